@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The host interface: everything core/ needs from the system it runs on.
+ *
+ * core/ is compiled twice, into the kernel module (kmod/) and into the
+ * user runtime of libnetmap (lib/rt/).  Each host provides its own
+ * "nm_host_types.h" (found through the include path) with the lock and
+ * wait-queue types, fixed-width integer types, errno values and the atomic
+ * helpers, and implements the functions declared below.  core/ never calls
+ * an OS function directly.
+ */
+#ifndef NM_CORE_HOST_H
+#define NM_CORE_HOST_H
+
+#include "nm_host_types.h"
+
+/*
+ * Memory.  Control objects (adapters, krings, switches, bindings) come
+ * from nmh_zalloc; they must be reachable from every context that runs
+ * core code (for the user runtime: the shared arena, at the same address
+ * in every process).  Regions are large, page aligned and zeroed.
+ */
+void *nmh_zalloc(size_t size);
+void nmh_free(void *p);
+void *nmh_region_alloc(size_t size);
+void nmh_region_free(void *p, size_t size);
+
+/* Process-local scratch memory for one request (not shared). */
+void *nmh_tmp_alloc(size_t size);
+void nmh_tmp_free(void *p);
+
+/* Short locks (lease reservation, allocator bitmaps): never sleep inside. */
+void nmh_lock_init(struct nmh_lock *l);
+void nmh_lock(struct nmh_lock *l);
+void nmh_unlock(struct nmh_lock *l);
+
+/*
+ * The global control lock: serialises every configuration change
+ * (registration, port creation and removal, listing).  Data paths never
+ * take it.
+ */
+void nmh_ctl_lock(void);
+void nmh_ctl_unlock(void);
+
+/*
+ * Switch forwarding lock.  Senders hold it shared while they forward a
+ * batch; adding or removing a port takes it exclusively, so that no
+ * sender still holds a pointer to a port being removed.
+ */
+void nmh_bdg_lock_init(struct nmh_bdg_lock *l);
+void nmh_bdg_rlock(struct nmh_bdg_lock *l);
+void nmh_bdg_runlock(struct nmh_bdg_lock *l);
+void nmh_bdg_wlock(struct nmh_bdg_lock *l);
+void nmh_bdg_wunlock(struct nmh_bdg_lock *l);
+
+/*
+ * Owners.  A kring being synced and a lease being filled record who does
+ * it; a host where the owner can vanish (a process killed in the user
+ * runtime) reports it dead so the state can be recovered.  The kernel's
+ * owners never vanish in the middle of a sync.
+ */
+uint32_t nmh_owner_self(void);
+int nmh_owner_alive(uint32_t owner);
+
+/* Wake every waiter of kring (its own queue and the port-wide one). */
+struct nm_kring;
+void nmh_kring_notify(struct nm_kring *kring);
+
+/* Store the time of day into a ring's ts field (6.5). */
+struct netmap_ring;
+void nmh_ring_timestamp(struct netmap_ring *ring);
+
+/*
+ * Copies to and from the memory of the process that issued the request.
+ * Return 0 or -EFAULT.
+ */
+int nmh_copy_from_user(void *dst, const void *usrc, size_t len);
+int nmh_copy_to_user(void *udst, const void *src, size_t len);
+
+/* Host log (rate limited by the caller where needed). */
+void nmh_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif /* NM_CORE_HOST_H */

@@ -1,0 +1,467 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Private to core/ and its hosts: the objects behind netmap's semantics.
+ *
+ * Regions (struct nm_mem) hold the rings and buffers user space maps;
+ * adapters (struct nm_adapter) are ports, each with krings (the kernel's
+ * private state of a ring); a binding (struct nm_priv) is what one
+ * /dev/netmap descriptor registered.  All of them live in memory reachable
+ * from every context running the core (see host.h), so they hold plain
+ * pointers.
+ */
+#ifndef NM_CORE_H
+#define NM_CORE_H
+
+/* The core fills in fields that are read-only for applications. */
+#define NETMAP_IMPL_WRITABLE
+#include "host.h"
+#include <net/netmap.h>
+
+/* Directions, used as array indices.  Note: not the ring's dir field. */
+enum nm_txrx { NR_TX = 0, NR_RX = 1 };
+#define NM_FOR_RX_TX(t) for ((t) = NR_TX; (t) <= NR_RX; (t)++)
+
+static inline enum nm_txrx nm_txrx_swap(enum nm_txrx t)
+{
+	return t == NR_TX ? NR_RX : NR_TX;
+}
+
+/* ---------------------------------------------------------------- */
+/* Memory regions                                                   */
+/* ---------------------------------------------------------------- */
+
+enum nm_pool_id { NM_IF_POOL = 0, NM_RING_POOL, NM_BUF_POOL, NM_POOLS };
+
+struct nm_pool_params {
+	uint32_t size;	/* object size as configured */
+	uint32_t num;	/* object count as configured */
+};
+
+struct nm_pool {
+	uint32_t objsize;	/* rounded to 64 */
+	uint32_t objtotal;	/* rounded to whole clusters */
+	uint32_t objfree;
+	uint32_t clustentries;	/* objects per cluster */
+	uint64_t memsize;	/* objtotal * objsize */
+	uint64_t offset;	/* region offset of the pool */
+	uint32_t *bitmap;	/* one bit per object, 1 = free */
+};
+
+struct nm_mem {
+	uint16_t id;
+	uint16_t global;		/* region 1, never freed */
+	int refcount;			/* adapters and other holders */
+	int active;			/* bindings currently using it */
+	struct nm_pool pools[NM_POOLS];
+	struct nm_pool_params params[NM_POOLS];
+	char *base;			/* NULL until finalized */
+	uint64_t memsize;		/* sum of pools, page rounded */
+	struct nmh_lock lock;		/* pool bitmaps */
+	struct nm_mem *next;		/* in nm_core.mem_list */
+};
+
+/* Round to the 64-byte granularity of pool objects. */
+#define NM_OBJ_ALIGN 64
+#define NM_PAGE_SIZE 4096
+#define NM_MAX_CLUSTER (4u << 20)
+
+/* ---------------------------------------------------------------- */
+/* Rings                                                            */
+/* ---------------------------------------------------------------- */
+
+/* nm_kring.flags */
+#define NKR_FAKE	0x1	/* host ring of a port without host stack */
+#define NKR_EXCLUSIVE	0x2	/* bound with NR_EXCLUSIVE */
+#define NKR_NETMAP_ON	0x4	/* in netmap mode */
+#define NKR_STOPPED	0x8	/* syncs fail with EIO */
+
+/* Value of a lease slot that is reserved but not yet completed. */
+#define NM_LEASE_PENDING 0xffffffffu
+/* Most leases in flight on one VALE receive ring (one per sender). */
+#define NM_MAX_LEASES 32
+
+struct nm_lease {
+	uint32_t start;		/* first slot */
+	uint32_t end;		/* one past the last slot */
+	uint32_t owner;		/* 0 = free entry */
+	uint32_t done;		/* filled, waiting for older leases */
+};
+
+struct nm_adapter;
+
+struct nm_kring {
+	struct netmap_ring *ring;
+	struct nm_adapter *na;
+	enum nm_txrx tx;
+	uint32_t ring_id;		/* index within its direction */
+	uint32_t nkr_num_slots;
+	uint32_t flags;			/* NKR_* */
+
+	/* Kernel positions (6.1) and the last accepted user positions. */
+	uint32_t nr_hwcur;
+	uint32_t nr_hwtail;
+	uint32_t rhead, rcur, rtail;
+
+	/* Concurrent syncs of one ring are skipped: owner id or 0. */
+	uint32_t nr_busy;
+	uint32_t users;			/* bindings that selected it */
+
+	/* Offsets (10.7). */
+	uint64_t offset_mask;
+	uint64_t offset_max;
+	uint64_t offset_gap;
+	uint32_t buf_usable;		/* bytes usable after the offset */
+
+	/*
+	 * VALE receive rings: senders reserve ("lease") ranges of free slots
+	 * under q_lock, fill them without the lock, then publish.  nr_hwtail
+	 * only moves over completed leases, in order.
+	 */
+	struct nmh_lock q_lock;
+	uint32_t nkr_hwlease;		/* next slot to lease */
+	struct nm_lease leases[NM_MAX_LEASES];
+
+	/* Pipes: the connected ring of the other end point. */
+	struct nm_kring *pipe;
+
+	/* VALE transmit rings: work area of the forwarding engine. */
+	struct nm_bdg_fwd *ft;
+
+	/* Switch counters, from this port's point of view (8.2). */
+	uint64_t stat_pkts, stat_bytes, stat_drops;
+
+	struct nmh_kring_wait wait;	/* host wait queue */
+};
+
+/* ---------------------------------------------------------------- */
+/* Adapters (ports)                                                 */
+/* ---------------------------------------------------------------- */
+
+enum nm_kind {
+	NM_KIND_VALE = 1,	/* ephemeral VALE port */
+	NM_KIND_PERSIST,	/* persistent VALE port (a system interface) */
+	NM_KIND_PIPE,
+	NM_KIND_NULL,
+	NM_KIND_NIC,		/* system interface through a host adapter */
+};
+
+/* nm_adapter.flags */
+#define NAF_OFFSETS	0x1	/* supports the OFFSETS option */
+#define NAF_MOREFRAG	0x2	/* multi-slot packets */
+#define NAF_HOST_RINGS	0x4	/* has a host stack */
+#define NAF_AUTODELETE	0x8	/* auto-created pipe parent */
+#define NAF_KERNEL_OWNED 0x10	/* NIC attached to a switch */
+#define NAF_ZOMBIE	0x20	/* removed; syncs fail */
+#define NAF_NETMAP_ON	0x40	/* some binding is active */
+
+struct nm_adapter_ops {
+	/* Rings of the port have been created: connect them. */
+	int (*krings_create)(struct nm_adapter *na);
+	void (*krings_delete)(struct nm_adapter *na);
+	/* First binding arrives (onoff 1) / last binding leaves (0). */
+	int (*reg)(struct nm_adapter *na, int onoff);
+	int (*txsync)(struct nm_kring *kring, int flags);
+	int (*rxsync)(struct nm_kring *kring, int flags);
+	/* Last reference dropped: free kind-specific state. */
+	void (*dtor)(struct nm_adapter *na);
+};
+
+/* Flags of txsync/rxsync calls. */
+#define NAF_FORCE_RECLAIM 0x1
+#define NAF_FORCE_READ    0x2
+
+struct nm_bdg;
+struct nm_pipe;
+
+/* Most bindings of one port at once (each has a wake-up bit). */
+#define NM_MAX_BINDINGS 64
+
+struct nm_adapter {
+	char name[NETMAP_REQ_IFNAMSIZ];
+	enum nm_kind kind;
+	uint32_t flags;			/* NAF_* */
+	const struct nm_adapter_ops *ops;
+
+	uint32_t num_rings[2];		/* hardware rings */
+	uint32_t num_slots[2];
+	uint32_t num_host_rings[2];	/* 0 without host stack */
+	struct nm_kring *rings[2];	/* num_rings + max(host, 1) each */
+
+	struct nm_mem *mem;
+	int refcount;
+	int users;			/* active bindings */
+
+	/* VALE */
+	struct nm_bdg *bdg;
+	uint32_t bdg_port;		/* index in bdg->ports */
+	uint8_t last_smac[6];
+	uint32_t virt_hdr_len;
+	uint32_t mfs;			/* maximum frame size */
+
+	/* Pipes: the end points using this port as parent. */
+	struct nm_pipe *pipes;
+	uint32_t num_pipes;
+	/* Pipe end points: their pair. */
+	struct nm_pipe *pipe;
+
+	/* Bindings, for wake-ups. */
+	struct nm_priv *bindings[NM_MAX_BINDINGS];
+
+	struct nm_adapter *next;	/* in nm_core.named_ports */
+	struct nmh_port_wait wait;	/* host port-wide wait queues */
+};
+
+/* A pipe: two end point adapters sharing the parent's region. */
+struct nm_pipe {
+	struct nm_adapter master;
+	struct nm_adapter slave;
+	struct nm_adapter *parent;
+	char id[NETMAP_REQ_IFNAMSIZ];
+	struct nm_pipe *next;		/* in parent->pipes */
+};
+
+/* ---------------------------------------------------------------- */
+/* VALE switches                                                    */
+/* ---------------------------------------------------------------- */
+
+#define NM_BDG_MAXSLOTS	254	/* port slots 0..253 */
+#define NM_BDG_BROADCAST 254
+#define NM_BDG_NOPORT	255
+#define NM_BDG_HASH	1024
+#define NM_BDG_BATCH_MAX 1024
+#define NM_MAX_BRIDGES_DEFAULT 8
+#define NM_MAX_BRIDGES_LIMIT 64
+
+struct nm_fwd_entry {
+	uint8_t mac[6];
+	uint8_t port;
+	uint8_t valid;
+};
+
+struct nm_bdg {
+	char name[IFNAMSIZ];		/* "vale0", without the colon */
+	uint32_t namelen;
+	uint32_t active_ports;
+	/* ports[i] is the adapter at switch index i, or NULL. */
+	struct nm_adapter *ports[NM_BDG_MAXSLOTS];
+	struct nm_fwd_entry ht[NM_BDG_HASH];
+	struct nmh_bdg_lock fwd_lock;
+};
+
+/* One slot of a batch being forwarded. */
+struct nm_bdg_fwd {
+	const uint8_t *buf;	/* source data (sender's memory) */
+	uint16_t len;
+	uint16_t flags;		/* NS_MOREFRAG of the source slot */
+	uint16_t nfrags;	/* on the first fragment: slots of the packet */
+	uint8_t dst;		/* destination port, broadcast or noport */
+	uint8_t pad;
+	uint32_t next;		/* next packet for the same destination */
+};
+#define NM_FT_NONE 0xffffffffu
+
+/* ---------------------------------------------------------------- */
+/* Bindings                                                         */
+/* ---------------------------------------------------------------- */
+
+struct nm_priv {
+	struct nm_adapter *na;		/* NULL while unbound */
+	struct netmap_if *nifp;
+	uint32_t qfirst[2], qlast[2];	/* selected kring ranges */
+	uint64_t flags;			/* nr_flags of the registration */
+	uint32_t mode;
+	uint32_t binding_idx;		/* slot in na->bindings */
+	uint32_t sleeping;		/* waiting in poll (host managed) */
+	uint64_t host_id;		/* host's name for this binding */
+};
+
+/* ---------------------------------------------------------------- */
+/* Global state                                                     */
+/* ---------------------------------------------------------------- */
+
+struct nm_params {
+	struct nm_pool_params global[NM_POOLS];
+	struct nm_pool_params priv[NM_POOLS];
+	uint32_t bridge_batch;
+	uint32_t max_bridges;
+	uint32_t no_timestamp;
+	uint32_t verbose;
+};
+
+struct nm_core {
+	struct nm_params params;
+	struct nm_mem *mem_list;
+	uint16_t last_mem_id;
+	struct nm_bdg *bridges[NM_MAX_BRIDGES_LIMIT];
+	struct nm_adapter *named_ports;	/* persistent ports by name */
+	uint32_t host_has_netdevs;	/* kernel: system interfaces exist */
+};
+
+/* Set by the host before any other core call. */
+extern struct nm_core *nm_g;
+
+void nm_core_init(struct nm_core *g);
+void nm_params_defaults(struct nm_params *p);
+
+/* ---------------------------------------------------------------- */
+/* Small helpers                                                    */
+/* ---------------------------------------------------------------- */
+
+static inline uint32_t nm_next(uint32_t i, uint32_t n)
+{
+	return i + 1 == n ? 0 : i + 1;
+}
+
+static inline uint32_t nm_prev(uint32_t i, uint32_t n)
+{
+	return i == 0 ? n - 1 : i - 1;
+}
+
+/* Distance from a to b going forward on a ring of n slots. */
+static inline uint32_t nm_dist(uint32_t a, uint32_t b, uint32_t n)
+{
+	return b >= a ? b - a : b + n - a;
+}
+
+size_t nm_strlcpy(char *dst, const char *src, size_t size);
+
+/* Number of krings in direction t, host rings (or the fake one) included. */
+static inline uint32_t nma_all_rings(const struct nm_adapter *na,
+				     enum nm_txrx t)
+{
+	uint32_t h = na->num_host_rings[t];
+
+	return na->num_rings[t] + (h ? h : 1);
+}
+
+/* ---------------------------------------------------------------- */
+/* Entry points (nm_mem.c)                                          */
+/* ---------------------------------------------------------------- */
+
+struct nm_mem *nm_mem_global(void);
+struct nm_mem *nm_mem_find(uint16_t id);
+struct nm_mem *nm_mem_private_new(uint32_t txr, uint32_t txd, uint32_t rxr,
+				  uint32_t rxd, uint32_t extra_bufs,
+				  uint32_t npipes, int *err);
+void nm_mem_get(struct nm_mem *m);
+void nm_mem_put(struct nm_mem *m);
+int nm_mem_finalize(struct nm_mem *m);
+int nm_mem_pool_geometry(const struct nm_pool_params *p, enum nm_pool_id id,
+			 int priv, struct nm_pool *out);
+uint64_t nm_mem_size_of(const struct nm_pool_params *p, int priv, int *err);
+uint32_t nm_mem_buf_alloc(struct nm_mem *m);
+void nm_mem_buf_free(struct nm_mem *m, uint32_t idx);
+void *nm_mem_if_alloc(struct nm_mem *m, size_t size);
+void nm_mem_if_free(struct nm_mem *m, void *nifp);
+struct netmap_ring *nm_mem_ring_alloc(struct nm_mem *m, uint32_t nslots);
+void nm_mem_ring_free(struct nm_mem *m, struct netmap_ring *ring);
+uint32_t nm_mem_extra_bufs_alloc(struct nm_mem *m, uint32_t *head,
+				 uint32_t n);
+void nm_mem_extra_bufs_free(struct nm_mem *m, uint32_t head);
+void nm_mem_reset_if_idle(struct nm_mem *m);
+
+static inline uint32_t nm_mem_nbufs(const struct nm_mem *m)
+{
+	return m->pools[NM_BUF_POOL].objtotal;
+}
+
+static inline uint32_t nm_mem_bufsize(const struct nm_mem *m)
+{
+	return m->pools[NM_BUF_POOL].objsize;
+}
+
+/* Address of buffer idx; out-of-range indices resolve to buffer 0 (6.4). */
+static inline uint8_t *nm_mem_buf(const struct nm_mem *m, uint32_t idx)
+{
+	const struct nm_pool *p = &m->pools[NM_BUF_POOL];
+
+	if (idx >= p->objtotal)
+		idx = 0;
+	return (uint8_t *)m->base + p->offset + (uint64_t)idx * p->objsize;
+}
+
+static inline uint64_t nm_mem_ofs(const struct nm_mem *m, const void *p)
+{
+	return (uint64_t)((const char *)p - m->base);
+}
+
+/* ---------------------------------------------------------------- */
+/* Adapters and rings (nm_adapter.c, nm_kring.c)                    */
+/* ---------------------------------------------------------------- */
+
+void nma_get(struct nm_adapter *na);
+void nma_put(struct nm_adapter *na);
+int nma_krings_create(struct nm_adapter *na);
+void nma_krings_delete(struct nm_adapter *na);
+int nma_rings_create(struct nm_adapter *na, struct nm_priv *priv);
+void nma_rings_delete(struct nm_adapter *na);
+void nma_notify_all(struct nm_adapter *na);
+void nma_check_unused(struct nm_adapter *na);
+int nm_kring_ring_alloc(struct nm_kring *k);
+void nm_kring_ring_free(struct nm_kring *k, int free_bufs);
+int nm_ring_fill_buffers(struct nm_kring *k);
+
+int nm_txsync_prologue(struct nm_kring *kring, uint32_t *head);
+int nm_rxsync_prologue(struct nm_kring *kring, uint32_t *head);
+void nm_ring_repair(struct nm_kring *kring);
+void nm_sync_finalize(struct nm_kring *kring);
+int nm_kring_try_busy(struct nm_kring *kring);
+void nm_kring_unbusy(struct nm_kring *kring);
+uint64_t nm_slot_offset(const struct nm_kring *kring,
+			const struct netmap_slot *slot);
+
+/* ---------------------------------------------------------------- */
+/* Registration and requests (nm_register.c, nm_ctrl.c)             */
+/* ---------------------------------------------------------------- */
+
+/* How a name is looked up (14.1). */
+enum nm_lookup {
+	NM_LOOKUP_CREATE = 1,	/* registration: may create the port */
+	NM_LOOKUP_ONLY,		/* PORT_HDR_GET, VALE_DETACH: never create */
+};
+
+int nm_get_adapter(const char *name, struct nmreq_register *req,
+		   enum nm_lookup how, struct nm_adapter **out);
+int nm_register(struct nm_priv *priv, const char *name,
+		struct nmreq_register *req, struct nmreq_opt_offsets *off,
+		int *off_err);
+void nm_priv_release(struct nm_priv *priv);
+int nm_port_info(const char *name, struct nmreq_port_info_get *info);
+int nm_pools_info(const char *name, struct nmreq_pools_info *info);
+
+int nm_ctrl(struct nm_priv *priv, void *uarg);
+int nm_legacy(struct nm_priv *priv, unsigned int cmd, void *uarg);
+int nm_sync(struct nm_priv *priv, enum nm_txrx t);
+/* Poll processing of 12.1 without sleeping; returns revents. */
+unsigned int nm_poll_scan(struct nm_priv *priv, unsigned int events);
+
+/* Persistent ports registry (named system-like ports). */
+struct nm_adapter *nm_named_find(const char *name);
+
+/* ---------------------------------------------------------------- */
+/* Port kinds                                                       */
+/* ---------------------------------------------------------------- */
+
+int nm_vale_get(const char *name, struct nmreq_register *req,
+		enum nm_lookup how, struct nm_adapter **out);
+int nm_vale_is_name(const char *name);
+void nm_vale_release_unused(struct nm_adapter *na);
+int nm_vale_list(char *name, struct nmreq_vale_list *req);
+int nm_vale_persist_create(const char *name, struct nmreq_register *req,
+			   uint32_t flags, struct nm_adapter **out);
+int nm_vale_hdr_set(const char *name, uint32_t len);
+int nm_vale_hdr_get(const char *name, uint32_t *len);
+uint32_t nm_bdg_hash(const uint8_t *mac);
+
+int nm_pipe_get(const char *name, struct nmreq_register *req,
+		enum nm_lookup how, struct nm_adapter **out);
+int nm_null_get(const char *name, struct nmreq_register *req,
+		struct nm_adapter **out);
+
+/* Counters of a VALE port (8.2). */
+struct nm_vale_stats {
+	uint64_t rx_pkts, rx_bytes, rx_drops, tx_pkts, tx_bytes;
+};
+int nm_vale_stats(const char *name, struct nm_vale_stats *st);
+
+#endif /* NM_CORE_H */

@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Krings and rings: creation, the validation of everything user space
+ * writes into a ring (spec 6.3), the sync ioctls and the poll processing
+ * (12.1).  Port kinds only provide txsync/rxsync; the rules around them
+ * are here, once.
+ */
+#include "nm_core.h"
+
+void nma_get(struct nm_adapter *na)
+{
+	na->refcount++;
+}
+
+/* Drop a reference; the last one destroys the adapter. */
+void nma_put(struct nm_adapter *na)
+{
+	if (--na->refcount > 0)
+		return;
+	/* The dtor owns the krings: pipe ends share theirs with the peer. */
+	na->ops->dtor(na);
+}
+
+/* ---------------------------------------------------------------- */
+/* Krings                                                           */
+/* ---------------------------------------------------------------- */
+
+/* Allocate the krings of both directions (no shared memory yet). */
+int nma_krings_create(struct nm_adapter *na)
+{
+	enum nm_txrx t;
+	uint32_t i, n;
+
+	NM_FOR_RX_TX(t) {
+		n = nma_all_rings(na, t);
+		na->rings[t] = nmh_zalloc(n * sizeof(struct nm_kring));
+		if (!na->rings[t])
+			goto err;
+		for (i = 0; i < n; i++) {
+			struct nm_kring *k = &na->rings[t][i];
+
+			k->na = na;
+			k->tx = t;
+			k->ring_id = i;
+			k->nkr_num_slots = na->num_slots[t];
+			if (i >= na->num_rings[t] && !na->num_host_rings[t])
+				k->flags |= NKR_FAKE;
+			k->offset_mask = 0;
+			nmh_lock_init(&k->q_lock);
+		}
+	}
+	if (na->ops->krings_create && na->ops->krings_create(na))
+		goto err;
+	return 0;
+err:
+	NM_FOR_RX_TX(t) {
+		nmh_free(na->rings[t]);
+		na->rings[t] = NULL;
+	}
+	return -ENOMEM;
+}
+
+void nma_krings_delete(struct nm_adapter *na)
+{
+	enum nm_txrx t;
+
+	if (!na->rings[NR_TX] && !na->rings[NR_RX])
+		return;
+	if (na->ops->krings_delete)
+		na->ops->krings_delete(na);
+	NM_FOR_RX_TX(t) {
+		nmh_free(na->rings[t]);
+		na->rings[t] = NULL;
+	}
+}
+
+/* Initialise a fresh ring header and kring positions (3.4). */
+static void nm_ring_init(struct nm_kring *k, struct netmap_ring *ring)
+{
+	struct nm_mem *m = k->na->mem;
+	uint32_t n = k->nkr_num_slots;
+	struct netmap_ring init = {
+		.buf_ofs = (int64_t)m->pools[NM_BUF_POOL].offset -
+			   (int64_t)nm_mem_ofs(m, ring),
+		.num_slots = n,
+		.nr_buf_size = nm_mem_bufsize(m),
+		.ringid = (uint16_t)k->ring_id,
+		.dir = k->tx == NR_TX ? 1 : 0,	/* actual upstream values */
+		.tail = k->tx == NR_TX ? n - 1 : 0,
+	};
+
+	memcpy(ring, &init, sizeof(init));
+	k->ring = ring;
+	k->nr_hwcur = 0;
+	k->nr_hwtail = ring->tail;
+	k->rhead = k->rcur = 0;
+	k->rtail = ring->tail;
+	k->nkr_hwlease = 0;
+	memset(k->leases, 0, sizeof(k->leases));
+	k->offset_mask = k->offset_max = k->offset_gap = 0;
+	k->buf_usable = nm_mem_bufsize(m);
+}
+
+/* Give every slot of a ring a fresh buffer; 0 on success. */
+int nm_ring_fill_buffers(struct nm_kring *k)
+{
+	struct nm_mem *m = k->na->mem;
+	uint32_t i, idx;
+
+	for (i = 0; i < k->nkr_num_slots; i++) {
+		struct netmap_slot *s = &k->ring->slot[i];
+
+		idx = nm_mem_buf_alloc(m);
+		if (!idx)
+			return -ENOMEM;
+		s->buf_idx = idx;
+		s->len = (uint16_t)nm_mem_bufsize(m);
+		s->flags = 0;
+		s->ptr = 0;
+	}
+	return 0;
+}
+
+/* Allocate the ring object of one kring (no buffers). */
+int nm_kring_ring_alloc(struct nm_kring *k)
+{
+	struct netmap_ring *ring;
+
+	ring = nm_mem_ring_alloc(k->na->mem, k->nkr_num_slots);
+	if (!ring)
+		return -ENOMEM;
+	nm_ring_init(k, ring);
+	memset(ring->slot, 0, k->nkr_num_slots * sizeof(struct netmap_slot));
+	return 0;
+}
+
+/* Release a ring, its buffers (unless shared) and its slots. */
+void nm_kring_ring_free(struct nm_kring *k, int free_bufs)
+{
+	struct nm_mem *m = k->na->mem;
+	uint32_t i;
+
+	if (!k->ring)
+		return;
+	if (free_bufs)
+		for (i = 0; i < k->nkr_num_slots; i++)
+			nm_mem_buf_free(m, k->ring->slot[i].buf_idx);
+	nm_mem_ring_free(m, k->ring);
+	k->ring = NULL;
+}
+
+/*
+ * Create the shared rings of every real kring of na, each slot with its
+ * own buffer.  Used by ports whose rings own their buffers (VALE, null).
+ */
+int nma_rings_create(struct nm_adapter *na, struct nm_priv *priv)
+{
+	enum nm_txrx t;
+	uint32_t i;
+	int err;
+
+	(void)priv;
+	NM_FOR_RX_TX(t) {
+		for (i = 0; i < nma_all_rings(na, t); i++) {
+			struct nm_kring *k = &na->rings[t][i];
+
+			if (k->ring || (k->flags & NKR_FAKE))
+				continue;
+			err = nm_kring_ring_alloc(k);
+			if (!err)
+				err = nm_ring_fill_buffers(k);
+			if (err) {
+				nma_rings_delete(na);
+				return err;
+			}
+		}
+	}
+	return 0;
+}
+
+void nma_rings_delete(struct nm_adapter *na)
+{
+	enum nm_txrx t;
+	uint32_t i;
+
+	NM_FOR_RX_TX(t) {
+		if (!na->rings[t])
+			continue;
+		for (i = 0; i < nma_all_rings(na, t); i++)
+			nm_kring_ring_free(&na->rings[t][i], 1);
+	}
+}
+
+/* Wake every waiter of every ring of the port (zombie, shutdown). */
+void nma_notify_all(struct nm_adapter *na)
+{
+	enum nm_txrx t;
+	uint32_t i;
+
+	NM_FOR_RX_TX(t) {
+		if (!na->rings[t])
+			continue;
+		for (i = 0; i < nma_all_rings(na, t); i++)
+			nmh_kring_notify(&na->rings[t][i]);
+	}
+}
+
+/* ---------------------------------------------------------------- */
+/* Ownership of a sync                                              */
+/* ---------------------------------------------------------------- */
+
+/*
+ * Try to become the only context syncing kring.  A ring busy in another
+ * context is skipped by the caller (12.2); an owner that died while
+ * syncing (user runtime) is replaced.
+ */
+int nm_kring_try_busy(struct nm_kring *kring)
+{
+	uint32_t self = nmh_owner_self(), cur;
+
+	if (nm_cas32(&kring->nr_busy, 0, self))
+		return 1;
+	cur = NM_READ_ONCE(kring->nr_busy);
+	if (cur && cur != self && !nmh_owner_alive(cur))
+		return nm_cas32(&kring->nr_busy, cur, self);
+	return 0;
+}
+
+void nm_kring_unbusy(struct nm_kring *kring)
+{
+	nm_store_release(&kring->nr_busy, 0);
+}
+
+/* ---------------------------------------------------------------- */
+/* Validation (6.3)                                                 */
+/* ---------------------------------------------------------------- */
+
+/* Is [lo, hi] (on the circle) holding head and cur as 6.3 requires? */
+static int nm_indices_ok(uint32_t lo, uint32_t hi, uint32_t head,
+			 uint32_t cur)
+{
+	if (lo <= hi)
+		return lo <= head && head <= hi && head <= cur && cur <= hi;
+	if (head > hi && head < lo)
+		return 0;
+	if (head <= hi)
+		return head <= cur && cur <= hi;
+	return !(cur > hi && cur < head);
+}
+
+/*
+ * Repair a ring after a violation: invalid slots are neutralised and the
+ * user indices are reset to the kernel's.  The spec allows keeping
+ * in-range inconsistent values; we always reset (hardening, 6.3), so the
+ * core never acts on slots the user does not own.
+ */
+void nm_ring_repair(struct nm_kring *kring)
+{
+	struct netmap_ring *ring = kring->ring;
+	struct nm_mem *m = kring->na->mem;
+	uint32_t i, nbufs = nm_mem_nbufs(m), bufsize = nm_mem_bufsize(m);
+
+	for (i = 0; i < kring->nkr_num_slots; i++) {
+		struct netmap_slot *s = &ring->slot[i];
+
+		if (s->buf_idx < 2 || s->buf_idx >= nbufs) {
+			s->buf_idx = 0;
+			s->len = 0;
+		} else if (s->len > bufsize) {
+			s->len = 0;
+		}
+	}
+	ring->head = ring->cur = kring->nr_hwcur;
+	ring->tail = kring->nr_hwtail;
+	kring->rhead = kring->rcur = kring->nr_hwcur;
+	kring->rtail = kring->nr_hwtail;
+	if (nm_g->params.verbose)
+		nmh_log("netmap: %s %s ring %u repaired\n", kring->na->name,
+			kring->tx == NR_TX ? "tx" : "rx", kring->ring_id);
+}
+
+static int nm_prologue(struct nm_kring *kring, uint32_t lo, uint32_t hi,
+		       uint32_t *headp)
+{
+	struct netmap_ring *ring = kring->ring;
+	uint32_t n = kring->nkr_num_slots;
+	uint32_t head = NM_READ_ONCE(ring->head);
+	uint32_t cur = NM_READ_ONCE(ring->cur);
+
+	if (NM_READ_ONCE(ring->tail) != kring->rtail)
+		NM_WRITE_ONCE(ring->tail, kring->rtail);
+	if (head >= n || cur >= n || !nm_indices_ok(lo, hi, head, cur)) {
+		nm_ring_repair(kring);
+		*headp = kring->rhead;
+		return -1;
+	}
+	kring->rhead = head;
+	kring->rcur = cur;
+	*headp = head;
+	return 0;
+}
+
+/* TX: rhead <= head <= cur <= rtail.  Returns 0, or -1 after a repair. */
+int nm_txsync_prologue(struct nm_kring *kring, uint32_t *head)
+{
+	return nm_prologue(kring, kring->rhead, kring->rtail, head);
+}
+
+/* RX: hwcur <= head <= cur <= hwtail. */
+int nm_rxsync_prologue(struct nm_kring *kring, uint32_t *head)
+{
+	return nm_prologue(kring, kring->nr_hwcur,
+			   nm_load_acquire(&kring->nr_hwtail), head);
+}
+
+/* Publish the kernel's tail to user space. */
+void nm_sync_finalize(struct nm_kring *kring)
+{
+	uint32_t tail = nm_load_acquire(&kring->nr_hwtail);
+
+	kring->rtail = tail;
+	nm_store_release(&kring->ring->tail, tail);
+}
+
+/* Offset of a slot's data, clamped to the ring's maximum (10.7). */
+uint64_t nm_slot_offset(const struct nm_kring *kring,
+			const struct netmap_slot *slot)
+{
+	uint64_t off;
+
+	if (!kring->offset_mask)
+		return 0;
+	off = slot->ptr & kring->offset_mask;
+	return off > kring->offset_max ? kring->offset_max : off;
+}
+
+/* ---------------------------------------------------------------- */
+/* Sync ioctls and poll                                             */
+/* ---------------------------------------------------------------- */
+
+static int nm_kring_stopped(const struct nm_kring *kring)
+{
+	return (kring->flags & NKR_STOPPED) ||
+	       (kring->na->flags & NAF_ZOMBIE);
+}
+
+static void nm_rx_timestamp(struct nm_kring *kring)
+{
+	if (!nm_g->params.no_timestamp ||
+	    (NM_READ_ONCE(kring->ring->flags) & NR_TIMESTAMP))
+		nmh_ring_timestamp(kring->ring);
+}
+
+/*
+ * One sync of one ring.  Returns 0, 1 after a repaired violation, or a
+ * negative errno from a stopped ring or the port.
+ */
+static int nm_sync_one(struct nm_kring *kring, int flags)
+{
+	uint32_t head;
+	int bad, err = 0;
+
+	if (!nm_kring_try_busy(kring))
+		return 0;
+	if (nm_kring_stopped(kring)) {
+		nm_kring_unbusy(kring);
+		return -EIO;
+	}
+	if (kring->tx == NR_TX) {
+		bad = nm_txsync_prologue(kring, &head);
+		if (!bad)
+			err = kring->na->ops->txsync(kring, flags);
+	} else {
+		bad = nm_rxsync_prologue(kring, &head);
+		err = kring->na->ops->rxsync(kring, flags);
+		nm_rx_timestamp(kring);
+	}
+	if (!err)
+		nm_sync_finalize(kring);
+	nm_kring_unbusy(kring);
+	if (err)
+		return err;
+	return bad ? 1 : 0;
+}
+
+/* NIOCTXSYNC / NIOCRXSYNC (12.2). */
+int nm_sync(struct nm_priv *priv, enum nm_txrx t)
+{
+	struct nm_adapter *na = priv->na;
+	uint32_t i;
+	int err = 0, r;
+
+	if (!na)
+		return -ENXIO;
+	for (i = priv->qfirst[t]; i < priv->qlast[t]; i++) {
+		r = nm_sync_one(&na->rings[t][i], t == NR_TX ?
+				NAF_FORCE_RECLAIM : NAF_FORCE_READ);
+		if (r == -EIO)
+			err = -EIO;
+	}
+	return err;
+}
+
+/*
+ * The processing half of poll (12.1): syncs as the spec says and returns
+ * the ready events.  Sleeping and the retry after a wake-up are the
+ * host's job.
+ */
+unsigned int nm_poll_scan(struct nm_priv *priv, unsigned int events)
+{
+	struct nm_adapter *na = priv->na;
+	unsigned int want_tx = events & (POLLOUT | POLLWRNORM);
+	unsigned int want_rx = events & (POLLIN | POLLRDNORM);
+	unsigned int revents = 0;
+	int found_tx = 0, r;
+	uint32_t i;
+
+	if (!na || !(na->flags & NAF_NETMAP_ON))
+		return POLLERR;
+	if (want_tx || !(priv->flags & NR_NO_TX_POLL)) {
+		for (i = priv->qfirst[NR_TX]; i < priv->qlast[NR_TX]; i++) {
+			struct nm_kring *k = &na->rings[NR_TX][i];
+			struct netmap_ring *ring = k->ring;
+
+			if ((!want_tx || found_tx) &&
+			    NM_READ_ONCE(ring->head) == k->nr_hwcur)
+				continue;
+			r = nm_sync_one(k, 0);
+			if (r)
+				revents |= POLLERR;
+			if (want_tx && NM_READ_ONCE(ring->cur) !=
+					       NM_READ_ONCE(ring->tail)) {
+				revents |= want_tx;
+				found_tx = 1;
+			}
+		}
+	}
+	if (want_rx) {
+		for (i = priv->qfirst[NR_RX]; i < priv->qlast[NR_RX]; i++) {
+			struct nm_kring *k = &na->rings[NR_RX][i];
+			struct netmap_ring *ring = k->ring;
+
+			r = nm_sync_one(k, 0);
+			if (r)
+				revents |= POLLERR;
+			if (NM_READ_ONCE(ring->cur) != NM_READ_ONCE(ring->tail))
+				revents |= want_rx;
+		}
+	}
+	return revents;
+}

@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Memory regions: three pools (netmap_if, rings, buffers) back to back in
+ * one contiguous area that user space maps (spec sections 3 and 23).
+ *
+ * The geometry arithmetic (64-byte objects, clusters that are a whole
+ * number of pages and at most 4 MiB) decides sizes users can observe, so
+ * it follows the spec exactly.  Buffers 0 and 1 are reserved; objects are
+ * handed out lowest index first.
+ */
+#include "nm_core.h"
+
+struct nm_core *nm_g;
+
+/* Ranges of 23.2: object size, then global and private count ranges. */
+static const struct {
+	uint32_t min_size, max_size;
+	uint32_t min_num[2], max_num[2];	/* [global, private] */
+} nm_pool_limits[NM_POOLS] = {
+	[NM_IF_POOL] = { 56, 4096, { 10, 1 }, { 10000, 100 } },
+	[NM_RING_POOL] = { 256, 131072, { 2, 2 }, { 1024, 1024 } },
+	[NM_BUF_POOL] = { 64, 65536, { 4, 4 }, { 1000000, 1000000 } },
+};
+
+void nm_params_defaults(struct nm_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->global[NM_IF_POOL] = (struct nm_pool_params){ 1024, 100 };
+	p->global[NM_RING_POOL] = (struct nm_pool_params){ 9 * 4096, 200 };
+	p->global[NM_BUF_POOL] = (struct nm_pool_params){ 2048, 163840 };
+	p->priv[NM_IF_POOL] = (struct nm_pool_params){ 1024, 2 };
+	p->priv[NM_RING_POOL] = (struct nm_pool_params){ 5 * 4096, 4 };
+	p->priv[NM_BUF_POOL] = (struct nm_pool_params){ 2048, 4098 };
+	p->bridge_batch = NM_BDG_BATCH_MAX;
+	p->max_bridges = NM_MAX_BRIDGES_DEFAULT;
+}
+
+void nm_core_init(struct nm_core *g)
+{
+	memset(g, 0, sizeof(*g));
+	nm_params_defaults(&g->params);
+}
+
+size_t nm_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t len = strlen(src);
+
+	if (size) {
+		size_t n = len >= size ? size - 1 : len;
+
+		memcpy(dst, src, n);
+		dst[n] = '\0';
+	}
+	return len;
+}
+
+static uint32_t nm_gcd(uint32_t a, uint32_t b)
+{
+	while (b) {
+		uint32_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/*
+ * Compute a pool's geometry from its parameters.  Returns 0 or -EINVAL
+ * when the values are out of range or no cluster fits in 4 MiB.
+ */
+int nm_mem_pool_geometry(const struct nm_pool_params *p, enum nm_pool_id id,
+			 int priv, struct nm_pool *out)
+{
+	uint32_t size = (p->size + NM_OBJ_ALIGN - 1) & ~(NM_OBJ_ALIGN - 1);
+	uint32_t k, num = p->num;
+
+	if (size < nm_pool_limits[id].min_size ||
+	    size > nm_pool_limits[id].max_size)
+		return -EINVAL;
+	if (num < nm_pool_limits[id].min_num[priv] ||
+	    num > nm_pool_limits[id].max_num[priv])
+		return -EINVAL;
+	/* Smallest k with k * size a multiple of the page size. */
+	k = NM_PAGE_SIZE / nm_gcd(size, NM_PAGE_SIZE);
+	if ((uint64_t)k * size > NM_MAX_CLUSTER)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->objsize = size;
+	out->clustentries = k;
+	out->objtotal = (num + k - 1) / k * k;
+	out->memsize = (uint64_t)out->objtotal * size;
+	return 0;
+}
+
+uint64_t nm_mem_size_of(const struct nm_pool_params *p, int priv, int *err)
+{
+	struct nm_pool pool;
+	uint64_t total = 0;
+	int i;
+
+	for (i = 0; i < NM_POOLS; i++) {
+		*err = nm_mem_pool_geometry(&p[i], i, priv, &pool);
+		if (*err)
+			return 0;
+		total += pool.memsize;
+	}
+	return (total + NM_PAGE_SIZE - 1) & ~(uint64_t)(NM_PAGE_SIZE - 1);
+}
+
+/* ---------------------------------------------------------------- */
+
+/* A new id after the most recent one, skipping ids in use (23.1). */
+static uint16_t nm_mem_new_id(void)
+{
+	uint16_t id = nm_g->last_mem_id;
+	int tries;
+
+	for (tries = 0; tries < 65535; tries++) {
+		id = id == 65535 ? 2 : id + 1;
+		/* Id 1 is the global region's, even before it exists. */
+		if (id >= 2 && !nm_mem_find(id)) {
+			nm_g->last_mem_id = id;
+			return id;
+		}
+	}
+	return 0;
+}
+
+struct nm_mem *nm_mem_find(uint16_t id)
+{
+	struct nm_mem *m;
+
+	for (m = nm_g->mem_list; m; m = m->next)
+		if (m->id == id)
+			return m;
+	return NULL;
+}
+
+static struct nm_mem *nm_mem_new(const struct nm_pool_params *params,
+				 int global, int *err)
+{
+	struct nm_mem *m = nmh_zalloc(sizeof(*m));
+
+	if (!m) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	memcpy(m->params, params, sizeof(m->params));
+	m->global = global;
+	m->id = global ? 1 : nm_mem_new_id();
+	if (!m->id) {
+		nmh_free(m);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	nmh_lock_init(&m->lock);
+	m->next = nm_g->mem_list;
+	nm_g->mem_list = m;
+	*err = 0;
+	return m;
+}
+
+/* The global region (id 1) exists from the first call on. */
+struct nm_mem *nm_mem_global(void)
+{
+	struct nm_mem *m = nm_mem_find(1);
+	int err;
+
+	if (!m)
+		m = nm_mem_new(nm_g->params.global, 1, &err);
+	return m;
+}
+
+static void nm_mem_release_memory(struct nm_mem *m)
+{
+	int i;
+
+	if (m->base)
+		nmh_region_free(m->base, m->memsize);
+	m->base = NULL;
+	for (i = 0; i < NM_POOLS; i++) {
+		nmh_free(m->pools[i].bitmap);
+		m->pools[i].bitmap = NULL;
+	}
+}
+
+/* Mark every object free except the reserved buffers 0 and 1. */
+static void nm_mem_reset_pools(struct nm_mem *m)
+{
+	int i;
+
+	for (i = 0; i < NM_POOLS; i++) {
+		struct nm_pool *p = &m->pools[i];
+		uint32_t words = (p->objtotal + 31) / 32, j;
+
+		for (j = 0; j < words; j++)
+			p->bitmap[j] = ~0u;
+		if (p->objtotal % 32)
+			p->bitmap[words - 1] = (1u << (p->objtotal % 32)) - 1;
+		p->objfree = p->objtotal;
+		if (i == NM_BUF_POOL) {
+			p->bitmap[0] &= ~3u;
+			p->objfree -= 2;
+		}
+	}
+}
+
+/*
+ * Allocate the region memory ("finalize") if it is not allocated yet.  A
+ * global region whose parameters changed while it was unused is rebuilt
+ * with the new values (23.2).
+ */
+int nm_mem_finalize(struct nm_mem *m)
+{
+	struct nm_pool pools[NM_POOLS];
+	uint64_t ofs = 0;
+	int i, err;
+
+	if (m->global && !m->active &&
+	    memcmp(m->params, nm_g->params.global, sizeof(m->params))) {
+		/* Deferred parameter change takes effect now. */
+		nm_mem_release_memory(m);
+		memcpy(m->params, nm_g->params.global, sizeof(m->params));
+	}
+	if (m->base)
+		return 0;
+	for (i = 0; i < NM_POOLS; i++) {
+		err = nm_mem_pool_geometry(&m->params[i], i, !m->global,
+					   &pools[i]);
+		if (err)
+			return err;
+		pools[i].offset = ofs;
+		ofs += pools[i].memsize;
+	}
+	m->memsize = (ofs + NM_PAGE_SIZE - 1) & ~(uint64_t)(NM_PAGE_SIZE - 1);
+	for (i = 0; i < NM_POOLS; i++) {
+		pools[i].bitmap = nmh_zalloc((pools[i].objtotal + 31) / 32 * 4);
+		if (!pools[i].bitmap) {
+			while (--i >= 0)
+				nmh_free(pools[i].bitmap);
+			return -ENOMEM;
+		}
+	}
+	m->base = nmh_region_alloc(m->memsize);
+	if (!m->base) {
+		for (i = 0; i < NM_POOLS; i++)
+			nmh_free(pools[i].bitmap);
+		return -ENOMEM;
+	}
+	memcpy(m->pools, pools, sizeof(pools));
+	nm_mem_reset_pools(m);
+	return 0;
+}
+
+/*
+ * A private region sized for a new port (15.2): the private defaults are
+ * minimums, enlarged to fit the rings, the pipes accounted for and the
+ * extra buffers.
+ */
+struct nm_mem *nm_mem_private_new(uint32_t txr, uint32_t txd, uint32_t rxr,
+				  uint32_t rxd, uint32_t extra_bufs,
+				  uint32_t npipes, int *err)
+{
+	struct nm_pool_params p[NM_POOLS];
+	uint32_t t = txr + 1, r = rxr + 1, v;
+
+	memcpy(p, nm_g->params.priv, sizeof(p));
+	v = 56 + 8 * (t + r);
+	if (p[NM_IF_POOL].size < v)
+		p[NM_IF_POOL].size = v;
+	v = 2 + 4 * npipes;
+	if (p[NM_IF_POOL].num < v)
+		p[NM_IF_POOL].num = v;
+	v = 256 + 16 * (txd > rxd ? txd : rxd);
+	if (p[NM_RING_POOL].size < v)
+		p[NM_RING_POOL].size = v;
+	v = t + r + 8 * npipes;
+	if (p[NM_RING_POOL].num < v)
+		p[NM_RING_POOL].num = v;
+	v = (4 * npipes + r) * rxd + (4 * npipes + t) * txd + 2 + extra_bufs;
+	if (p[NM_BUF_POOL].num < v)
+		p[NM_BUF_POOL].num = v;
+	return nm_mem_new(p, 0, err);
+}
+
+void nm_mem_get(struct nm_mem *m)
+{
+	m->refcount++;
+}
+
+/* Drop a reference; private regions are freed with their last holder. */
+void nm_mem_put(struct nm_mem *m)
+{
+	struct nm_mem **pp;
+
+	if (--m->refcount > 0 || m->global)
+		return;
+	for (pp = &nm_g->mem_list; *pp; pp = &(*pp)->next) {
+		if (*pp == m) {
+			*pp = m->next;
+			break;
+		}
+	}
+	nm_mem_release_memory(m);
+	nmh_free(m);
+}
+
+/* When the last binding leaves, leaked objects are reclaimed (23.2). */
+void nm_mem_reset_if_idle(struct nm_mem *m)
+{
+	if (m->active == 0 && m->base)
+		nm_mem_reset_pools(m);
+}
+
+/* ---------------------------------------------------------------- */
+
+static uint32_t nm_pool_alloc(struct nm_mem *m, struct nm_pool *p)
+{
+	uint32_t words = (p->objtotal + 31) / 32, i, idx = 0;
+	int found = 0;
+
+	nmh_lock(&m->lock);
+	for (i = 0; i < words; i++) {
+		uint32_t w = p->bitmap[i];
+
+		if (w) {
+			uint32_t bit = __builtin_ctz(w);
+
+			p->bitmap[i] &= ~(1u << bit);
+			p->objfree--;
+			idx = i * 32 + bit;
+			found = 1;
+			break;
+		}
+	}
+	nmh_unlock(&m->lock);
+	return found ? idx : 0xffffffffu;
+}
+
+static void nm_pool_free(struct nm_mem *m, struct nm_pool *p, uint32_t idx)
+{
+	if (idx >= p->objtotal)
+		return;
+	nmh_lock(&m->lock);
+	if (!(p->bitmap[idx / 32] & (1u << (idx % 32)))) {
+		p->bitmap[idx / 32] |= 1u << (idx % 32);
+		p->objfree++;
+	}
+	nmh_unlock(&m->lock);
+}
+
+/* Returns a buffer index >= 2, or 0 when the pool is exhausted. */
+uint32_t nm_mem_buf_alloc(struct nm_mem *m)
+{
+	uint32_t idx = nm_pool_alloc(m, &m->pools[NM_BUF_POOL]);
+
+	return idx == 0xffffffffu ? 0 : idx;
+}
+
+void nm_mem_buf_free(struct nm_mem *m, uint32_t idx)
+{
+	if (idx < 2)
+		return;
+	nm_pool_free(m, &m->pools[NM_BUF_POOL], idx);
+}
+
+static void *nm_obj_addr(struct nm_mem *m, enum nm_pool_id id, uint32_t idx)
+{
+	struct nm_pool *p = &m->pools[id];
+
+	return m->base + p->offset + (uint64_t)idx * p->objsize;
+}
+
+static uint32_t nm_obj_index(struct nm_mem *m, enum nm_pool_id id,
+			     const void *obj)
+{
+	struct nm_pool *p = &m->pools[id];
+	uint64_t ofs = nm_mem_ofs(m, obj) - p->offset;
+
+	return (uint32_t)(ofs / p->objsize);
+}
+
+void *nm_mem_if_alloc(struct nm_mem *m, size_t size)
+{
+	uint32_t idx;
+	void *p;
+
+	if (size > m->pools[NM_IF_POOL].objsize)
+		return NULL;
+	idx = nm_pool_alloc(m, &m->pools[NM_IF_POOL]);
+	if (idx == 0xffffffffu)
+		return NULL;
+	p = nm_obj_addr(m, NM_IF_POOL, idx);
+	memset(p, 0, m->pools[NM_IF_POOL].objsize);
+	return p;
+}
+
+void nm_mem_if_free(struct nm_mem *m, void *nifp)
+{
+	nm_pool_free(m, &m->pools[NM_IF_POOL],
+		     nm_obj_index(m, NM_IF_POOL, nifp));
+}
+
+/* A ring object with its header zeroed; slots are set by the caller. */
+struct netmap_ring *nm_mem_ring_alloc(struct nm_mem *m, uint32_t nslots)
+{
+	uint64_t need = sizeof(struct netmap_ring) +
+			(uint64_t)nslots * sizeof(struct netmap_slot);
+	uint32_t idx;
+	struct netmap_ring *ring;
+
+	if (need > m->pools[NM_RING_POOL].objsize)
+		return NULL;
+	idx = nm_pool_alloc(m, &m->pools[NM_RING_POOL]);
+	if (idx == 0xffffffffu)
+		return NULL;
+	ring = nm_obj_addr(m, NM_RING_POOL, idx);
+	memset(ring, 0, sizeof(*ring));
+	return ring;
+}
+
+void nm_mem_ring_free(struct nm_mem *m, struct netmap_ring *ring)
+{
+	nm_pool_free(m, &m->pools[NM_RING_POOL],
+		     nm_obj_index(m, NM_RING_POOL, ring));
+}
+
+/*
+ * Extra buffers (section 20): a list linked through the first word of
+ * each buffer, 0-terminated.  Returns how many were granted.
+ */
+uint32_t nm_mem_extra_bufs_alloc(struct nm_mem *m, uint32_t *head,
+				 uint32_t n)
+{
+	uint32_t i, idx, granted = 0;
+
+	*head = 0;
+	for (i = 0; i < n; i++) {
+		idx = nm_mem_buf_alloc(m);
+		if (!idx)
+			break;
+		*(uint32_t *)nm_mem_buf(m, idx) = *head;
+		*head = idx;
+		granted++;
+	}
+	return granted;
+}
+
+/* Free the list user space left in ni_bufs_head; never trust its links. */
+void nm_mem_extra_bufs_free(struct nm_mem *m, uint32_t head)
+{
+	uint32_t nbufs = nm_mem_nbufs(m), n = 0;
+
+	while (head >= 2 && head < nbufs && n++ < nbufs) {
+		uint32_t *word = (uint32_t *)nm_mem_buf(m, head);
+		uint32_t next = *word;
+
+		*word = 0;
+		nm_mem_buf_free(m, head);
+		head = next;
+	}
+}

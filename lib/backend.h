@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Private to libnetmap: the two backends behind one set of calls.
+ *
+ * A netmap "control descriptor" is either a real /dev/netmap file
+ * descriptor (kernel backend) or a descriptor of the user runtime (a
+ * pollable socket owned by the runtime, whose requests are served by the
+ * same core code the kernel module runs).  Everything in libnetmap goes
+ * through these calls, never through open/ioctl/mmap directly, so that
+ * every port works on both backends.
+ *
+ * All functions return 0 (or a value) on success and a negative errno on
+ * failure; none of them prints.
+ */
+#ifndef LIB_BACKEND_H
+#define LIB_BACKEND_H
+
+#include <stddef.h>
+
+enum nmb_kind {
+	NMB_KERNEL = 1,	/* /dev/netmap */
+	NMB_USER = 2,	/* user runtime in shared memory */
+};
+
+/*
+ * Open a new, unbound control descriptor.  The backend is chosen as the
+ * architecture says: NETMAP_BACKEND=kernel|user forces one; otherwise the
+ * kernel when /dev/netmap can be opened, else the user runtime.
+ * Returns the descriptor (>= 0) or -errno.
+ */
+int nmb_open(void);
+
+/* Which backend serves descriptor fd (NMB_KERNEL for unknown fds). */
+enum nmb_kind nmb_kind_of(int fd);
+
+/* "kernel" or "user". */
+const char *nmb_kind_name(enum nmb_kind kind);
+
+/*
+ * ioctl on a control descriptor: NIOCCTRL, NIOCREGIF, NIOCGINFO,
+ * NIOCTXSYNC, NIOCRXSYNC, NIOCCONFIG.  Returns 0 or -errno (the request
+ * structures are written back exactly as the kernel does, also on error).
+ */
+int nmb_ioctl(int fd, unsigned long cmd, void *arg);
+
+/*
+ * Map the region of the port bound to fd (memsize bytes from offset 0).
+ * Returns the address, or NULL with *err set to a negative errno.
+ */
+void *nmb_mmap(int fd, size_t memsize, int *err);
+
+/* Undo nmb_mmap. */
+int nmb_munmap(int fd, void *addr, size_t memsize);
+
+/* Close a control descriptor (unbinds it). */
+int nmb_close(int fd);
+
+#endif /* LIB_BACKEND_H */

@@ -1,0 +1,1022 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The user runtime: the host interface of core/ implemented with shared
+ * memory between the processes of one user (see runtime.h).
+ *
+ *  - The arena: <dir>/arena, mapped with MAP_SHARED | MAP_FIXED_NOREPLACE
+ *    | MAP_NORESERVE at RT_ARENA_BASE in every process, grown with
+ *    ftruncate, freed memory returned with FALLOC_FL_PUNCH_HOLE.
+ *  - Locks: process-shared robust mutexes; a holder killed with SIGKILL
+ *    hands the lock to the next one (EOWNERDEAD).
+ *  - The switch forwarding lock: a writer flag plus one slot per thread in
+ *    the arena saying which switch the thread is forwarding through.
+ *  - Owners (kring busy flags, VALE leases) are process ids, checked with
+ *    kill(pid, 0) only on the contended path.
+ *  - Bindings: a table in the arena; each entry has the owner's pid and a
+ *    datagram socket <dir>/s<N> that wake-ups are sent to.  Entries whose
+ *    owner died are released by the next process that opens a descriptor.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "nm_core.h"
+#include "runtime.h"
+
+#define RT_ARENA_BASE ((uintptr_t)0x6e0000000000ULL)
+#define RT_ARENA_RESERVE (64ULL << 30)
+#define RT_ARENA_MAGIC 0x6e6d72746172656eULL	/* "nmrtaren" */
+#define RT_ARENA_VERSION 1
+#define RT_GROW_STEP (16ULL << 20)
+#define RT_MAX_THREADS 1024
+#define RT_MAX_BINDINGS 1024
+#define RT_MAX_EXTENTS 4096
+#define RT_SMALL_CLASSES 7	/* 64 .. 4096 bytes */
+#define RT_PAGE 4096ULL
+
+struct rt_extent {
+	uint64_t start, len;	/* arena offsets, page multiples */
+};
+
+struct rt_small_free {
+	struct rt_small_free *next;
+};
+
+/* Header in front of every nmh_zalloc object. */
+struct rt_obj_hdr {
+	uint32_t magic;
+	uint32_t cls;		/* small class, or RT_SMALL_CLASSES for pages */
+	uint64_t pages;		/* page allocations: length in bytes */
+};
+#define RT_OBJ_MAGIC 0x6f626a21u
+
+struct rt_thread_slot {
+	uint32_t pid, tid;
+	struct nmh_bdg_lock *active;	/* switch being forwarded through */
+};
+
+struct rt_binding {
+	uint32_t pid;		/* owner; 0 = free */
+	uint32_t gen;
+	struct nm_priv *priv;
+};
+
+struct rt_arena {
+	uint64_t magic;
+	uint32_t version;
+	uint32_t ready;
+	uint64_t base, reserve;
+	uint64_t size;		/* file size */
+	uint64_t brk;		/* first never-allocated offset */
+	pthread_mutex_t alloc_lock;
+	pthread_mutex_t ctl_lock;
+	uint32_t nextents;
+	struct rt_extent extents[RT_MAX_EXTENTS];	/* free, sorted */
+	struct rt_small_free *small[RT_SMALL_CLASSES];
+	struct nm_core core;
+	struct rt_thread_slot threads[RT_MAX_THREADS];
+	struct rt_binding bindings[RT_MAX_BINDINGS];
+};
+
+/* Process-local state. */
+static struct {
+	pthread_mutex_t lock;
+	struct rt_arena *arena;
+	int arena_fd;
+	char dir[96];
+	int wake_sock;
+	pid_t pid;
+	/* fd -> binding index + 1 */
+	int nfds;
+	uint32_t *fd_binding;
+} rt = { .lock = PTHREAD_MUTEX_INITIALIZER, .arena_fd = -1,
+	 .wake_sock = -1 };
+
+static __thread int rt_my_slot = -1;
+static pthread_key_t rt_slot_key;
+static pthread_once_t rt_key_once = PTHREAD_ONCE_INIT;
+
+/* ---------------------------------------------------------------- */
+/* Robust mutexes                                                   */
+/* ---------------------------------------------------------------- */
+
+static void rt_mutex_init(pthread_mutex_t *m)
+{
+	pthread_mutexattr_t a;
+
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+	pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+	pthread_mutex_init(m, &a);
+	pthread_mutexattr_destroy(&a);
+}
+
+static void rt_mutex_lock(pthread_mutex_t *m)
+{
+	int r = pthread_mutex_lock(m);
+
+	/* The previous holder died: the state it protected is ours now. */
+	if (r == EOWNERDEAD)
+		pthread_mutex_consistent(m);
+}
+
+static void rt_mutex_unlock(pthread_mutex_t *m)
+{
+	pthread_mutex_unlock(m);
+}
+
+/* ---------------------------------------------------------------- */
+/* Owners                                                           */
+/* ---------------------------------------------------------------- */
+
+static pid_t rt_pid(void)
+{
+	if (!rt.pid)
+		rt.pid = getpid();
+	return rt.pid;
+}
+
+uint32_t nmh_owner_self(void)
+{
+	return (uint32_t)rt_pid();
+}
+
+int nmh_owner_alive(uint32_t owner)
+{
+	return kill((pid_t)owner, 0) == 0 || errno == EPERM;
+}
+
+static int rt_thread_alive(uint32_t pid, uint32_t tid)
+{
+	return syscall(SYS_tgkill, (pid_t)pid, (pid_t)tid, 0) == 0 ||
+	       errno == EPERM;
+}
+
+/* ---------------------------------------------------------------- */
+/* Arena allocator                                                  */
+/* ---------------------------------------------------------------- */
+
+static void *rt_ptr(uint64_t ofs)
+{
+	return (char *)rt.arena + ofs;
+}
+
+static uint64_t rt_ofs(const void *p)
+{
+	return (uint64_t)((const char *)p - (const char *)rt.arena);
+}
+
+/* Grow the file so that [0, end) is backed.  Called with alloc_lock. */
+static int rt_grow(uint64_t end)
+{
+	struct rt_arena *a = rt.arena;
+	uint64_t size;
+
+	if (end <= a->size)
+		return 0;
+	if (end > a->reserve)
+		return -ENOMEM;
+	size = (end + RT_GROW_STEP - 1) / RT_GROW_STEP * RT_GROW_STEP;
+	if (size > a->reserve)
+		size = a->reserve;
+	if (ftruncate(rt.arena_fd, (off_t)size))
+		return -errno;
+	a->size = size;
+	return 0;
+}
+
+/* Pages are zero: fresh file pages, or punched holes. */
+static void *rt_pages_alloc(uint64_t len)
+{
+	struct rt_arena *a = rt.arena;
+	uint64_t ofs = 0;
+	uint32_t i;
+
+	len = (len + RT_PAGE - 1) & ~(RT_PAGE - 1);
+	rt_mutex_lock(&a->alloc_lock);
+	for (i = 0; i < a->nextents; i++) {
+		struct rt_extent *e = &a->extents[i];
+
+		if (e->len >= len) {
+			ofs = e->start;
+			e->start += len;
+			e->len -= len;
+			if (!e->len) {
+				memmove(e, e + 1, (a->nextents - i - 1) *
+					sizeof(*e));
+				a->nextents--;
+			}
+			break;
+		}
+	}
+	if (!ofs) {
+		if (rt_grow(a->brk + len)) {
+			rt_mutex_unlock(&a->alloc_lock);
+			return NULL;
+		}
+		ofs = a->brk;
+		a->brk += len;
+	}
+	rt_mutex_unlock(&a->alloc_lock);
+	return rt_ptr(ofs);
+}
+
+static void rt_pages_free(void *p, uint64_t len)
+{
+	struct rt_arena *a = rt.arena;
+	uint64_t start = rt_ofs(p);
+	uint32_t i;
+
+	len = (len + RT_PAGE - 1) & ~(RT_PAGE - 1);
+	/* Give the memory back to the system; the range reads as zero. */
+	fallocate(rt.arena_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		  (off_t)start, (off_t)len);
+	rt_mutex_lock(&a->alloc_lock);
+	for (i = 0; i < a->nextents && a->extents[i].start < start; i++)
+		;
+	if (i > 0 && a->extents[i - 1].start + a->extents[i - 1].len == start) {
+		a->extents[i - 1].len += len;
+		if (i < a->nextents && start + len == a->extents[i].start) {
+			a->extents[i - 1].len += a->extents[i].len;
+			memmove(&a->extents[i], &a->extents[i + 1],
+				(a->nextents - i - 1) * sizeof(a->extents[0]));
+			a->nextents--;
+		}
+	} else if (i < a->nextents && start + len == a->extents[i].start) {
+		a->extents[i].start = start;
+		a->extents[i].len += len;
+	} else if (a->nextents < RT_MAX_EXTENTS) {
+		memmove(&a->extents[i + 1], &a->extents[i],
+			(a->nextents - i) * sizeof(a->extents[0]));
+		a->extents[i].start = start;
+		a->extents[i].len = len;
+		a->nextents++;
+	}
+	/* else: the table is full and the range is lost until cleanup. */
+	rt_mutex_unlock(&a->alloc_lock);
+}
+
+static uint32_t rt_small_class(size_t size)
+{
+	uint32_t cls = 0;
+	size_t c = 64;
+
+	while (c < size && cls < RT_SMALL_CLASSES) {
+		c <<= 1;
+		cls++;
+	}
+	return cls;
+}
+
+void *nmh_zalloc(size_t size)
+{
+	struct rt_arena *a = rt.arena;
+	size_t total = size + sizeof(struct rt_obj_hdr);
+	uint32_t cls = rt_small_class(total);
+	struct rt_obj_hdr *h;
+
+	if (cls < RT_SMALL_CLASSES) {
+		size_t csize = (size_t)64 << cls;
+
+		rt_mutex_lock(&a->alloc_lock);
+		h = (struct rt_obj_hdr *)a->small[cls];
+		if (h)
+			a->small[cls] = a->small[cls]->next;
+		rt_mutex_unlock(&a->alloc_lock);
+		if (!h) {
+			/* Carve a page run into objects of this class. */
+			char *run = rt_pages_alloc(csize > RT_PAGE ? csize : RT_PAGE);
+			size_t k, n = (csize > RT_PAGE ? csize : RT_PAGE) / csize;
+
+			if (!run)
+				return NULL;
+			rt_mutex_lock(&a->alloc_lock);
+			for (k = 1; k < n; k++) {
+				struct rt_small_free *f =
+					(void *)(run + k * csize);
+
+				f->next = a->small[cls];
+				a->small[cls] = f;
+			}
+			rt_mutex_unlock(&a->alloc_lock);
+			h = (struct rt_obj_hdr *)run;
+		}
+		memset(h, 0, csize);
+	} else {
+		h = rt_pages_alloc(total);
+		if (!h)
+			return NULL;
+		h->pages = total;
+	}
+	h->magic = RT_OBJ_MAGIC;
+	h->cls = cls;
+	return h + 1;
+}
+
+void nmh_free(void *p)
+{
+	struct rt_obj_hdr *h;
+
+	if (!p)
+		return;
+	h = (struct rt_obj_hdr *)p - 1;
+	if (h->magic != RT_OBJ_MAGIC)
+		return;	/* never free what we did not hand out */
+	h->magic = 0;
+	if (h->cls < RT_SMALL_CLASSES) {
+		struct rt_small_free *f = (void *)h;
+
+		rt_mutex_lock(&rt.arena->alloc_lock);
+		f->next = rt.arena->small[h->cls];
+		rt.arena->small[h->cls] = f;
+		rt_mutex_unlock(&rt.arena->alloc_lock);
+	} else {
+		rt_pages_free(h, h->pages);
+	}
+}
+
+void *nmh_region_alloc(size_t size)
+{
+	return rt_pages_alloc(size);
+}
+
+void nmh_region_free(void *p, size_t size)
+{
+	rt_pages_free(p, size);
+}
+
+void *nmh_tmp_alloc(size_t size)
+{
+	return calloc(1, size);
+}
+
+void nmh_tmp_free(void *p)
+{
+	free(p);
+}
+
+/* ---------------------------------------------------------------- */
+/* Locks                                                            */
+/* ---------------------------------------------------------------- */
+
+void nmh_lock_init(struct nmh_lock *l)
+{
+	rt_mutex_init(&l->m);
+}
+
+void nmh_lock(struct nmh_lock *l)
+{
+	rt_mutex_lock(&l->m);
+}
+
+void nmh_unlock(struct nmh_lock *l)
+{
+	rt_mutex_unlock(&l->m);
+}
+
+void nmh_ctl_lock(void)
+{
+	rt_mutex_lock(&rt.arena->ctl_lock);
+}
+
+void nmh_ctl_unlock(void)
+{
+	rt_mutex_unlock(&rt.arena->ctl_lock);
+}
+
+static void rt_slot_release(void *arg)
+{
+	int slot = (int)(intptr_t)arg - 1;
+
+	if (slot >= 0 && rt.arena) {
+		rt.arena->threads[slot].active = NULL;
+		nm_store_release(&rt.arena->threads[slot].pid, 0);
+	}
+}
+
+static void rt_make_key(void)
+{
+	pthread_key_create(&rt_slot_key, rt_slot_release);
+}
+
+/* This thread's slot in the reader table, claimed on first use. */
+static struct rt_thread_slot *rt_thread_slot(void)
+{
+	struct rt_arena *a = rt.arena;
+	uint32_t pid = (uint32_t)rt_pid(), tid = (uint32_t)gettid();
+	int pass, i;
+
+	if (rt_my_slot >= 0)
+		return &a->threads[rt_my_slot];
+	pthread_once(&rt_key_once, rt_make_key);
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < RT_MAX_THREADS; i++) {
+			struct rt_thread_slot *s = &a->threads[i];
+			uint32_t owner = NM_READ_ONCE(s->pid);
+
+			/* Second pass: take over slots of dead threads. */
+			if (owner && (pass == 0 ||
+				      rt_thread_alive(owner, s->tid)))
+				continue;
+			if (!nm_cas32(&s->pid, owner, pid))
+				continue;
+			s->tid = tid;
+			s->active = NULL;
+			rt_my_slot = i;
+			pthread_setspecific(rt_slot_key, (void *)(intptr_t)(i + 1));
+			return s;
+		}
+	}
+	return NULL;
+}
+
+void nmh_bdg_lock_init(struct nmh_bdg_lock *l)
+{
+	l->writer = 0;
+}
+
+void nmh_bdg_rlock(struct nmh_bdg_lock *l)
+{
+	struct rt_thread_slot *s = rt_thread_slot();
+
+	if (!s) {
+		/* No slot left: behave as a writer would see us, serially. */
+		nmh_ctl_lock();
+		return;
+	}
+	for (;;) {
+		__atomic_store_n(&s->active, l, __ATOMIC_RELAXED);
+		nm_mb();
+		if (!__atomic_load_n(&l->writer, __ATOMIC_ACQUIRE))
+			return;
+		__atomic_store_n(&s->active, NULL, __ATOMIC_RELEASE);
+		while (__atomic_load_n(&l->writer, __ATOMIC_ACQUIRE))
+			sched_yield();
+	}
+}
+
+void nmh_bdg_runlock(struct nmh_bdg_lock *l)
+{
+	struct rt_thread_slot *s = rt_my_slot >= 0 ?
+				   &rt.arena->threads[rt_my_slot] : NULL;
+
+	(void)l;
+	if (!s) {
+		nmh_ctl_unlock();
+		return;
+	}
+	__atomic_store_n(&s->active, NULL, __ATOMIC_RELEASE);
+}
+
+/* Writers are serialised by the control lock, which callers hold. */
+void nmh_bdg_wlock(struct nmh_bdg_lock *l)
+{
+	struct rt_arena *a = rt.arena;
+	uint32_t i, spins;
+
+	__atomic_store_n(&l->writer, 1, __ATOMIC_RELAXED);
+	nm_mb();
+	for (i = 0; i < RT_MAX_THREADS; i++) {
+		struct rt_thread_slot *s = &a->threads[i];
+
+		for (spins = 0; __atomic_load_n(&s->active, __ATOMIC_ACQUIRE) == l;
+		     spins++) {
+			if (spins % 64 == 63 &&
+			    !rt_thread_alive(NM_READ_ONCE(s->pid), s->tid)) {
+				s->active = NULL;	/* died forwarding */
+				break;
+			}
+			sched_yield();
+		}
+	}
+}
+
+void nmh_bdg_wunlock(struct nmh_bdg_lock *l)
+{
+	__atomic_store_n(&l->writer, 0, __ATOMIC_RELEASE);
+}
+
+/* ---------------------------------------------------------------- */
+/* Wake-ups, time, user memory, log                                 */
+/* ---------------------------------------------------------------- */
+
+static void rt_sock_path(struct sockaddr_un *sa, uint32_t idx)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/s%u", rt.dir, idx);
+}
+
+static void rt_wake(uint32_t idx)
+{
+	struct sockaddr_un sa;
+	char byte = 0;
+
+	if (rt.wake_sock < 0) {
+		pthread_mutex_lock(&rt.lock);
+		if (rt.wake_sock < 0)
+			rt.wake_sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC |
+					      SOCK_NONBLOCK, 0);
+		pthread_mutex_unlock(&rt.lock);
+		if (rt.wake_sock < 0)
+			return;
+	}
+	rt_sock_path(&sa, idx);
+	/* A full queue already holds a wake-up: EAGAIN is fine. */
+	sendto(rt.wake_sock, &byte, 1, MSG_DONTWAIT, (struct sockaddr *)&sa,
+	       sizeof(sa));
+}
+
+/*
+ * Called after new slots were published on kring.  The fence orders the
+ * publication before the read of the sleepers mask; a sleeper sets its
+ * bit, fences, then rescans the ring (rt_poll_arm), so one side always
+ * sees the other.
+ */
+void nmh_kring_notify(struct nm_kring *kring)
+{
+	uint64_t mask;
+	uint32_t bit;
+
+	nm_mb();
+	if (!__atomic_load_n(&kring->wait.sleepers, __ATOMIC_RELAXED))
+		return;
+	mask = __atomic_exchange_n(&kring->wait.sleepers, 0, __ATOMIC_ACQ_REL);
+	while (mask) {
+		struct nm_priv *p;
+
+		bit = (uint32_t)__builtin_ctzll(mask);
+		mask &= mask - 1;
+		p = NM_READ_ONCE(kring->na->bindings[bit]);
+		if (p)
+			rt_wake((uint32_t)p->host_id);
+	}
+}
+
+void nmh_ring_timestamp(struct netmap_ring *ring)
+{
+	gettimeofday((struct timeval *)&ring->ts, NULL);
+}
+
+/*
+ * Requests come from this process: plain copies.  Indirect VALE payloads
+ * may point anywhere, so they are read with process_vm_readv, which
+ * fails cleanly on a bad address instead of crashing the sender.
+ */
+int nmh_copy_from_user(void *dst, const void *usrc, size_t len)
+{
+	struct iovec local = { dst, len }, remote = { (void *)usrc, len };
+
+	if (!len)
+		return 0;
+	if (process_vm_readv(rt_pid(), &local, 1, &remote, 1, 0) ==
+	    (ssize_t)len)
+		return 0;
+	if (errno != ENOSYS && errno != EPERM)
+		return -EFAULT;
+	/* A sandbox forbids the call: trust our own memory. */
+	memcpy(dst, usrc, len);
+	return 0;
+}
+
+int nmh_copy_to_user(void *udst, const void *src, size_t len)
+{
+	struct iovec local = { (void *)src, len }, remote = { udst, len };
+
+	if (!len)
+		return 0;
+	if (process_vm_writev(rt_pid(), &local, 1, &remote, 1, 0) ==
+	    (ssize_t)len)
+		return 0;
+	if (errno != ENOSYS && errno != EPERM)
+		return -EFAULT;
+	memcpy(udst, src, len);
+	return 0;
+}
+
+void nmh_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!getenv("NETMAP_RUNTIME_DEBUG"))
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+/* ---------------------------------------------------------------- */
+/* Attaching to the arena                                           */
+/* ---------------------------------------------------------------- */
+
+/* The per-user directory: private to the user, or we refuse it. */
+static int rt_setup_dir(void)
+{
+	const char *env = getenv("NETMAP_RUNTIME_DIR");
+	struct stat st;
+
+	if (env && *env)
+		snprintf(rt.dir, sizeof(rt.dir), "%s", env);
+	else if (!stat("/dev/shm", &st) && S_ISDIR(st.st_mode))
+		snprintf(rt.dir, sizeof(rt.dir), "/dev/shm/netmap-%u",
+			 (unsigned)getuid());
+	else
+		snprintf(rt.dir, sizeof(rt.dir), "/tmp/netmap-%u",
+			 (unsigned)getuid());
+	if (strlen(rt.dir) > 80)
+		return -ENAMETOOLONG;
+	if (mkdir(rt.dir, 0700) && errno != EEXIST)
+		return -errno;
+	if (lstat(rt.dir, &st))
+		return -errno;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != getuid() ||
+	    (st.st_mode & 077))
+		return -EACCES;
+	return 0;
+}
+
+static void rt_arena_init(struct rt_arena *a)
+{
+	a->base = RT_ARENA_BASE;
+	a->reserve = RT_ARENA_RESERVE;
+	a->brk = (sizeof(*a) + RT_PAGE - 1) & ~(RT_PAGE - 1);
+	rt_mutex_init(&a->alloc_lock);
+	rt_mutex_init(&a->ctl_lock);
+	nm_core_init(&a->core);
+	a->version = RT_ARENA_VERSION;
+	a->magic = RT_ARENA_MAGIC;
+	nm_store_release(&a->ready, 1);
+}
+
+static void rt_atfork_child(void)
+{
+	rt.pid = 0;
+	rt_my_slot = -1;
+}
+
+/* Map the arena (once per process).  Called with rt.lock held. */
+static int rt_attach(void)
+{
+	char path[128];
+	struct stat st;
+	void *p;
+	int fd, dfd, err;
+
+	if (rt.arena)
+		return 0;
+	err = rt_setup_dir();
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "%s/arena", rt.dir);
+	/*
+	 * The directory lock serialises creation of the arena with other
+	 * attaching processes and with rt_cleanup.  The shared lock on the
+	 * arena file is held for the process's lifetime: cleanup tests it.
+	 */
+	dfd = open(rt.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	flock(dfd, LOCK_EX);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || flock(fd, LOCK_SH) || fstat(fd, &st)) {
+		err = -errno;
+		if (fd >= 0)
+			close(fd);
+		close(dfd);
+		return err;
+	}
+	if (st.st_uid != getuid() || (st.st_mode & 077)) {
+		close(fd);
+		close(dfd);
+		return -EACCES;
+	}
+	if (st.st_size == 0 && ftruncate(fd, (off_t)RT_GROW_STEP)) {
+		err = -errno;
+		close(fd);
+		close(dfd);
+		return err;
+	}
+	p = mmap((void *)RT_ARENA_BASE, RT_ARENA_RESERVE,
+		 PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED_NOREPLACE | MAP_NORESERVE, fd, 0);
+	if (p == MAP_FAILED || p != (void *)RT_ARENA_BASE) {
+		err = p == MAP_FAILED ? -errno : -EADDRINUSE;
+		if (p != MAP_FAILED)
+			munmap(p, RT_ARENA_RESERVE);
+		close(fd);
+		close(dfd);
+		return err;
+	}
+	rt.arena = p;
+	rt.arena_fd = fd;
+	if (st.st_size == 0) {
+		rt.arena->size = RT_GROW_STEP;
+		rt_arena_init(rt.arena);
+	} else if (rt.arena->magic != RT_ARENA_MAGIC ||
+		   rt.arena->version != RT_ARENA_VERSION ||
+		   !rt.arena->ready) {
+		munmap(p, RT_ARENA_RESERVE);
+		rt.arena = NULL;
+		close(fd);
+		close(dfd);
+		return -EPROTO;	/* another version's arena */
+	}
+	close(dfd);	/* releases the directory lock */
+	nm_g = &rt.arena->core;
+	pthread_atfork(NULL, NULL, rt_atfork_child);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Descriptors                                                      */
+/* ---------------------------------------------------------------- */
+
+static int rt_fd_set(int fd, uint32_t value)
+{
+	if (fd >= rt.nfds) {
+		int n = fd + 64;
+		uint32_t *t = realloc(rt.fd_binding, n * sizeof(*t));
+
+		if (!t)
+			return -ENOMEM;
+		memset(t + rt.nfds, 0, (n - rt.nfds) * sizeof(*t));
+		rt.fd_binding = t;
+		rt.nfds = n;
+	}
+	rt.fd_binding[fd] = value;
+	return 0;
+}
+
+/* Binding index of fd, or -1 if fd is not ours. */
+static int rt_fd_binding(int fd)
+{
+	int idx = -1;
+
+	pthread_mutex_lock(&rt.lock);
+	if (fd >= 0 && fd < rt.nfds && rt.fd_binding[fd])
+		idx = (int)rt.fd_binding[fd] - 1;
+	pthread_mutex_unlock(&rt.lock);
+	return idx;
+}
+
+static struct nm_priv *rt_priv_of(int fd)
+{
+	int idx = rt_fd_binding(fd);
+
+	return idx < 0 ? NULL : rt.arena->bindings[idx].priv;
+}
+
+int rt_is_fd(int fd)
+{
+	return rt_fd_binding(fd) >= 0;
+}
+
+static void rt_unlink_sock(uint32_t idx)
+{
+	struct sockaddr_un sa;
+
+	rt_sock_path(&sa, idx);
+	unlink(sa.sun_path);
+}
+
+/* Release a binding entry.  Called with the control lock. */
+static void rt_binding_free(uint32_t idx)
+{
+	struct rt_binding *b = &rt.arena->bindings[idx];
+
+	if (b->priv) {
+		nm_priv_release(b->priv);
+		nmh_free(b->priv);
+		b->priv = NULL;
+	}
+	rt_unlink_sock(idx);
+	b->gen++;
+	nm_store_release(&b->pid, 0);
+}
+
+/* Release what dead processes left behind.  Control lock held. */
+static void rt_reap(void)
+{
+	uint32_t i;
+
+	for (i = 0; i < RT_MAX_BINDINGS; i++) {
+		uint32_t pid = rt.arena->bindings[i].pid;
+
+		if (pid && pid != (uint32_t)rt_pid() && !nmh_owner_alive(pid))
+			rt_binding_free(i);
+	}
+}
+
+int rt_open(void)
+{
+	struct sockaddr_un sa;
+	struct nm_priv *priv = NULL;
+	int err, fd = -1;
+	uint32_t i;
+
+	pthread_mutex_lock(&rt.lock);
+	err = rt_attach();
+	pthread_mutex_unlock(&rt.lock);
+	if (err)
+		return err;
+
+	nmh_ctl_lock();
+	rt_reap();
+	for (i = 0; i < RT_MAX_BINDINGS; i++)
+		if (!rt.arena->bindings[i].pid)
+			break;
+	if (i == RT_MAX_BINDINGS) {
+		nmh_ctl_unlock();
+		return -EMFILE;
+	}
+	priv = nmh_zalloc(sizeof(*priv));
+	if (!priv) {
+		nmh_ctl_unlock();
+		return -ENOMEM;
+	}
+	priv->host_id = i;
+	rt.arena->bindings[i].priv = priv;
+	rt.arena->bindings[i].pid = (uint32_t)rt_pid();
+	nmh_ctl_unlock();
+
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		err = -errno;
+		goto err_binding;
+	}
+	rt_sock_path(&sa, i);
+	unlink(sa.sun_path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		err = -errno;
+		goto err_sock;
+	}
+	pthread_mutex_lock(&rt.lock);
+	err = rt_fd_set(fd, i + 1);
+	pthread_mutex_unlock(&rt.lock);
+	if (err)
+		goto err_sock;
+	return fd;
+
+err_sock:
+	close(fd);
+err_binding:
+	nmh_ctl_lock();
+	rt_binding_free(i);
+	nmh_ctl_unlock();
+	return err;
+}
+
+int rt_close(int fd)
+{
+	int idx = rt_fd_binding(fd);
+
+	if (idx < 0)
+		return -EBADF;
+	pthread_mutex_lock(&rt.lock);
+	rt.fd_binding[fd] = 0;
+	pthread_mutex_unlock(&rt.lock);
+	close(fd);
+	nmh_ctl_lock();
+	rt_binding_free((uint32_t)idx);
+	nmh_ctl_unlock();
+	return 0;
+}
+
+int rt_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	struct nm_priv *priv = rt_priv_of(fd);
+
+	if (!priv)
+		return -EBADF;
+	switch (cmd) {
+	case NIOCCTRL:
+		return nm_ctrl(priv, arg);
+	case NIOCREGIF:
+	case NIOCGINFO:
+	case NIOCCONFIG:
+		return nm_legacy(priv, (unsigned int)cmd, arg);
+	case NIOCTXSYNC:
+		return nm_sync(priv, NR_TX);
+	case NIOCRXSYNC:
+		return nm_sync(priv, NR_RX);
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+/* The region is already mapped in every process: hand out its address. */
+void *rt_mmap(int fd, size_t memsize, int *err)
+{
+	struct nm_priv *priv = rt_priv_of(fd);
+
+	if (!priv || !priv->na || !priv->na->mem->base ||
+	    memsize > priv->na->mem->memsize) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	*err = 0;
+	return priv->na->mem->base;
+}
+
+short rt_poll_scan(int fd, short events)
+{
+	struct nm_priv *priv = rt_priv_of(fd);
+
+	if (!priv)
+		return POLLNVAL;
+	if (!events)
+		events = POLLIN | POLLOUT;
+	return (short)nm_poll_scan(priv, (unsigned int)events);
+}
+
+void rt_poll_arm(int fd, short events)
+{
+	struct nm_priv *priv = rt_priv_of(fd);
+	struct nm_adapter *na;
+	uint64_t bit;
+	uint32_t i;
+
+	if (!priv || !(na = priv->na))
+		return;
+	bit = 1ULL << priv->binding_idx;
+	if (!events)
+		events = POLLIN | POLLOUT;
+	if (events & (POLLOUT | POLLWRNORM))
+		for (i = priv->qfirst[NR_TX]; i < priv->qlast[NR_TX]; i++)
+			__atomic_fetch_or(&na->rings[NR_TX][i].wait.sleepers,
+					  bit, __ATOMIC_RELAXED);
+	if (events & (POLLIN | POLLRDNORM))
+		for (i = priv->qfirst[NR_RX]; i < priv->qlast[NR_RX]; i++)
+			__atomic_fetch_or(&na->rings[NR_RX][i].wait.sleepers,
+					  bit, __ATOMIC_RELAXED);
+	nm_mb();
+}
+
+void rt_poll_drain(int fd)
+{
+	char buf[64];
+
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+}
+
+const char *rt_dir(void)
+{
+	if (!rt.dir[0])
+		rt_setup_dir();
+	return rt.dir;
+}
+
+/*
+ * Remove the arena and the sockets when no process is attached: every
+ * attached process holds a shared flock on the arena file.
+ */
+int rt_cleanup(void)
+{
+	char path[128];
+	int fd, dfd, i, err = 0;
+
+	if (rt.arena)
+		return -EBUSY;	/* we are attached ourselves */
+	err = rt_setup_dir();
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "%s/arena", rt.dir);
+	dfd = open(rt.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	flock(dfd, LOCK_EX);
+	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0) {
+		if (flock(fd, LOCK_EX | LOCK_NB)) {
+			close(fd);
+			close(dfd);
+			return -EBUSY;
+		}
+		unlink(path);
+		close(fd);
+	}
+	close(dfd);
+	for (i = 0; i < RT_MAX_BINDINGS; i++) {
+		struct sockaddr_un sa;
+
+		rt_sock_path(&sa, (uint32_t)i);
+		unlink(sa.sun_path);
+	}
+	if (rmdir(rt.dir) && errno != ENOENT && errno != ENOTEMPTY)
+		err = -errno;
+	return err;
+}

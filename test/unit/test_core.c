@@ -1,0 +1,578 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Core semantics through raw requests: NIOCCTRL headers, bodies and
+ * options built by hand, sent through the backend layer (the user runtime
+ * here; /dev/netmap with NETMAP_BACKEND=kernel), and the answers checked
+ * field by field against the spec: registration geometry, ring layout,
+ * VALE broadcast, learning and fragments, pipes, option-list errors, the
+ * legacy interface, VALE_LIST, ring repair and the port limit.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <net/netmap_user.h>
+
+#include "backend.h"
+#include "tap.h"
+
+static char sw[32];	/* a switch name unique to this run */
+
+struct port {
+	int fd;
+	struct nmreq_register reg;
+	char *mem;
+	struct netmap_if *nifp;
+};
+
+static void hdr_init(struct nmreq_header *h, uint16_t type, const char *name,
+		     void *body)
+{
+	memset(h, 0, sizeof(*h));
+	h->nr_version = NETMAP_API;
+	h->nr_reqtype = type;
+	snprintf(h->nr_name, sizeof(h->nr_name), "%s", name);
+	h->nr_body = (uintptr_t)body;
+}
+
+/* Register name; returns 0 or -errno.  p->reg may be preset. */
+static int port_open(struct port *p, const char *name, uint32_t mode,
+		     uint64_t flags, void *options)
+{
+	struct nmreq_header h;
+	int err;
+
+	p->fd = nmb_open();
+	if (p->fd < 0)
+		return p->fd;
+	hdr_init(&h, NETMAP_REQ_REGISTER, name, &p->reg);
+	h.nr_options = (uintptr_t)options;
+	p->reg.nr_mode = mode;
+	p->reg.nr_flags = flags;
+	err = nmb_ioctl(p->fd, NIOCCTRL, &h);
+	if (err) {
+		nmb_close(p->fd);
+		p->fd = -1;
+		return err;
+	}
+	p->mem = nmb_mmap(p->fd, p->reg.nr_memsize, &err);
+	if (!p->mem)
+		return err;
+	p->nifp = NETMAP_IF(p->mem, p->reg.nr_offset);
+	return 0;
+}
+
+static void port_close(struct port *p)
+{
+	if (p->fd >= 0) {
+		nmb_munmap(p->fd, p->mem, p->reg.nr_memsize);
+		nmb_close(p->fd);
+	}
+	memset(p, 0, sizeof(*p));
+	p->fd = -1;
+}
+
+static void name_of(char *buf, size_t len, const char *port)
+{
+	snprintf(buf, len, "%s:%s", sw, port);
+}
+
+/* Put one frame with the given MACs on TX ring 0 and sync. */
+static void send_frame(struct port *p, const uint8_t dst[6],
+		       const uint8_t src[6], uint16_t len, uint8_t fill)
+{
+	struct netmap_ring *r = NETMAP_TXRING(p->nifp, 0);
+	struct netmap_slot *s = &r->slot[r->head];
+	uint8_t *buf = (uint8_t *)NETMAP_BUF(r, s->buf_idx);
+
+	memset(buf, fill, len);
+	memcpy(buf, dst, 6);
+	memcpy(buf + 6, src, 6);
+	s->len = len;
+	s->flags = 0;
+	r->head = r->cur = nm_ring_next(r, r->head);
+	nmb_ioctl(p->fd, NIOCTXSYNC, NULL);
+}
+
+static int rx_count(struct port *p)
+{
+	struct netmap_ring *r = NETMAP_RXRING(p->nifp, 0);
+
+	nmb_ioctl(p->fd, NIOCRXSYNC, NULL);
+	return (int)nm_ring_space(r);
+}
+
+static void rx_release(struct port *p)
+{
+	struct netmap_ring *r = NETMAP_RXRING(p->nifp, 0);
+
+	r->head = r->cur = r->tail;
+	nmb_ioctl(p->fd, NIOCRXSYNC, NULL);
+}
+
+static const uint8_t mac_a[6] = { 2, 0, 0, 0, 0, 0xa };
+static const uint8_t mac_b[6] = { 2, 0, 0, 0, 0, 0xb };
+static const uint8_t mac_x[6] = { 2, 0, 0, 0, 0, 0xe };
+static const uint8_t mac_bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+static void test_register_layout(void)
+{
+	struct port p = { 0 };
+	struct netmap_ring *tx, *rx;
+	char name[64];
+	int err;
+
+	name_of(name, sizeof(name), "x");
+	err = port_open(&p, name, NR_REG_ALL_NIC, 0, NULL);
+	is_int(err, 0, "register %s", name);
+	if (err)
+		return;
+	is_int(p.reg.nr_tx_rings, 1, "1 tx ring");
+	is_int(p.reg.nr_rx_rings, 1, "1 rx ring");
+	is_int(p.reg.nr_tx_slots, 1024, "1024 tx slots");
+	is_int(p.reg.nr_rx_slots, 1024, "1024 rx slots");
+	is_int(p.reg.nr_host_tx_rings, 0, "reply: no host tx rings");
+	is_int(p.reg.nr_host_rx_rings, 0, "reply: no host rx rings");
+	ok(p.reg.nr_mem_id > 1, "private region id %u", p.reg.nr_mem_id);
+	is_int(p.nifp->ni_host_tx_rings, 1, "ni_host_tx_rings is 1");
+	is_int(p.nifp->ni_host_rx_rings, 1, "ni_host_rx_rings is 1");
+	is_int(p.nifp->ni_flags, NI_PRIV_MEM, "NI_PRIV_MEM");
+	is_str(p.nifp->ni_name, name, "ni_name");
+	ok(p.nifp->ring_ofs[0] != 0, "ring_ofs[0] set");
+	is_int(p.nifp->ring_ofs[1], 0, "ring_ofs[1] (fake host tx) is 0");
+	ok(p.nifp->ring_ofs[2] != 0, "ring_ofs[2] set");
+	is_int(p.nifp->ring_ofs[3], 0, "ring_ofs[3] (fake host rx) is 0");
+	tx = NETMAP_TXRING(p.nifp, 0);
+	rx = NETMAP_RXRING(p.nifp, 0);
+	is_int(tx->dir, 1, "tx dir is 1");
+	is_int(rx->dir, 0, "rx dir is 0");
+	is_int(tx->tail, 1023, "tx tail 1023");
+	is_int(rx->tail, 0, "rx tail 0");
+	is_int(nm_ring_space(tx), 1023, "fresh tx ring has 1023 free slots");
+	ok(!nm_tx_pending(tx), "fresh tx ring not pending");
+	is_int(tx->nr_buf_size, 2048, "buffer size 2048");
+	ok(tx->slot[0].buf_idx >= 2 && tx->slot[0].len == 2048,
+	   "slot 0 has a real buffer, len = buffer size");
+	is_int(p.reg.nr_memsize % 4096, 0, "memsize page aligned");
+	port_close(&p);
+}
+
+static void test_vale_broadcast_learning(void)
+{
+	struct port a = { 0 }, b = { 0 }, c = { 0 };
+	char n[64];
+
+	name_of(n, sizeof(n), "a");
+	port_open(&a, n, NR_REG_ALL_NIC, 0, NULL);
+	name_of(n, sizeof(n), "b");
+	port_open(&b, n, NR_REG_ALL_NIC, 0, NULL);
+	name_of(n, sizeof(n), "c");
+	port_open(&c, n, NR_REG_ALL_NIC, 0, NULL);
+
+	send_frame(&a, mac_x, mac_a, 60, 0x11);
+	is_int(rx_count(&b), 1, "unknown unicast floods to b");
+	is_int(rx_count(&c), 1, "unknown unicast floods to c");
+	is_int(rx_count(&a), 0, "sender does not get its own frame");
+	{
+		struct netmap_ring *r = NETMAP_RXRING(b.nifp, 0);
+		struct netmap_slot *s = &r->slot[r->head];
+		uint8_t *buf = (uint8_t *)NETMAP_BUF(r, s->buf_idx);
+
+		is_int(s->len, 60, "received length 60");
+		ok(!memcmp(buf + 6, mac_a, 6) && buf[59] == 0x11,
+		   "received payload bytes intact");
+		is_int(s->flags, 1 << 8, "single-slot packet: NS_RFRAGS 1");
+	}
+	rx_release(&b);
+	rx_release(&c);
+	/* b answers a: a's MAC was learned, so only a gets it. */
+	send_frame(&b, mac_a, mac_b, 60, 0x22);
+	is_int(rx_count(&a), 1, "learned unicast reaches a");
+	is_int(rx_count(&c), 0, "learned unicast does not reach c");
+	rx_release(&a);
+	/* Now b is learned too: a -> b unicast. */
+	send_frame(&a, mac_b, mac_a, 60, 0x33);
+	is_int(rx_count(&b), 1, "unicast to b");
+	is_int(rx_count(&c), 0, "c untouched");
+	rx_release(&b);
+	send_frame(&c, mac_bcast, mac_x, 60, 0x44);
+	is_int(rx_count(&a), 1, "broadcast reaches a");
+	is_int(rx_count(&b), 1, "broadcast reaches b");
+	is_int(rx_count(&c), 0, "broadcast not back to sender");
+	port_close(&a);
+	port_close(&b);
+	port_close(&c);
+}
+
+static void test_vale_fragments(void)
+{
+	struct port a = { 0 }, b = { 0 };
+	struct netmap_ring *t, *r;
+	char n[64];
+	int i;
+
+	name_of(n, sizeof(n), "fa");
+	port_open(&a, n, NR_REG_ALL_NIC, 0, NULL);
+	name_of(n, sizeof(n), "fb");
+	port_open(&b, n, NR_REG_ALL_NIC, 0, NULL);
+	t = NETMAP_TXRING(a.nifp, 0);
+	for (i = 0; i < 3; i++) {
+		struct netmap_slot *s = &t->slot[t->head];
+		uint8_t *buf = (uint8_t *)NETMAP_BUF(t, s->buf_idx);
+
+		memset(buf, 0x50 + i, 100);
+		if (i == 0)
+			memcpy(buf, mac_bcast, 6);
+		s->len = 100;
+		s->flags = i < 2 ? NS_MOREFRAG : 0;
+		t->head = t->cur = nm_ring_next(t, t->head);
+	}
+	nmb_ioctl(a.fd, NIOCTXSYNC, NULL);
+	ok(!nm_tx_pending(t), "VALE completes the whole tx ring in one sync");
+	is_int(rx_count(&b), 3, "3-slot packet uses 3 rx slots");
+	r = NETMAP_RXRING(b.nifp, 0);
+	for (i = 0; i < 3; i++) {
+		struct netmap_slot *s = &r->slot[(r->head + i) % r->num_slots];
+
+		is_int(NS_RFRAGS(s), 3, "slot %d carries fragment count 3", i);
+		is_int(!!(s->flags & NS_MOREFRAG), i < 2,
+		       "slot %d NS_MOREFRAG", i);
+	}
+	port_close(&a);
+	port_close(&b);
+}
+
+static void test_pipe(void)
+{
+	struct port m = { 0 }, s = { 0 };
+	struct netmap_ring *t, *r;
+	char n[64];
+	uint32_t idx0;
+	int i, err;
+
+	snprintf(n, sizeof(n), "%sp{1", sw + 4);
+	err = port_open(&m, n, NR_REG_ALL_NIC, 0, NULL);
+	is_int(err, 0, "open pipe master %s (parent created on demand)", n);
+	snprintf(n, sizeof(n), "%sp}1", sw + 4);
+	err = port_open(&s, n, NR_REG_ALL_NIC, 0, NULL);
+	is_int(err, 0, "open pipe slave %s", n);
+	if (err)
+		return;
+	is_int(m.reg.nr_mem_id, s.reg.nr_mem_id, "both ends share a region");
+	t = NETMAP_TXRING(m.nifp, 0);
+	r = NETMAP_RXRING(s.nifp, 0);
+	idx0 = t->slot[t->head].buf_idx;
+	for (i = 0; i < 5; i++) {
+		struct netmap_slot *sl = &t->slot[t->head];
+
+		memset(NETMAP_BUF(t, sl->buf_idx), 'A' + i, 64);
+		sl->len = 64;
+		t->head = t->cur = nm_ring_next(t, t->head);
+	}
+	nmb_ioctl(m.fd, NIOCTXSYNC, NULL);
+	is_int(nm_ring_space(t), t->num_slots - 1 - 5,
+	       "sender space is num_slots - 1 - k while unread");
+	nmb_ioctl(s.fd, NIOCRXSYNC, NULL);
+	is_int(nm_ring_space(r), 5, "receiver sees 5 packets");
+	is_int(r->slot[r->head].buf_idx, idx0, "zero copy: same buffer index");
+	ok(((char *)NETMAP_BUF(r, r->slot[r->head + 4].buf_idx))[0] == 'E',
+	   "fifth packet content");
+	r->head = r->cur = r->tail;
+	nmb_ioctl(s.fd, NIOCRXSYNC, NULL);
+	nmb_ioctl(m.fd, NIOCTXSYNC, NULL);
+	is_int(nm_ring_space(t), t->num_slots - 1,
+	       "sender space back after the receiver released");
+	/* An incomplete chain stays on the sender until completed. */
+	{
+		struct netmap_slot *sl = &t->slot[t->head];
+
+		sl->len = 10;
+		sl->flags = NS_MOREFRAG;
+		t->head = t->cur = nm_ring_next(t, t->head);
+		nmb_ioctl(m.fd, NIOCTXSYNC, NULL);
+		is_int(rx_count(&s), 0, "trailing fragment chain not published");
+		sl = &t->slot[t->head];
+		sl->len = 10;
+		sl->flags = 0;
+		t->head = t->cur = nm_ring_next(t, t->head);
+		nmb_ioctl(m.fd, NIOCTXSYNC, NULL);
+		is_int(rx_count(&s), 2, "completed chain published whole");
+	}
+	port_close(&m);
+	port_close(&s);
+}
+
+static void test_options(void)
+{
+	struct nmreq_option unknown = { 0 };
+	struct nmreq_opt_offsets off = { 0 };
+	struct port p = { 0 };
+	char n[64];
+	int err;
+
+	name_of(n, sizeof(n), "opt");
+	unknown.nro_reqtype = 1234;
+	err = port_open(&p, n, NR_REG_ALL_NIC, 0, &unknown);
+	is_int(err, -EOPNOTSUPP, "unknown option type: EOPNOTSUPP");
+	is_int(unknown.nro_status, EOPNOTSUPP, "its status is EOPNOTSUPP");
+
+	unknown.nro_next = (uintptr_t)&unknown;
+	memset(&p, 0, sizeof(p));
+	err = port_open(&p, n, NR_REG_ALL_NIC, 0, &unknown);
+	is_int(err, -EMSGSIZE, "self-referencing unknown option: EMSGSIZE");
+
+	off.nro_opt.nro_reqtype = NETMAP_REQ_OPT_OFFSETS;
+	off.nro_opt.nro_next = (uintptr_t)&off;
+	memset(&p, 0, sizeof(p));
+	err = port_open(&p, n, NR_REG_ALL_NIC, 0, &off);
+	is_int(err, -EINVAL, "self-referencing OFFSETS: EINVAL");
+	is_int(off.nro_opt.nro_status, EINVAL, "its status is EINVAL");
+
+	memset(&off, 0, sizeof(off));
+	off.nro_opt.nro_reqtype = NETMAP_REQ_OPT_OFFSETS;
+	off.nro_max_offset = 128;
+	off.nro_initial_offset = 64;
+	memset(&p, 0, sizeof(p));
+	err = port_open(&p, n, NR_REG_ALL_NIC, 0, &off);
+	is_int(err, 0, "OFFSETS accepted on a VALE port");
+	is_int(off.nro_opt.nro_status, 0, "OFFSETS status 0");
+	if (!err) {
+		struct netmap_ring *t = NETMAP_TXRING(p.nifp, 0);
+
+		ok(t->offset_mask == ~0ULL, "offset mask all ones");
+		is_int(NETMAP_ROFFSET(t, &t->slot[5]), 64, "initial offset set");
+		port_close(&p);
+	}
+	off.nro_max_offset = 4096;	/* larger than the buffer */
+	off.nro_opt.nro_status = 0;
+	memset(&p, 0, sizeof(p));
+	err = port_open(&p, n, NR_REG_ALL_NIC, 0, &off);
+	is_int(err, -EINVAL, "OFFSETS larger than the buffer: EINVAL");
+}
+
+static void test_errors(void)
+{
+	struct nmreq_header h;
+	struct nmreq_register reg;
+	struct port p = { 0 };
+	char n[64];
+	int fd = nmb_open(), err;
+
+	ok(fd >= 0, "open a control descriptor");
+	is_int(nmb_ioctl(fd, NIOCCTRL, NULL), -EINVAL, "NULL argument: EINVAL");
+	memset(&reg, 0, sizeof(reg));
+	reg.nr_mode = NR_REG_ALL_NIC;
+	name_of(n, sizeof(n), "e");
+	hdr_init(&h, NETMAP_REQ_REGISTER, n, &reg);
+	h.nr_version = 13;
+	is_int(nmb_ioctl(fd, NIOCCTRL, &h), -EINVAL, "version 13: EINVAL");
+	h.nr_version = 16;
+	is_int(nmb_ioctl(fd, NIOCCTRL, &h), -EINVAL, "version 16: EINVAL");
+	hdr_init(&h, NETMAP_REQ_REGISTER, n, &reg);
+	h.nr_reserved = 1;
+	is_int(nmb_ioctl(fd, NIOCCTRL, &h), -EINVAL, "nr_reserved: EINVAL");
+	is_int(h.nr_reserved, 0, "nr_reserved reset to 0 on copy-back");
+	hdr_init(&h, NETMAP_REQ_REGISTER, n, NULL);
+	is_int(nmb_ioctl(fd, NIOCCTRL, &h), -EINVAL, "missing body: EINVAL");
+	hdr_init(&h, NETMAP_REQ_VALE_DELIF, n, &reg);
+	is_int(nmb_ioctl(fd, NIOCCTRL, &h), -EINVAL,
+	       "body on a bodiless request: EINVAL");
+	hdr_init(&h, 99, n, NULL);
+	is_int(nmb_ioctl(fd, NIOCCTRL, &h), -EINVAL, "unknown reqtype: EINVAL");
+	reg.nr_mode = NR_REG_DEFAULT;
+	hdr_init(&h, NETMAP_REQ_REGISTER, n, &reg);
+	is_int(nmb_ioctl(fd, NIOCCTRL, &h), -EINVAL, "mode 0: EINVAL");
+	reg.nr_mode = NR_REG_PIPE_MASTER;
+	is_int(nmb_ioctl(fd, NIOCCTRL, &h), -EINVAL, "pipe mode 5: EINVAL");
+	reg.nr_mode = NR_REG_ALL_NIC;
+	hdr_init(&h, NETMAP_REQ_REGISTER, "valid0", &reg);
+	is_int(nmb_ioctl(fd, NIOCCTRL, &h), -ENOMEM,
+	       "'val' name that is not a VALE name: ENOMEM");
+	hdr_init(&h, NETMAP_REQ_REGISTER, "nosuchif0", &reg);
+	is_int(nmb_ioctl(fd, NIOCCTRL, &h), -ENXIO, "unknown interface: ENXIO");
+	is_int(nmb_ioctl(fd, NIOCTXSYNC, NULL), -ENXIO, "TXSYNC unbound: ENXIO");
+	hdr_init(&h, NETMAP_REQ_REGISTER, n, &reg);
+	reg.nr_mode = NR_REG_SW;
+	is_int(nmb_ioctl(fd, NIOCCTRL, &h), -EINVAL,
+	       "host rings on a VALE port: EINVAL");
+	reg.nr_mode = NR_REG_ALL_NIC;
+	is_int(nmb_ioctl(fd, NIOCCTRL, &h), 0, "register after errors");
+	is_int(nmb_ioctl(fd, NIOCCTRL, &h), -EBUSY, "second register: EBUSY");
+	nmb_close(fd);
+
+	/* Exclusive access (11.5). */
+	name_of(n, sizeof(n), "ex");
+	err = port_open(&p, n, NR_REG_ALL_NIC, NR_EXCLUSIVE, NULL);
+	is_int(err, 0, "exclusive open");
+	{
+		struct port q = { 0 };
+
+		is_int(port_open(&q, n, NR_REG_ALL_NIC, 0, NULL), -EBUSY,
+		       "second open of an exclusive port: EBUSY");
+	}
+	port_close(&p);
+}
+
+static void test_legacy(void)
+{
+	struct nmreq nmr;
+	char n[64];
+	int fd = nmb_open();
+
+	memset(&nmr, 0, sizeof(nmr));
+	name_of(n, sizeof(n), "lg");
+	snprintf(nmr.nr_name, sizeof(nmr.nr_name), "%s", n);
+	nmr.nr_version = 13;
+	is_int(nmb_ioctl(fd, NIOCREGIF, &nmr), -EINVAL,
+	       "legacy version 13: EINVAL");
+	nmr.nr_version = 16;
+	is_int(nmb_ioctl(fd, NIOCREGIF, &nmr), 0, "legacy version 16: ok");
+	is_int(nmr.nr_tx_slots, 1024, "legacy reply: slots");
+	ok(nmr.nr_arg2 > 1, "legacy reply: mem id in nr_arg2");
+	is_int(nmr.nr_ringid, 0, "legacy ringid unchanged");
+	nmb_close(fd);
+}
+
+static void test_list(void)
+{
+	struct port p[3];
+	struct nmreq_header h;
+	struct nmreq_vale_list l;
+	char n[64];
+	int fd = nmb_open(), i, found = 0, err;
+
+	for (i = 0; i < 3; i++) {
+		char pn[8];
+
+		memset(&p[i], 0, sizeof(p[i]));
+		snprintf(pn, sizeof(pn), "l%d", i);
+		name_of(n, sizeof(n), pn);
+		port_open(&p[i], n, NR_REG_ALL_NIC, 0, NULL);
+	}
+	memset(&l, 0, sizeof(l));
+	for (;;) {
+		hdr_init(&h, NETMAP_REQ_VALE_LIST, "", &l);
+		err = nmb_ioctl(fd, NIOCCTRL, &h);
+		if (err)
+			break;
+		if (!strncmp(h.nr_name, sw, strlen(sw)) &&
+		    h.nr_name[strlen(sw)] == ':')
+			found++;
+		l.nr_port_idx++;
+	}
+	is_int(err, -ENOENT, "enumeration ends with ENOENT");
+	is_int(found, 3, "enumeration lists each of our 3 ports once");
+	name_of(n, sizeof(n), "l1");
+	memset(&l, 0, sizeof(l));
+	hdr_init(&h, NETMAP_REQ_VALE_LIST, n, &l);
+	is_int(nmb_ioctl(fd, NIOCCTRL, &h), 0, "lookup by name");
+	is_int(l.nr_port_idx, 1, "l1 is port 1");
+	hdr_init(&h, NETMAP_REQ_VALE_LIST, "valenosuch0:", &l);
+	is_int(nmb_ioctl(fd, NIOCCTRL, &h), -ENOENT, "unknown switch: ENOENT");
+	hdr_init(&h, NETMAP_REQ_VALE_LIST, "eth0", &l);
+	is_int(nmb_ioctl(fd, NIOCCTRL, &h), -EINVAL, "not a VALE name: EINVAL");
+	for (i = 0; i < 3; i++)
+		port_close(&p[i]);
+	memset(&l, 0, sizeof(l));
+	hdr_init(&h, NETMAP_REQ_VALE_LIST, n, &l);
+	is_int(nmb_ioctl(fd, NIOCCTRL, &h), -ENOENT,
+	       "switch gone with its last port");
+	nmb_close(fd);
+}
+
+static void test_repair(void)
+{
+	struct port a = { 0 }, b = { 0 };
+	struct netmap_ring *t;
+	char n[64];
+	int i;
+
+	name_of(n, sizeof(n), "ra");
+	port_open(&a, n, NR_REG_ALL_NIC, 0, NULL);
+	name_of(n, sizeof(n), "rb");
+	port_open(&b, n, NR_REG_ALL_NIC, 0, NULL);
+	t = NETMAP_TXRING(a.nifp, 0);
+	t->head = 5000;
+	t->cur = 7;
+	t->tail = 3;
+	t->slot[3].buf_idx = 0xffffffff;
+	t->slot[4].len = 60000;
+	is_int(nmb_ioctl(a.fd, NIOCTXSYNC, NULL), 0,
+	       "corrupted ring: TXSYNC still returns 0");
+	is_int(t->head, 0, "head reset");
+	is_int(t->cur, 0, "cur reset");
+	is_int(t->tail, 1023, "tail restored");
+	is_int(t->slot[3].buf_idx, 0, "invalid buffer index neutralised");
+	is_int(t->slot[4].len, 0, "oversized length zeroed");
+	t->head = 2;
+	t->cur = 1;	/* cur before head */
+	is_int(nmb_ioctl(a.fd, NIOCTXSYNC, NULL), 0, "cur < head: repaired");
+	is_int(t->head, 0, "head back to hwcur");
+	is_int(rx_count(&b), 0, "nothing forwarded from a bad ring");
+	/* Garbage in every slot: the switch must not crash. */
+	for (i = 0; i < 100; i++) {
+		t->slot[i].buf_idx = (uint32_t)rand();
+		t->slot[i].len = (uint16_t)rand();
+		t->slot[i].flags = (uint16_t)rand() & ~NS_INDIRECT;
+	}
+	t->head = t->cur = 100;
+	is_int(nmb_ioctl(a.fd, NIOCTXSYNC, NULL), 0, "garbage slots synced");
+	send_frame(&a, mac_bcast, mac_a, 60, 1);
+	ok(rx_count(&b) >= 1, "the port still forwards afterwards");
+	port_close(&a);
+	port_close(&b);
+}
+
+static void test_port_limit(void)
+{
+	static struct port p[253];
+	char n[64];
+	int i, err = 0, opened = 0;
+
+	for (i = 0; i < 253; i++) {
+		char pn[16];
+
+		snprintf(pn, sizeof(pn), "m%d", i);
+		snprintf(n, sizeof(n), "%sL:%s", sw, pn);
+		memset(&p[i], 0, sizeof(p[i]));
+		p[i].reg.nr_tx_slots = p[i].reg.nr_rx_slots = 8;
+		err = port_open(&p[i], n, NR_REG_ALL_NIC, 0, NULL);
+		if (err)
+			break;
+		opened++;
+	}
+	is_int(opened, 252, "252 ports fit on one switch");
+	is_int(err, -ENOMEM, "the 253rd gets ENOMEM");
+	for (i = 0; i < opened; i++)
+		port_close(&p[i]);
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/nmtest.XXXXXX";
+
+	if (!getenv("NETMAP_BACKEND") || strcmp(getenv("NETMAP_BACKEND"),
+						"kernel")) {
+		/* A private runtime directory: nothing shared with others. */
+		if (!mkdtemp(dir))
+			return 99;
+		setenv("NETMAP_RUNTIME_DIR", dir, 1);
+		setenv("NETMAP_BACKEND", "user", 1);
+	}
+	snprintf(sw, sizeof(sw), "vale%u", (unsigned)getpid() % 100000);
+	test_register_layout();
+	test_vale_broadcast_learning();
+	test_vale_fragments();
+	test_pipe();
+	test_options();
+	test_errors();
+	test_legacy();
+	test_list();
+	test_repair();
+	test_port_limit();
+	return tap_done();
+}
