@@ -66,6 +66,10 @@ int nmh_owner_alive(uint32_t owner);
 struct nm_kring;
 void nmh_kring_notify(struct nm_kring *kring);
 
+/* Initialise the wait queues of a new kring and of a new port. */
+void nmh_kring_wait_init(struct nmh_kring_wait *w);
+void nmh_port_wait_init(struct nmh_port_wait *w);
+
 /* Store the time of day into a ring's ts field (6.5). */
 struct netmap_ring;
 void nmh_ring_timestamp(struct netmap_ring *ring);
@@ -76,6 +80,19 @@ void nmh_ring_timestamp(struct netmap_ring *ring);
  */
 int nmh_copy_from_user(void *dst, const void *usrc, size_t len);
 int nmh_copy_to_user(void *udst, const void *src, size_t len);
+
+/*
+ * System network interfaces (spec 15.3), for hosts that set
+ * nm_g->host_has_netdevs (the kernel); core/ calls them only then, with
+ * the control lock held.  nmh_netdev_exists says whether name is an
+ * interface of the caller's network namespace.  A persistent VALE port
+ * gets its network device right after creation and loses it right
+ * before it is destroyed.
+ */
+struct nm_adapter;
+int nmh_netdev_exists(const char *name);
+int nmh_persist_netdev_create(struct nm_adapter *na);
+void nmh_persist_netdev_destroy(struct nm_adapter *na);
 
 /* Host log (rate limited by the caller where needed). */
 void nmh_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -47,8 +47,10 @@ int nma_krings_create(struct nm_adapter *na)
 				k->flags |= NKR_FAKE;
 			k->offset_mask = 0;
 			nmh_lock_init(&k->q_lock);
+			nmh_kring_wait_init(&k->wait);
 		}
 	}
+	nmh_port_wait_init(&na->wait);
 	if (na->ops->krings_create && na->ops->krings_create(na))
 		goto err;
 	return 0;

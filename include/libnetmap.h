@@ -286,7 +286,8 @@ struct nmctx {
 
 /*
  * The default context, used by nmport_new()/nmport_open(): verbose,
- * printing "message\n" on stderr, and thread safe (pthread mutex).
+ * printing "message\n" on stderr, and thread safe (pthread mutex).  It is
+ * always thread safe here; LIBNETMAP_NOTHREADSAFE has no effect.
  */
 struct nmctx *nmctx_get(void);
 
@@ -345,6 +346,25 @@ const char *nmport_last_error(const struct nmctx *ctx);
 
 /* nmport_new() with an explicit context (NULL: the default one). */
 struct nmport_d *nmport_new_with_ctx(struct nmctx *ctx);
+
+/*
+ * A bare, unbound control descriptor of the selected backend, for
+ * requests that do not bind a port (VALE_LIST, PORT_INFO_GET,
+ * VALE_NEWIF...) sent with nm_ioctl().  Like open(2): the descriptor, or
+ * -1 with errno set.  Close it with nm_control_close().
+ */
+int nm_control_open(void);
+int nm_control_close(int fd);
+
+/* "kernel" or "user": the backend serving a control descriptor. */
+const char *nm_control_backend(int fd);
+
+/*
+ * Remove the user runtime's shared files (under $NETMAP_RUNTIME_DIR, by
+ * default /dev/shm/netmap-<uid>) when no process is attached to them.
+ * Returns 0, -EBUSY while some process is attached, or another -errno.
+ */
+int nm_runtime_cleanup(void);
 
 #ifdef __cplusplus
 }

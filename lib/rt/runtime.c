@@ -566,6 +566,38 @@ void nmh_kring_notify(struct nm_kring *kring)
 	}
 }
 
+/* Sleepers masks start at zero in zeroed arena memory. */
+void nmh_kring_wait_init(struct nmh_kring_wait *w)
+{
+	w->sleepers = 0;
+}
+
+void nmh_port_wait_init(struct nmh_port_wait *w)
+{
+	w->unused = 0;
+}
+
+/*
+ * Persistent ports are network devices: the user runtime has none
+ * (nm_g->host_has_netdevs is 0, so core/ does not call these).
+ */
+int nmh_netdev_exists(const char *name)
+{
+	(void)name;
+	return 0;
+}
+
+int nmh_persist_netdev_create(struct nm_adapter *na)
+{
+	(void)na;
+	return -EOPNOTSUPP;
+}
+
+void nmh_persist_netdev_destroy(struct nm_adapter *na)
+{
+	(void)na;
+}
+
 void nmh_ring_timestamp(struct netmap_ring *ring)
 {
 	gettimeofday((struct timeval *)&ring->ts, NULL);

@@ -1,0 +1,617 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * netmap.ko: the Linux host of core/.
+ *
+ *  - the host interface of core/host.h (memory, locks, wake-ups, time,
+ *    user copies, log);
+ *  - the misc device /dev/netmap: open, release, ioctl, mmap, poll
+ *    (spec sections 1, 3.5, 5, 12);
+ *  - the module parameters of spec sections 23.2 and 24.
+ *
+ * Persistent VALE ports as network devices live in nm_netdev.c.
+ *
+ * Locking: every configuration change runs under one mutex, the control
+ * lock, taken by core/ itself (nm_ctrl, nm_legacy) or here (release,
+ * parameters).  Data paths (sync ioctls, poll) run without it: a bound
+ * descriptor's port, rings and region stay valid until the descriptor is
+ * released, which cannot happen while a system call uses the file.  mmap
+ * runs under the caller's mmap lock and must not take the control lock
+ * (a VALE sender holds the switch lock and may fault on user memory,
+ * which takes the mmap lock), so it relies on the same rule.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/miscdevice.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/vmalloc.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/poll.h>
+#include <linux/mutex.h>
+#include <linux/ratelimit.h>
+#include <linux/timekeeping.h>
+#include <linux/sched.h>
+
+#include "nm_core.h"
+#include "nm_linux.h"
+
+/* ---------------------------------------------------------------- */
+/* Host interface: memory                                           */
+/* ---------------------------------------------------------------- */
+
+/* Outstanding allocations, checked at unload: nothing may be left. */
+static atomic_long_t nmk_objects = ATOMIC_LONG_INIT(0);
+static atomic_long_t nmk_region_bytes = ATOMIC_LONG_INIT(0);
+
+void *nmh_zalloc(size_t size)
+{
+	void *p = kvzalloc(size, GFP_KERNEL);
+
+	if (p)
+		atomic_long_inc(&nmk_objects);
+	return p;
+}
+
+void nmh_free(void *p)
+{
+	if (!p)
+		return;
+	kvfree(p);
+	atomic_long_dec(&nmk_objects);
+}
+
+/*
+ * Regions are mapped into user space with remap_vmalloc_range, which
+ * needs vmalloc_user memory (zeroed, VM_USERMAP).  A size beyond the
+ * machine's memory fails at once instead of warning from the allocator.
+ */
+void *nmh_region_alloc(size_t size)
+{
+	void *p;
+
+	if ((size >> PAGE_SHIFT) >= totalram_pages())
+		return NULL;
+	p = vmalloc_user(size);
+	if (p)
+		atomic_long_add(size, &nmk_region_bytes);
+	return p;
+}
+
+void nmh_region_free(void *p, size_t size)
+{
+	if (!p)
+		return;
+	vfree(p);
+	atomic_long_sub(size, &nmk_region_bytes);
+}
+
+void *nmh_tmp_alloc(size_t size)
+{
+	return nmh_zalloc(size);
+}
+
+void nmh_tmp_free(void *p)
+{
+	nmh_free(p);
+}
+
+/* ---------------------------------------------------------------- */
+/* Host interface: locks and owners                                 */
+/* ---------------------------------------------------------------- */
+
+static DEFINE_MUTEX(nmk_ctl_mutex);
+
+void nmh_lock_init(struct nmh_lock *l)
+{
+	spin_lock_init(&l->s);
+}
+
+void nmh_lock(struct nmh_lock *l)
+{
+	spin_lock(&l->s);
+}
+
+void nmh_unlock(struct nmh_lock *l)
+{
+	spin_unlock(&l->s);
+}
+
+void nmh_ctl_lock(void)
+{
+	mutex_lock(&nmk_ctl_mutex);
+}
+
+void nmh_ctl_unlock(void)
+{
+	mutex_unlock(&nmk_ctl_mutex);
+}
+
+void nmh_bdg_lock_init(struct nmh_bdg_lock *l)
+{
+	init_rwsem(&l->sem);
+}
+
+void nmh_bdg_rlock(struct nmh_bdg_lock *l)
+{
+	down_read(&l->sem);
+}
+
+void nmh_bdg_runlock(struct nmh_bdg_lock *l)
+{
+	up_read(&l->sem);
+}
+
+void nmh_bdg_wlock(struct nmh_bdg_lock *l)
+{
+	down_write(&l->sem);
+}
+
+void nmh_bdg_wunlock(struct nmh_bdg_lock *l)
+{
+	up_write(&l->sem);
+}
+
+/* A kernel owner (the thread in a sync) never vanishes half way. */
+uint32_t nmh_owner_self(void)
+{
+	uint32_t id = (uint32_t)task_pid_nr(current);
+
+	return id ? id : 1;
+}
+
+int nmh_owner_alive(uint32_t owner)
+{
+	return 1;
+}
+
+/* ---------------------------------------------------------------- */
+/* Host interface: wake-ups, time, user memory, log                 */
+/* ---------------------------------------------------------------- */
+
+void nmh_kring_wait_init(struct nmh_kring_wait *w)
+{
+	init_waitqueue_head(&w->wq);
+}
+
+void nmh_port_wait_init(struct nmh_port_wait *w)
+{
+	init_waitqueue_head(&w->wq[NR_TX]);
+	init_waitqueue_head(&w->wq[NR_RX]);
+}
+
+/*
+ * New slots on kring: wake its own queue and the port-wide queue of its
+ * direction (12.1).  The key lets poll and epoll skip waiters that only
+ * asked for the other direction.  wq_has_sleeper orders the ring update
+ * before the check; poll_wait in nmk_poll happens before the scan.
+ */
+void nmh_kring_notify(struct nm_kring *kring)
+{
+	wait_queue_head_t *port_wq = &kring->na->wait.wq[kring->tx];
+	__poll_t key = kring->tx == NR_TX ? EPOLLOUT | EPOLLWRNORM :
+					    EPOLLIN | EPOLLRDNORM;
+
+	if (wq_has_sleeper(&kring->wait.wq))
+		wake_up_interruptible_poll(&kring->wait.wq, key);
+	if (waitqueue_active(port_wq))
+		wake_up_interruptible_poll(port_wq, key);
+}
+
+void nmh_ring_timestamp(struct netmap_ring *ring)
+{
+	struct timespec64 ts;
+
+	ktime_get_real_ts64(&ts);
+	ring->ts.tv_sec = ts.tv_sec;
+	ring->ts.tv_usec = ts.tv_nsec / NSEC_PER_USEC;
+}
+
+/*
+ * Always called in the context of the process that issued the request
+ * or the sync (VALE forwarding runs in the sender's system call), never
+ * under a spinlock, so a fault may sleep.
+ */
+int nmh_copy_from_user(void *dst, const void *usrc, size_t len)
+{
+	return copy_from_user(dst, (const void __user *)usrc, len) ? -EFAULT : 0;
+}
+
+int nmh_copy_to_user(void *udst, const void *src, size_t len)
+{
+	return copy_to_user((void __user *)udst, src, len) ? -EFAULT : 0;
+}
+
+void nmh_log(const char *fmt, ...)
+{
+	static DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 20);
+	struct va_format vaf;
+	va_list ap;
+
+	if (!__ratelimit(&rs))
+		return;
+	va_start(ap, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &ap;
+	printk(KERN_INFO "%pV", &vaf);
+	va_end(ap);
+}
+
+/* ---------------------------------------------------------------- */
+/* /dev/netmap                                                      */
+/* ---------------------------------------------------------------- */
+
+struct nmk_file {
+	struct nm_priv priv;
+	/*
+	 * Set (release) once priv.na is valid; the data paths read it
+	 * (acquire) instead of priv.na, which core/ writes under the
+	 * control lock that they do not take.
+	 */
+	int bound;
+};
+
+static struct nm_core nmk_core;
+
+static int nmk_open(struct inode *inode, struct file *file)
+{
+	struct nmk_file *f = kzalloc(sizeof(*f), GFP_KERNEL);
+
+	if (!f)
+		return -ENOMEM;
+	f->priv.host_id = (uintptr_t)f;
+	file->private_data = f;
+	return 0;
+}
+
+/* Last reference gone: the descriptor and all its mappings. */
+static int nmk_release(struct inode *inode, struct file *file)
+{
+	struct nmk_file *f = file->private_data;
+
+	nmh_ctl_lock();
+	nm_priv_release(&f->priv);
+	nmh_ctl_unlock();
+	kfree(f);
+	return 0;
+}
+
+static long nmk_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct nmk_file *f = file->private_data;
+	void *uarg = (void *)arg;
+	long ret;
+
+	switch (cmd) {
+	case NIOCCTRL:
+		ret = nm_ctrl(&f->priv, uarg);
+		break;
+	case NIOCREGIF:
+	case NIOCGINFO:
+	case NIOCCONFIG:
+		ret = nm_legacy(&f->priv, cmd, uarg);
+		break;
+	case NIOCTXSYNC:
+	case NIOCRXSYNC:
+		if (!smp_load_acquire(&f->bound))
+			return -ENXIO;
+		return nm_sync(&f->priv, cmd == NIOCTXSYNC ? NR_TX : NR_RX);
+	default:
+		return -EOPNOTSUPP;
+	}
+	/* core/ set priv.na under the control lock, released since. */
+	if (!f->bound && READ_ONCE(f->priv.na))
+		smp_store_release(&f->bound, 1);
+	return ret;
+}
+
+/*
+ * Map the bound port's region (3.5).  The mapping holds a reference on
+ * the file, so the binding lives as long as any mapping does.
+ */
+static int nmk_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct nmk_file *f = file->private_data;
+	unsigned long len = vma->vm_end - vma->vm_start;
+	struct nm_mem *m;
+
+	if (!smp_load_acquire(&f->bound))
+		return -EINVAL;
+	m = f->priv.na->mem;
+	if (!m->base || vma->vm_pgoff > (m->memsize >> PAGE_SHIFT) ||
+	    len > m->memsize - ((u64)vma->vm_pgoff << PAGE_SHIFT))
+		return -EINVAL;
+	return remap_vmalloc_range(vma, m->base, vma->vm_pgoff);
+}
+
+/*
+ * poll/select/epoll (12.1): wait on the port-wide queue of a direction
+ * where several rings are selected, on the ring's own queue where one
+ * is, then let core/ do the processing.
+ */
+static __poll_t nmk_poll(struct file *file, poll_table *wait)
+{
+	struct nmk_file *f = file->private_data;
+	struct nm_priv *priv = &f->priv;
+	unsigned int events;
+	struct nm_adapter *na;
+	enum nm_txrx t;
+
+	if (!smp_load_acquire(&f->bound))
+		return EPOLLERR;
+	na = priv->na;
+	events = (__force unsigned int)poll_requested_events(wait) &
+		 (POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM);
+	if (!events)
+		events = POLLIN | POLLOUT;
+	NM_FOR_RX_TX(t) {
+		uint32_t n = priv->qlast[t] - priv->qfirst[t];
+
+		if (n > 1)
+			poll_wait(file, &na->wait.wq[t], wait);
+		else if (n == 1)
+			poll_wait(file, &na->rings[t][priv->qfirst[t]].wait.wq,
+				  wait);
+	}
+	return (__force __poll_t)nm_poll_scan(priv, events);
+}
+
+static const struct file_operations nmk_fops = {
+	.owner = THIS_MODULE,
+	.open = nmk_open,
+	.release = nmk_release,
+	.unlocked_ioctl = nmk_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = nmk_mmap,
+	.poll = nmk_poll,
+};
+
+/* Root only by default; 60-netmap.rules grants the netmap group. */
+static struct miscdevice nmk_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "netmap",
+	.fops = &nmk_fops,
+	.mode = 0600,
+};
+
+/* ---------------------------------------------------------------- */
+/* Module parameters (23.2, 24)                                     */
+/* ---------------------------------------------------------------- */
+
+/*
+ * Parameters that core/ reads live in nmk_core.params.  Values given at
+ * load time are stored before nmk_init runs nm_core_init (which writes
+ * the defaults), so they are remembered in nmk_param_given and put back.
+ * Later writes take the control lock; region parameters take effect
+ * when the region is next configured without users (23.2).
+ */
+static int nmk_ready;
+static DECLARE_BITMAP(nmk_param_given, 32);
+
+struct nmk_param {
+	uint32_t *field;
+	unsigned int bit;
+	uint32_t max;		/* values above are reduced to it; 0: none */
+};
+
+static int nmk_param_set(const char *val, const struct kernel_param *kp)
+{
+	const struct nmk_param *p = kp->arg;
+	uint32_t v;
+	int err;
+
+	err = kstrtou32(val, 0, &v);
+	if (err)
+		return err;
+	if (p->max && v > p->max)
+		v = p->max;
+	if (!nmk_ready) {
+		*p->field = v;
+		set_bit(p->bit, nmk_param_given);
+		return 0;
+	}
+	nmh_ctl_lock();
+	*p->field = v;
+	nmh_ctl_unlock();
+	return 0;
+}
+
+static int nmk_param_get(char *buf, const struct kernel_param *kp)
+{
+	const struct nmk_param *p = kp->arg;
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(*p->field));
+}
+
+static const struct kernel_param_ops nmk_param_ops = {
+	.set = nmk_param_set,
+	.get = nmk_param_get,
+};
+
+#define NMK_PARAM(name, fld, bitno, maxv, perm, desc)                       \
+	static const struct nmk_param nmk_param_##name = {                  \
+		.field = &nmk_core.params.fld, .bit = bitno, .max = maxv,   \
+	};                                                                  \
+	module_param_cb(name, &nmk_param_ops, &nmk_param_##name, perm);     \
+	MODULE_PARM_DESC(name, desc)
+
+NMK_PARAM(if_size, global[NM_IF_POOL].size, 0, 0, 0644,
+	  "netmap_if object size of the global region");
+NMK_PARAM(if_num, global[NM_IF_POOL].num, 1, 0, 0644,
+	  "netmap_if objects in the global region");
+NMK_PARAM(ring_size, global[NM_RING_POOL].size, 2, 0, 0644,
+	  "ring object size of the global region");
+NMK_PARAM(ring_num, global[NM_RING_POOL].num, 3, 0, 0644,
+	  "rings in the global region");
+NMK_PARAM(buf_size, global[NM_BUF_POOL].size, 4, 0, 0644,
+	  "buffer size of the global region");
+NMK_PARAM(buf_num, global[NM_BUF_POOL].num, 5, 0, 0644,
+	  "buffers in the global region");
+NMK_PARAM(priv_if_size, priv[NM_IF_POOL].size, 6, 0, 0644,
+	  "minimum netmap_if object size of private regions");
+NMK_PARAM(priv_if_num, priv[NM_IF_POOL].num, 7, 0, 0644,
+	  "minimum netmap_if objects of private regions");
+NMK_PARAM(priv_ring_size, priv[NM_RING_POOL].size, 8, 0, 0644,
+	  "minimum ring object size of private regions");
+NMK_PARAM(priv_ring_num, priv[NM_RING_POOL].num, 9, 0, 0644,
+	  "minimum rings of private regions");
+NMK_PARAM(priv_buf_size, priv[NM_BUF_POOL].size, 10, 0, 0644,
+	  "buffer size of private regions");
+NMK_PARAM(priv_buf_num, priv[NM_BUF_POOL].num, 11, 0, 0644,
+	  "minimum buffers of private regions");
+NMK_PARAM(verbose, verbose, 12, 0, 0644, "kernel log verbosity");
+NMK_PARAM(no_timestamp, no_timestamp, 13, 0, 0644,
+	  "update ring timestamps only on rings with NR_TIMESTAMP");
+NMK_PARAM(bridge_batch, bridge_batch, 14, NM_BDG_BATCH_MAX, 0644,
+	  "VALE batch size (at most 1024)");
+NMK_PARAM(max_bridges, max_bridges, 15, NM_MAX_BRIDGES_LIMIT, 0444,
+	  "VALE switches (load time only)");
+
+/* The current geometry of the global region (read only). */
+static int nmk_curr_get(char *buf, const struct kernel_param *kp)
+{
+	unsigned long which = (unsigned long)kp->arg;
+	enum nm_pool_id pool = which >> 1;
+	struct nm_mem *m;
+	uint32_t v;
+
+	nmh_ctl_lock();
+	m = nm_mem_find(1);
+	if (which & 1)	/* objects allocated, 0 before the first use */
+		v = m && m->base ? m->pools[pool].objtotal : 0;
+	else if (m && m->base)
+		v = m->pools[pool].objsize;
+	else
+		v = ALIGN(nmk_core.params.global[pool].size, NM_OBJ_ALIGN);
+	nmh_ctl_unlock();
+	return sysfs_emit(buf, "%u\n", v);
+}
+
+static const struct kernel_param_ops nmk_curr_ops = {
+	.get = nmk_curr_get,
+};
+
+#define NMK_CURR(name, pool, isnum)                                         \
+	module_param_cb(name, &nmk_curr_ops,                                \
+			(void *)(unsigned long)((pool) << 1 | (isnum)), 0444); \
+	MODULE_PARM_DESC(name, "current global region geometry")
+
+NMK_CURR(if_curr_size, NM_IF_POOL, 0);
+NMK_CURR(if_curr_num, NM_IF_POOL, 1);
+NMK_CURR(ring_curr_size, NM_RING_POOL, 0);
+NMK_CURR(ring_curr_num, NM_RING_POOL, 1);
+NMK_CURR(buf_curr_size, NM_BUF_POOL, 0);
+NMK_CURR(buf_curr_num, NM_BUF_POOL, 1);
+
+/*
+ * Compatibility parameters (24): accepted so that scripts setting them
+ * keep working; the features they tune are not built.
+ */
+static int nmk_debug;
+static int nmk_no_pendintr = 1;
+static int nmk_txsync_retry = 2;
+static int nmk_fwd;
+static int nmk_admode;
+static int nmk_generic_mit = 100000;
+static int nmk_generic_ringsize = 1024;
+static int nmk_generic_rings = 1;
+static int nmk_generic_txqdisc = 1;
+static int nmk_generic_hwcsum;
+static int nmk_ptnet_vnet_hdr = 1;
+static int nmk_default_pipes;
+
+#define NMK_COMPAT(name, desc)                                              \
+	module_param_named(name, nmk_##name, int, 0644);                    \
+	MODULE_PARM_DESC(name, desc " (compatibility, no effect)")
+
+NMK_COMPAT(debug, "debug flags");
+NMK_COMPAT(no_pendintr, "emulated adapter always imports on rx sync");
+NMK_COMPAT(txsync_retry, "VALE retries on a NIC destination");
+NMK_COMPAT(fwd, "force transparent forwarding");
+NMK_COMPAT(admode, "adapter mode");
+NMK_COMPAT(generic_mit, "emulated adapter rx mitigation (ns)");
+NMK_COMPAT(generic_ringsize, "emulated adapter slots per ring");
+NMK_COMPAT(generic_rings, "emulated adapter rings");
+NMK_COMPAT(generic_txqdisc, "emulated adapter tx completion method");
+NMK_COMPAT(generic_hwcsum, "emulated adapter checksum offload");
+NMK_COMPAT(ptnet_vnet_hdr, "paravirtual device option");
+NMK_COMPAT(default_pipes, "ignored");
+
+/* Put back the parameters given at load time over the defaults. */
+static void nmk_params_restore(const struct nm_params *given)
+{
+	static const struct nmk_param *const all[] = {
+		&nmk_param_if_size, &nmk_param_if_num, &nmk_param_ring_size,
+		&nmk_param_ring_num, &nmk_param_buf_size, &nmk_param_buf_num,
+		&nmk_param_priv_if_size, &nmk_param_priv_if_num,
+		&nmk_param_priv_ring_size, &nmk_param_priv_ring_num,
+		&nmk_param_priv_buf_size, &nmk_param_priv_buf_num,
+		&nmk_param_verbose, &nmk_param_no_timestamp,
+		&nmk_param_bridge_batch, &nmk_param_max_bridges,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(all); i++) {
+		size_t ofs = (char *)all[i]->field - (char *)&nmk_core.params;
+
+		if (test_bit(all[i]->bit, nmk_param_given))
+			*all[i]->field = *(const uint32_t *)((const char *)given + ofs);
+	}
+	if (!nmk_core.params.max_bridges)
+		nmk_core.params.max_bridges = 1;
+}
+
+/* ---------------------------------------------------------------- */
+/* Module                                                           */
+/* ---------------------------------------------------------------- */
+
+static int __init nmk_init(void)
+{
+	struct nm_params given = nmk_core.params;
+	int err;
+
+	nm_core_init(&nmk_core);
+	nmk_params_restore(&given);
+	nmk_core.host_has_netdevs = 1;
+	nm_g = &nmk_core;
+	nmk_ready = 1;
+
+	err = nmk_netdev_init();
+	if (err)
+		return err;
+	err = misc_register(&nmk_misc);
+	if (err) {
+		nmk_netdev_fini();
+		return err;
+	}
+	pr_info("netmap: API %d, /dev/netmap ready\n", NETMAP_API);
+	return 0;
+}
+
+/*
+ * Open descriptors and persistent ports hold module references, so when
+ * we get here nothing is bound: only the global region remains.
+ */
+static void __exit nmk_exit(void)
+{
+	long objs, bytes;
+
+	misc_deregister(&nmk_misc);
+	nmk_netdev_fini();
+	nmh_ctl_lock();
+	nm_core_fini();
+	nmh_ctl_unlock();
+	objs = atomic_long_read(&nmk_objects);
+	bytes = atomic_long_read(&nmk_region_bytes);
+	if (objs || bytes)
+		pr_err("netmap: leaked %ld objects and %ld region bytes\n",
+		       objs, bytes);
+	else
+		pr_info("netmap: unloaded, nothing leaked\n");
+}
+
+module_init(nmk_init);
+module_exit(nmk_exit);
+
+MODULE_DESCRIPTION("netmap: fast packet I/O, VALE switches and pipes");
+MODULE_LICENSE("Dual BSD/GPL");

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Private to kmod/: what nm_linux.c (module, /dev/netmap, host interface)
+ * and nm_netdev.c (persistent VALE ports as network devices) share.
+ */
+#ifndef NM_LINUX_H
+#define NM_LINUX_H
+
+int nmk_netdev_init(void);
+void nmk_netdev_fini(void);
+
+#endif /* NM_LINUX_H */
