@@ -301,6 +301,8 @@ struct nm_core {
 extern struct nm_core *nm_g;
 
 void nm_core_init(struct nm_core *g);
+/* Host shutdown, nothing bound any more: free the regions left. */
+void nm_core_fini(void);
 void nm_params_defaults(struct nm_params *p);
 
 /* ---------------------------------------------------------------- */
@@ -449,6 +451,9 @@ void nm_vale_release_unused(struct nm_adapter *na);
 int nm_vale_list(char *name, struct nmreq_vale_list *req);
 int nm_vale_persist_create(const char *name, struct nmreq_register *req,
 			   uint32_t flags, struct nm_adapter **out);
+int nm_vale_persist_delete(const char *name);
+int nm_vale_attach(const char *name, struct nmreq_vale_attach *req);
+int nm_vale_detach(const char *name, struct nmreq_vale_detach *req);
 int nm_vale_hdr_set(const char *name, uint32_t len);
 int nm_vale_hdr_get(const char *name, uint32_t *len);
 uint32_t nm_bdg_hash(const uint8_t *mac);

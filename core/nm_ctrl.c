@@ -228,28 +228,9 @@ static int nm_req_register(struct nm_priv *priv, struct nm_req_ctx *c)
 
 static int nm_req_attach_like(struct nm_req_ctx *c, int attach)
 {
-	struct nm_adapter *na;
-	int err;
-
-	if (strncmp(c->hdr.nr_name, "vale", 4))
-		return EINVAL;
-	if (attach) {
-		if (c->body.attach.reg.nr_mem_id &&
-		    !nm_mem_find(c->body.attach.reg.nr_mem_id))
-			return EINVAL;
-		err = nm_vale_get(c->hdr.nr_name, NULL, NM_LOOKUP_ONLY, &na);
-		if (!err) {
-			nma_put(na);
-			return EBUSY;
-		}
-		/* Attaching system interfaces needs netdevs (kernel only). */
-		return nm_g->host_has_netdevs ? EINVAL : EOPNOTSUPP;
-	}
-	err = nm_vale_get(c->hdr.nr_name, NULL, NM_LOOKUP_ONLY, &na);
-	if (err)
-		return ENXIO;
-	nma_put(na);
-	return EINVAL;	/* ephemeral ports cannot be detached */
+	if (attach)
+		return -nm_vale_attach(c->hdr.nr_name, &c->body.attach);
+	return -nm_vale_detach(c->hdr.nr_name, &c->body.detach);
 }
 
 static int nm_req_polling(struct nm_req_ctx *c)
@@ -268,26 +249,35 @@ static int nm_req_polling(struct nm_req_ctx *c)
 
 static int nm_req_newif(struct nm_req_ctx *c)
 {
+	struct nmreq_vale_newif *nif = &c->body.newif;
 	const char *name = c->hdr.nr_name;
+	struct nmreq_register req;
+	struct nm_adapter *na;
+	int err;
 
 	if (!strncmp(name, "vale", 4) || strlen(name) >= IFNAMSIZ)
 		return EINVAL;
-	if (c->body.newif.nr_mem_id && !nm_mem_find(c->body.newif.nr_mem_id))
+	if (nif->nr_mem_id && !nm_mem_find(nif->nr_mem_id))
 		return EINVAL;
 	if (nm_named_find(name))
 		return EEXIST;
-	return EOPNOTSUPP;	/* persistent ports are netdevs: kernel only */
-}
-
-static int nm_req_delif(struct nm_req_ctx *c)
-{
-	struct nm_adapter *na = nm_named_find(c->hdr.nr_name);
-
-	if (!na)
-		return ENXIO;
-	if (na->kind != NM_KIND_PERSIST || (na->flags & NAF_AUTODELETE))
-		return EINVAL;
-	return EOPNOTSUPP;
+	if (!nm_g->host_has_netdevs)
+		return EOPNOTSUPP;	/* persistent ports are netdevs */
+	memset(&req, 0, sizeof(req));
+	req.nr_tx_slots = nif->nr_tx_slots;
+	req.nr_rx_slots = nif->nr_rx_slots;
+	req.nr_tx_rings = nif->nr_tx_rings;
+	req.nr_rx_rings = nif->nr_rx_rings;
+	req.nr_mem_id = nif->nr_mem_id;
+	err = nm_vale_persist_create(name, &req, 0, &na);
+	if (err)
+		return -err;
+	nif->nr_tx_slots = na->num_slots[NR_TX];
+	nif->nr_rx_slots = na->num_slots[NR_RX];
+	nif->nr_tx_rings = (uint16_t)na->num_rings[NR_TX];
+	nif->nr_rx_rings = (uint16_t)na->num_rings[NR_RX];
+	nif->nr_mem_id = na->mem->id;
+	return 0;
 }
 
 static int nm_req_run(struct nm_priv *priv, struct nm_req_ctx *c)
@@ -317,18 +307,18 @@ static int nm_req_run(struct nm_priv *priv, struct nm_req_ctx *c)
 	case NETMAP_REQ_VALE_NEWIF:
 		return nm_req_newif(c);
 	case NETMAP_REQ_VALE_DELIF:
-		return nm_req_delif(c);
+		return -nm_vale_persist_delete(c->hdr.nr_name);
 	case NETMAP_REQ_VALE_POLLING_ENABLE:
 	case NETMAP_REQ_VALE_POLLING_DISABLE:
 		return nm_req_polling(c);
 	case NETMAP_REQ_POOLS_INFO_GET:
 		return -nm_pools_info(c->hdr.nr_name, &c->body.pools);
 	case NETMAP_REQ_SYNC_KLOOP_START:
-		if (c->body.kloop.sleep_us > 1000000)
-			return EINVAL;
-		/* fall through */
 	case NETMAP_REQ_SYNC_KLOOP_STOP:
 	case NETMAP_REQ_CSB_ENABLE:
+		if (c->hdr.nr_reqtype == NETMAP_REQ_SYNC_KLOOP_START &&
+		    c->body.kloop.sleep_us > 1000000)
+			return EINVAL;
 		if (!priv->na)
 			return ENXIO;
 		return EOPNOTSUPP;	/* CSB and the in-kernel loop: not built */

@@ -306,6 +306,17 @@ void nm_mem_put(struct nm_mem *m)
 	nmh_free(m);
 }
 
+void nm_core_fini(void)
+{
+	struct nm_mem *m;
+
+	while ((m = nm_g->mem_list) != NULL) {
+		nm_g->mem_list = m->next;
+		nm_mem_release_memory(m);
+		nmh_free(m);
+	}
+}
+
 /* When the last binding leaves, leaked objects are reclaimed (23.2). */
 void nm_mem_reset_if_idle(struct nm_mem *m)
 {

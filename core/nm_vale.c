@@ -95,6 +95,38 @@ static struct nm_bdg *nm_bdg_create(const char *name, uint32_t len, int *err)
 	return b;
 }
 
+/*
+ * Is na the port called name on switch b?  A persistent port joins a
+ * switch as valeX:ifname and keeps that switch-port name while attached,
+ * while its own name (ni_name, netmap:ifname) stays ifname (15.3).
+ */
+static int nm_bdg_port_is(const struct nm_bdg *b, const struct nm_adapter *na,
+			  const char *name)
+{
+	if (na->kind != NM_KIND_PERSIST)
+		return !strcmp(na->name, name);
+	return !strncmp(name, b->name, b->namelen) &&
+	       name[b->namelen] == ':' &&
+	       !strcmp(name + b->namelen + 1, na->name);
+}
+
+static void nm_bdg_port_name(const struct nm_bdg *b,
+			     const struct nm_adapter *na, char *buf,
+			     size_t len)
+{
+	if (na->kind != NM_KIND_PERSIST)
+		nm_strlcpy(buf, na->name, len);
+	else
+		snprintf(buf, len, "%s:%.15s", b->name, na->name);
+}
+
+/* Is name an interface of the system (a persistent port or a NIC)? */
+static int nm_is_sysif(const char *name)
+{
+	return nm_named_find(name) ||
+	       (nm_g->host_has_netdevs && nmh_netdev_exists(name));
+}
+
 static void nm_bdg_free_if_empty(struct nm_bdg *b)
 {
 	uint32_t i;
@@ -239,6 +271,20 @@ static void nm_lease_reap_dead(struct nm_kring *dk)
 	nm_lease_advance(dk);
 }
 
+/* Is the lease at hwtail pending with a dead owner?  Under q_lock. */
+static int nm_lease_blocker_dead(struct nm_kring *dk)
+{
+	uint32_t i;
+
+	for (i = 0; i < NM_MAX_LEASES; i++) {
+		struct nm_lease *l = &dk->leases[i];
+
+		if (l->owner && !l->done && l->start == dk->nr_hwtail)
+			return !nmh_owner_alive(l->owner);
+	}
+	return 0;
+}
+
 static int nm_copy_frag(uint8_t *dst, const struct nm_bdg_fwd *f)
 {
 	if (f->flags & NS_INDIRECT)
@@ -364,6 +410,13 @@ static void nm_vale_deliver(struct nm_adapter *dna, uint32_t r,
 	if (lease->start == lease->end)
 		lease->owner = 0;
 	nm_lease_advance(dk);
+	/*
+	 * Still waiting behind an older lease: if its sender died, nobody
+	 * would ever complete it.  Checking the one blocking lease costs an
+	 * owner check only when senders actually overlap.
+	 */
+	if (lease->owner && nm_lease_blocker_dead(dk))
+		nm_lease_reap_dead(dk);
 	dk->stat_pkts += delivered;
 	dk->stat_bytes += bytes;
 	dk->stat_drops += npkts - delivered;
@@ -376,13 +429,27 @@ static void nm_vale_deliver(struct nm_adapter *dna, uint32_t r,
 /* Forwarding a batch (15.5)                                        */
 /* ---------------------------------------------------------------- */
 
+/* Work area: a full batch plus the rest of one packet (15.5). */
+#define NM_FT_ENTRIES (NM_BDG_BATCH_MAX + NETMAP_MAX_FRAGS + 2)
+
+/*
+ * Work area of one VALE transmit ring, used only by the ring's busy
+ * owner; kring->ft points to its first member.  The per-destination
+ * lists live here rather than on the stack (kernel stacks are small).
+ */
+struct nm_bdg_work {
+	struct nm_bdg_fwd ft[NM_FT_ENTRIES];
+	uint32_t uhead[NM_BDG_MAXSLOTS], utail[NM_BDG_MAXSLOTS];
+	uint32_t bnext[NM_BDG_BATCH_MAX + NETMAP_MAX_FRAGS];
+};
+
 static void nm_vale_forward(struct nm_kring *kring, struct nm_bdg_fwd *ft,
 			    uint32_t count)
 {
 	struct nm_adapter *na = kring->na;
 	struct nm_bdg *b = na->bdg;
-	uint32_t uhead[NM_BDG_MAXSLOTS], utail[NM_BDG_MAXSLOTS];
-	uint32_t bnext[NM_BDG_BATCH_MAX + NETMAP_MAX_FRAGS];
+	struct nm_bdg_work *w = (struct nm_bdg_work *)kring->ft;
+	uint32_t *uhead = w->uhead, *utail = w->utail, *bnext = w->bnext;
 	uint32_t bhead = NM_FT_NONE, btail = NM_FT_NONE;
 	uint32_t i, nf, d, h = na->virt_hdr_len, src = na->bdg_port;
 	uint8_t hdrbuf[14];
@@ -551,9 +618,6 @@ static int nm_vale_rxsync(struct nm_kring *kring, int flags)
 /* Port life cycle                                                  */
 /* ---------------------------------------------------------------- */
 
-/* Work area: a full batch plus the rest of one packet (15.5). */
-#define NM_FT_ENTRIES (NM_BDG_BATCH_MAX + NETMAP_MAX_FRAGS + 2)
-
 static int nm_vale_krings_create(struct nm_adapter *na)
 {
 	uint32_t i;
@@ -561,7 +625,7 @@ static int nm_vale_krings_create(struct nm_adapter *na)
 	for (i = 0; i < na->num_rings[NR_TX]; i++) {
 		struct nm_kring *k = &na->rings[NR_TX][i];
 
-		k->ft = nmh_zalloc(NM_FT_ENTRIES * sizeof(struct nm_bdg_fwd));
+		k->ft = nmh_zalloc(sizeof(struct nm_bdg_work));
 		if (!k->ft)
 			return -ENOMEM;
 	}
@@ -694,7 +758,7 @@ int nm_vale_get(const char *name, struct nmreq_register *req,
 	if (b) {
 		for (i = 0; i < NM_BDG_MAXSLOTS; i++) {
 			na = b->ports[i];
-			if (na && !strcmp(na->name, name)) {
+			if (na && nm_bdg_port_is(b, na, name)) {
 				if (na->flags & NAF_KERNEL_OWNED)
 					return -EBUSY;
 				nma_get(na);
@@ -704,7 +768,7 @@ int nm_vale_get(const char *name, struct nmreq_register *req,
 		}
 	}
 	/* valeX:ifname where ifname is a system port not on this switch. */
-	if (nm_named_find(port))
+	if (nm_is_sysif(port))
 		return how == NM_LOOKUP_CREATE ? -EINVAL : -ENXIO;
 	if (how != NM_LOOKUP_CREATE)
 		return -ENXIO;
@@ -732,23 +796,34 @@ err_bdg:
  * An ephemeral port leaves its switch when nobody uses it; an
  * auto-created pipe parent disappears with its last pipe.
  */
-void nm_vale_release_unused(struct nm_adapter *na)
+/*
+ * Take a persistent port out of the registry (and the system): drop the
+ * registry's reference.
+ */
+static void nm_vale_persist_remove(struct nm_adapter *na)
 {
 	struct nm_adapter **pp;
 
+	for (pp = &nm_g->named_ports; *pp; pp = &(*pp)->next) {
+		if (*pp == na) {
+			*pp = na->next;
+			na->flags &= ~NAF_AUTODELETE;
+			if (nm_g->host_has_netdevs)
+				nmh_persist_netdev_destroy(na);
+			nma_put(na);
+			break;
+		}
+	}
+}
+
+void nm_vale_release_unused(struct nm_adapter *na)
+{
 	if (na->kind == NM_KIND_VALE && na->bdg) {
 		nm_bdg_detach(na);
 		nma_put(na);
 	} else if (na->kind == NM_KIND_PERSIST &&
 		   (na->flags & NAF_AUTODELETE) && !na->bdg) {
-		for (pp = &nm_g->named_ports; *pp; pp = &(*pp)->next) {
-			if (*pp == na) {
-				*pp = na->next;
-				na->flags &= ~NAF_AUTODELETE;
-				nma_put(na);
-				break;
-			}
-		}
+		nm_vale_persist_remove(na);
 	}
 }
 
@@ -761,16 +836,117 @@ int nm_vale_persist_create(const char *name, struct nmreq_register *req,
 
 	if (!strncmp(name, "vale", 4) || strlen(name) >= IFNAMSIZ)
 		return -EINVAL;
-	if (nm_named_find(name))
+	if (nm_is_sysif(name))
 		return -EEXIST;
 	err = nm_vale_new(name, req, NM_KIND_PERSIST, &na);
 	if (err)
 		return err;
+	if (nm_g->host_has_netdevs) {
+		err = nmh_persist_netdev_create(na);
+		if (err) {
+			nma_put(na);
+			return err;
+		}
+	}
 	na->flags |= flags;
 	na->next = nm_g->named_ports;
 	nm_g->named_ports = na;	/* the registry's reference */
 	*out = na;
 	return 0;
+}
+
+/* VALE_DELIF (15.3): destroy an unused persistent port. */
+int nm_vale_persist_delete(const char *name)
+{
+	struct nm_adapter *na = nm_named_find(name);
+
+	if (!na)
+		return nm_is_sysif(name) ? -EINVAL : -ENXIO;
+	if (na->kind != NM_KIND_PERSIST || (na->flags & NAF_AUTODELETE))
+		return -EINVAL;
+	if (na->users || na->bdg || na->num_pipes || na->refcount > 1)
+		return -EBUSY;
+	nm_vale_persist_remove(na);
+	return 0;
+}
+
+/*
+ * VALE_ATTACH (15.3).  A persistent port not yet on a switch joins it as
+ * valeX:ifname (step 4).  Wrapping a NIC, or a persistent port already
+ * on another switch (step 5), needs NIC adapters: not built yet.
+ */
+int nm_vale_attach(const char *name, struct nmreq_vale_attach *req)
+{
+	struct nm_adapter *na;
+	const char *port;
+	struct nm_bdg *b;
+	uint32_t swlen;
+	int err;
+
+	if (strncmp(name, "vale", 4) || nm_vale_parse(name, &swlen, &port) ||
+	    !port[0])
+		return -EINVAL;
+	if (req->reg.nr_mem_id && !nm_mem_find(req->reg.nr_mem_id))
+		return -EINVAL;
+	err = nm_vale_get(name, NULL, NM_LOOKUP_ONLY, &na);
+	if (!err) {
+		nma_put(na);
+		return -EBUSY;
+	}
+	if (err == -EBUSY)	/* kernel-owned port of that name */
+		return err;
+	na = nm_named_find(port);
+	if (!na) {
+		/* Attaching NICs needs netdevs (kernel only). */
+		if (!nm_g->host_has_netdevs)
+			return -EOPNOTSUPP;
+		return nmh_netdev_exists(port) ? -EOPNOTSUPP : -EINVAL;
+	}
+	if (na->bdg || (na->flags & NAF_KERNEL_OWNED))
+		return -EOPNOTSUPP;
+	b = nm_bdg_find(name, swlen, NULL);
+	if (!b) {
+		b = nm_bdg_create(name, swlen, &err);
+		if (!b)
+			return err;
+	}
+	err = nm_bdg_attach(b, na);
+	if (err) {
+		nm_bdg_free_if_empty(b);
+		return err;
+	}
+	req->port_index = na->bdg_port;
+	return 0;
+}
+
+/*
+ * VALE_DETACH (15.3) of a persistent port.  Ephemeral ports cannot be
+ * detached.  A persistent port bound by a descriptor stays attached
+ * (EBUSY): its senders use the switch without the control lock.
+ */
+int nm_vale_detach(const char *name, struct nmreq_vale_detach *req)
+{
+	struct nm_adapter *na;
+	int err;
+
+	if (strncmp(name, "vale", 4))
+		return -EINVAL;
+	err = nm_vale_get(name, NULL, NM_LOOKUP_ONLY, &na);
+	if (err)
+		return -ENXIO;
+	err = -EINVAL;
+	if (na->kind != NM_KIND_PERSIST)
+		goto out;
+	err = -EBUSY;
+	if (na->users)
+		goto out;
+	req->port_index = na->bdg_port;
+	nm_bdg_detach(na);
+	nma_put(na);	/* the switch's reference */
+	err = 0;
+out:
+	nma_put(na);
+	return err;
 }
 
 /* ---------------------------------------------------------------- */
@@ -795,7 +971,7 @@ int nm_vale_list(char *name, struct nmreq_vale_list *req)
 		req->nr_bridge_idx = (uint16_t)idx;
 		req->nr_port_idx = NM_BDG_NOPORT;
 		for (pi = 0; pi < NM_BDG_MAXSLOTS; pi++) {
-			if (b->ports[pi] && !strcmp(b->ports[pi]->name, name)) {
+			if (b->ports[pi] && nm_bdg_port_is(b, b->ports[pi], name)) {
 				req->nr_port_idx = pi;
 				break;
 			}
@@ -807,8 +983,8 @@ int nm_vale_list(char *name, struct nmreq_vale_list *req)
 		b = nm_g->bridges[bi];
 		for (; b && pi < NM_BDG_MAXSLOTS; pi++) {
 			if (b->ports[pi]) {
-				nm_strlcpy(name, b->ports[pi]->name,
-					   NETMAP_REQ_IFNAMSIZ);
+				nm_bdg_port_name(b, b->ports[pi], name,
+						 NETMAP_REQ_IFNAMSIZ);
 				req->nr_bridge_idx = (uint16_t)bi;
 				req->nr_port_idx = pi;
 				return 0;

@@ -429,7 +429,7 @@ static const struct kernel_param_ops nmk_param_ops = {
 };
 
 #define NMK_PARAM(name, fld, bitno, maxv, perm, desc)                       \
-	static const struct nmk_param nmk_param_##name = {                  \
+	static struct nmk_param nmk_param_##name = {                        \
 		.field = &nmk_core.params.fld, .bit = bitno, .max = maxv,   \
 	};                                                                  \
 	module_param_cb(name, &nmk_param_ops, &nmk_param_##name, perm);     \

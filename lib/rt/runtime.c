@@ -99,11 +99,15 @@ static struct {
 	char dir[96];
 	int wake_sock;
 	pid_t pid;
-	/* fd -> binding index + 1 */
-	int nfds;
-	uint32_t *fd_binding;
 } rt = { .lock = PTHREAD_MUTEX_INITIALIZER, .arena_fd = -1,
 	 .wake_sock = -1 };
+
+/*
+ * fd -> binding index + 1, read without a lock on every sync: entries are
+ * written only by open and close of that same descriptor.
+ */
+#define RT_MAX_FD 65536
+static uint16_t rt_fd_binding[RT_MAX_FD];
 
 static __thread int rt_my_slot = -1;
 static pthread_key_t rt_slot_key;
@@ -778,42 +782,30 @@ static int rt_attach(void)
 
 static int rt_fd_set(int fd, uint32_t value)
 {
-	if (fd >= rt.nfds) {
-		int n = fd + 64;
-		uint32_t *t = realloc(rt.fd_binding, n * sizeof(*t));
-
-		if (!t)
-			return -ENOMEM;
-		memset(t + rt.nfds, 0, (n - rt.nfds) * sizeof(*t));
-		rt.fd_binding = t;
-		rt.nfds = n;
-	}
-	rt.fd_binding[fd] = value;
+	if (fd < 0 || fd >= RT_MAX_FD)
+		return -EMFILE;
+	__atomic_store_n(&rt_fd_binding[fd], (uint16_t)value, __ATOMIC_RELEASE);
 	return 0;
 }
 
 /* Binding index of fd, or -1 if fd is not ours. */
-static int rt_fd_binding(int fd)
+static int rt_fd_binding_of(int fd)
 {
-	int idx = -1;
-
-	pthread_mutex_lock(&rt.lock);
-	if (fd >= 0 && fd < rt.nfds && rt.fd_binding[fd])
-		idx = (int)rt.fd_binding[fd] - 1;
-	pthread_mutex_unlock(&rt.lock);
-	return idx;
+	if (fd < 0 || fd >= RT_MAX_FD)
+		return -1;
+	return (int)__atomic_load_n(&rt_fd_binding[fd], __ATOMIC_ACQUIRE) - 1;
 }
 
 static struct nm_priv *rt_priv_of(int fd)
 {
-	int idx = rt_fd_binding(fd);
+	int idx = rt_fd_binding_of(fd);
 
 	return idx < 0 ? NULL : rt.arena->bindings[idx].priv;
 }
 
 int rt_is_fd(int fd)
 {
-	return rt_fd_binding(fd) >= 0;
+	return rt_fd_binding_of(fd) >= 0;
 }
 
 static void rt_unlink_sock(uint32_t idx)
@@ -895,9 +887,7 @@ int rt_open(void)
 		err = -errno;
 		goto err_sock;
 	}
-	pthread_mutex_lock(&rt.lock);
 	err = rt_fd_set(fd, i + 1);
-	pthread_mutex_unlock(&rt.lock);
 	if (err)
 		goto err_sock;
 	return fd;
@@ -913,13 +903,11 @@ err_binding:
 
 int rt_close(int fd)
 {
-	int idx = rt_fd_binding(fd);
+	int idx = rt_fd_binding_of(fd);
 
 	if (idx < 0)
 		return -EBADF;
-	pthread_mutex_lock(&rt.lock);
-	rt.fd_binding[fd] = 0;
-	pthread_mutex_unlock(&rt.lock);
+	rt_fd_set(fd, 0);
 	close(fd);
 	nmh_ctl_lock();
 	rt_binding_free((uint32_t)idx);

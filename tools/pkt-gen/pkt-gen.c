@@ -357,7 +357,7 @@ struct pg_size_count {
 };
 
 struct pg_thread {
-	struct nt_counters ctr;		/* first: its own cache lines */
+	struct nt_counters *ctr;	/* in run.ctrs, written by this thread only */
 	unsigned idx;
 	pthread_t tid;
 	int started;
@@ -439,6 +439,7 @@ static struct pg_run {
 
 	unsigned nthreads;
 	struct pg_thread *th;
+	struct nt_counters *ctrs;	/* one block per thread, contiguous for snapshots */
 	unsigned ncpus_effective;
 
 	atomic_int stop;
@@ -936,9 +937,9 @@ static void *tx_thread(void *arg)
 				continue;
 			placed += n;
 			sent += n;
-			nt_counters_note_space(&t->ctr, space);
-			nt_counters_add(&t->ctr, n, bytes, 1);
-			nt_counters_add_ring(&t->ctr, r->id, n, bytes);
+			nt_counters_note_space(t->ctr, space);
+			nt_counters_add(t->ctr, n, bytes, 1);
+			nt_counters_add_ring(t->ctr, r->id, n, bytes);
 		}
 		if (sync_tx_ports(t))
 			break;
@@ -958,4 +959,1224 @@ static void *tx_thread(void *arg)
 	tx_flush(t, 0);
 	t->end_ns = nt_now_ns();
 	return NULL;
+}
+
+/* ================================================================ receive */
+
+/* ping's memory of the probes in flight */
+struct ping_state {
+	struct ping_probe {
+		uint32_t seq;
+		uint8_t pending;
+		uint64_t sent_ns;	/* CLOCK_MONOTONIC, for the 1 s timeout */
+	} *win;
+	uint64_t oldest;		/* lowest sequence number that may be pending */
+	uint64_t outstanding;
+};
+
+static struct ping_state ping;
+
+static int sync_rx_ports(struct pg_thread *t)
+{
+	unsigned i;
+	int err;
+
+	for (i = 0; i < t->nports; i++) {
+		err = nmport_rxsync(t->ports[i]);
+		if (err) {
+			thread_fail(t, "rxsync on %s failed: %s", run.port_name, strerror(-err));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static atomic_int end_reason;
+
+/* The first stop request wins the end reason. */
+static void request_stop(enum pg_end why)
+{
+	int none = END_NONE;
+	uint64_t zero = 0;
+
+	atomic_compare_exchange_strong(&end_reason, &none, (int)why);
+	atomic_compare_exchange_strong(&run.stop_ns, &zero, nt_now_ns());
+	atomic_store(&run.stop, 1);
+	wake_main();
+}
+
+static void seq_check(struct pg_thread *t, struct pg_ring *r, uint32_t seq, uint32_t frags)
+{
+	if (!r->seq_started) {
+		r->seq_started = 1;
+		r->seq_frags = frags;
+		r->seq_expect = seq + 1;
+		return;
+	}
+	if (seq != r->seq_expect) {
+		uint64_t now = nt_now_ns();
+
+		if ((int32_t)(seq - r->seq_expect) > 0) {
+			t->gaps++;
+			if (now - t->last_gap_log_ns >= NT_SEC(1)) {
+				t->last_gap_log_ns = now;
+				nt_diag_named("rx_body", "Sequence GAP: exp %u found %u",
+					      r->seq_expect, seq);
+			}
+		} else {
+			t->out_of_order++;
+			if (now - t->last_ooo_log_ns >= NT_SEC(1)) {
+				t->last_ooo_log_ns = now;
+				nt_diag_named("rx_body", "Sequence OUT OF ORDER: exp %u found %u",
+					      r->seq_expect, seq);
+			}
+		}
+	}
+	if (frags != r->seq_frags)
+		t->frag_mismatch++;
+	r->seq_expect = seq + 1;
+}
+
+/* The payload offset of a received frame, from its EtherType. */
+static unsigned frame_payload_off(const uint8_t *h, unsigned len)
+{
+	return len >= PG_ETH_HLEN && h[12] == 0x86 && h[13] == 0xdd ? PG_OFF6 : PG_OFF4;
+}
+
+/* A complete packet arrived on ring r: sizes, sequence, latency, ping replies. */
+static void rx_packet(struct pg_thread *t, struct pg_ring *r, struct pg_lat_interval *iv,
+		      uint64_t now_real)
+{
+	const uint8_t *h = r->chain_head;
+	unsigned hl = r->chain_head_len, off = frame_payload_off(h, hl);
+	uint32_t seq;
+	uint64_t sec;
+	uint32_t nsec;
+
+	if (run.count_sizes)
+		size_count(t, r->chain_bytes);
+	if (cfg.framing)
+		t->wire_bytes += nt_wire_bytes(r->chain_bytes);
+	if (run.fn == F_RXSEQ && hl >= off + PG_SEQ_LEN) {
+		seq = (uint32_t)h[off] << 24 | (uint32_t)h[off + 1] << 16 |
+		      (uint32_t)h[off + 2] << 8 | h[off + 3];
+		seq_check(t, r, seq, r->chain_frags);
+	}
+	if (!run.track_latency || hl < off + PG_PROBE_LEN)
+		return;
+	pg_probe_read(h + off, &seq, &sec, &nsec);
+	if (run.fn == F_PING) {
+		struct ping_probe *p = &ping.win[seq % PG_PING_WINDOW];
+
+		if (p->seq != seq || !p->pending)
+			return;	/* late, duplicate or foreign */
+		p->pending = 0;
+		ping.outstanding--;
+		t->received++;
+	} else {
+		seq_check(t, r, seq, r->chain_frags);
+	}
+	{
+		uint64_t stamp = sec * NT_NSEC_PER_SEC + nsec;
+		uint64_t ns = now_real > stamp ? now_real - stamp : 0;
+
+		pg_hist_add(t->hist, ns);
+		pg_lat_interval_add(iv, ns);
+	}
+}
+
+/*
+ * Read the packets of one RX ring, at most `budget` of them, and release
+ * their slots.  A packet spanning several slots counts once.
+ */
+static uint32_t rx_ring(struct pg_thread *t, struct pg_ring *r, uint64_t budget,
+			uint64_t *bytes_out, struct pg_lat_interval *iv, uint64_t now_real)
+{
+	struct netmap_ring *ring = r->ring;
+	uint32_t i = ring->head, tail = ring->tail, n = 0, lim = ring->num_slots;
+	int per_packet = run.count_sizes || run.fn == F_RXSEQ || run.track_latency ||
+			 cfg.framing;
+	uint64_t bytes = 0;
+
+	while (i != tail && n < budget) {
+		struct netmap_slot *slot = &ring->slot[i];
+		const uint8_t *buf = (const uint8_t *)NETMAP_BUF_OFFSET(ring, slot);
+		uint32_t len = slot->len;
+
+		if (per_packet && r->chain_head_len < PG_HDR_MAX) {
+			uint32_t k = PG_HDR_MAX - r->chain_head_len;
+
+			if (k > len)
+				k = len;
+			memcpy(r->chain_head + r->chain_head_len, buf, k);
+			r->chain_head_len += k;
+		}
+		if (run.dump)
+			dump_slot(r->id, i, slot, buf);
+		if (run.access) {
+			volatile uint8_t sink = 0;
+			uint32_t k;
+
+			for (k = 0; k < len; k++)
+				sink ^= buf[k];
+			(void)sink;
+		}
+		r->chain_bytes += len;
+		r->chain_frags++;
+		if (!(slot->flags & NS_MOREFRAG)) {
+			bytes += r->chain_bytes;
+			n++;
+			if (per_packet)
+				rx_packet(t, r, iv, now_real);
+			r->chain_bytes = 0;
+			r->chain_frags = 0;
+			r->chain_head_len = 0;
+		}
+		if (++i == lim)
+			i = 0;
+	}
+	ring->head = ring->cur = i;
+	*bytes_out = bytes;
+	return n;
+}
+
+/* Claim up to `want` packets of the -n total shared by the receivers. */
+static uint64_t rx_claim(uint64_t want)
+{
+	uint_fast64_t cur = atomic_load(&run.rx_remaining), take;
+
+	do {
+		if (!cur)
+			return 0;
+		take = want < cur ? want : cur;
+	} while (!atomic_compare_exchange_weak(&run.rx_remaining, &cur, cur - take));
+	return take;
+}
+
+/* Read every RX ring of the thread once; returns the packets counted. */
+static uint64_t rx_round(struct pg_thread *t, int limited, int count)
+{
+	struct pg_lat_interval iv;
+	uint64_t got = 0, now_real = 0;
+	unsigned i;
+
+	if (run.track_latency) {
+		pg_lat_interval_reset(&iv);
+		now_real = realtime_ns();
+	}
+	for (i = 0; i < t->nrx; i++) {
+		struct pg_ring *r = &t->rx[i];
+		uint64_t avail, budget, bytes;
+		uint32_t n;
+
+		if (nm_ring_empty(r->ring))
+			continue;
+		avail = nm_ring_space(r->ring);
+		budget = avail;
+		if (limited) {
+			budget = rx_claim(avail);
+			if (!budget)
+				break;
+		}
+		if (count)
+			nt_counters_note_space(t->ctr, r->ring->num_slots - 1 - avail);
+		n = rx_ring(t, r, budget, &bytes, &iv, now_real);
+		if (limited && n < budget)
+			atomic_fetch_add(&run.rx_remaining, budget - n);
+		if (!n)
+			continue;
+		if (count) {
+			nt_counters_add(t->ctr, n, bytes, 1);
+			nt_counters_add_ring(t->ctr, r->id, n, bytes);
+		}
+		got += n;
+	}
+	if (got) {
+		uint64_t now = nt_now_ns();
+
+		if (!t->first_ns)
+			t->first_ns = now;
+		t->last_ns = now;
+		if (run.track_latency && iv.count) {
+			pthread_mutex_lock(&t->lat_lock);
+			pg_lat_interval_merge(&t->lat_iv, &iv);
+			pthread_mutex_unlock(&t->lat_lock);
+		}
+	}
+	return got;
+}
+
+static void *rx_thread(void *arg)
+{
+	struct pg_thread *t = arg;
+	int limited = cfg.count > 0;
+
+	t->start_ns = nt_now_ns();
+	while (!stopping() && !t->failed) {
+		uint64_t got = rx_round(t, limited, 1);
+
+		if (got && limited &&
+		    atomic_fetch_add(&run.rx_done, got) + got >= cfg.count) {
+			request_stop(END_COUNT);
+			break;
+		}
+		if (got || run.busy) {
+			if (sync_rx_ports(t))
+				break;
+		} else if (wait_ports(t, POLLIN, PG_POLL_MS)) {
+			break;
+		}
+	}
+	sync_rx_ports(t);	/* release what was read: a pipe peer waits for it */
+	t->end_ns = nt_now_ns();
+	return NULL;
+}
+
+/* ================================================================ ping, pong */
+
+/* Forget probes that are answered, and declare lost those older than 1 s. */
+static void ping_expire(uint64_t sent, uint64_t now)
+{
+	while (ping.oldest < sent) {
+		struct ping_probe *p = &ping.win[ping.oldest % PG_PING_WINDOW];
+
+		if (p->seq == (uint32_t)ping.oldest && p->pending) {
+			if (now - p->sent_ns < PG_PING_TIMEOUT_NS)
+				break;
+			p->pending = 0;		/* lost */
+			ping.outstanding--;
+		}
+		ping.oldest++;
+	}
+}
+
+static void *ping_thread(void *arg)
+{
+	struct pg_thread *t = arg;
+	uint64_t sent = 0, last_send = 0;
+	int draining = 0;
+
+	t->start_ns = nt_now_ns();
+	for (;;) {
+		uint64_t now = nt_now_ns(), quota = 0, due = 0;
+		int timeout = PG_POLL_MS;
+
+		if (t->failed)
+			break;
+		if (!draining && (stopping() || (t->limit && sent >= t->limit))) {
+			draining = 1;
+			last_send = last_send ? last_send : now;
+		}
+		if (draining && (!ping.outstanding || now - last_send >= PG_PING_TIMEOUT_NS))
+			break;
+		if (!draining) {
+			if (rate_mode != RATE_NONE) {
+				uint64_t k = (uint64_t)((double)(now - t->start_ns) /
+							run.ns_per_unit) + 1;
+
+				quota = k > sent ? k - sent : 0;
+				if (quota > run.rate_cap)
+					quota = run.rate_cap;
+				due = t->start_ns + (uint64_t)((double)sent * run.ns_per_unit);
+			} else if (ping.outstanding < run.burst) {
+				quota = run.burst - ping.outstanding;
+			}
+			if (t->limit && quota > t->limit - sent)
+				quota = t->limit - sent;
+			/* the window must not wrap over probes still in flight */
+			if (quota > PG_PING_WINDOW - (sent - ping.oldest))
+				quota = PG_PING_WINDOW - (sent - ping.oldest);
+		}
+		if (quota) {
+			struct pg_ring *r = &t->tx[0];
+			uint64_t bytes, s;
+			uint32_t seq0 = t->seq, n;
+
+			n = tx_fill(t, r, (unsigned)quota, now, realtime_ns(), &bytes);
+			for (s = 0; s < n; s++) {
+				struct ping_probe *p = &ping.win[(seq0 + s) % PG_PING_WINDOW];
+
+				p->seq = seq0 + (uint32_t)s;
+				p->pending = 1;
+				p->sent_ns = now;
+			}
+			if (n) {
+				sent += n;
+				t->sent = sent;
+				last_send = now;
+				ping.outstanding += n;
+				nt_counters_add(t->ctr, n, bytes, 1);
+				nt_counters_add_ring(t->ctr, r->id, n, bytes);
+				if (sync_tx_ports(t))
+					break;
+			}
+		}
+		if (rx_round(t, 0, 0)) {
+			if (sync_rx_ports(t))
+				break;
+			continue;
+		}
+		ping_expire(sent, now);
+		if (run.busy) {
+			sync_rx_ports(t);
+			continue;
+		}
+		if (rate_mode != RATE_NONE && !draining && due > now) {
+			uint64_t ms = (due - now) / 1000000;
+
+			timeout = ms < PG_POLL_MS ? (int)ms : PG_POLL_MS;
+		}
+		if (!draining && !quota && rate_mode == RATE_NONE && ping.outstanding < run.burst &&
+		    !(t->limit && sent >= t->limit))
+			timeout = 0;	/* room to send: do not sleep */
+		if (wait_ports(t, POLLIN, timeout))
+			break;
+	}
+	ping_expire(sent, UINT64_MAX / 2);
+	sync_rx_ports(t);
+	t->end_ns = nt_now_ns();
+	return NULL;
+}
+
+/* pong: swap Ethernet and IP addresses, which keeps every checksum valid. */
+static void swap_bytes(uint8_t *a, uint8_t *b, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		uint8_t c = a[i];
+
+		a[i] = b[i];
+		b[i] = c;
+	}
+}
+
+static void swap_addresses(uint8_t *p, uint32_t len)
+{
+	if (len < PG_ETH_HLEN)
+		return;
+	swap_bytes(p, p + 6, 6);
+	if (p[12] == 0x08 && p[13] == 0x00 && len >= 34)
+		swap_bytes(p + 26, p + 30, 4);
+	else if (p[12] == 0x86 && p[13] == 0xdd && len >= 54)
+		swap_bytes(p + 22, p + 38, 16);
+}
+
+static struct pg_ring *reply_ring(struct pg_thread *t, const struct pg_ring *rx)
+{
+	unsigned i;
+
+	for (i = 0; i < t->ntx; i++)
+		if (t->tx[i].id == rx->id)
+			return &t->tx[i];
+	return &t->tx[0];
+}
+
+static void *pong_thread(void *arg)
+{
+	struct pg_thread *t = arg;
+	uint64_t replies = 0;
+
+	t->start_ns = nt_now_ns();
+	while (!stopping() && !t->failed && !(t->limit && replies >= t->limit)) {
+		uint64_t got = 0, sent_now = 0;
+		unsigned k;
+
+		for (k = 0; k < t->nrx; k++) {
+			struct pg_ring *r = &t->rx[k];
+			struct netmap_ring *ring = r->ring, *txr = reply_ring(t, r)->ring;
+			uint32_t i = ring->head, tail = ring->tail, lim = ring->num_slots;
+			uint64_t n = 0, bytes = 0;
+
+			if (i == tail)
+				continue;
+			nt_counters_note_space(t->ctr, lim - 1 - nm_ring_space(ring));
+			while (i != tail && !(t->limit && replies >= t->limit)) {
+				uint32_t j = i, nf = 1, f, total = 0;
+
+				while (ring->slot[j].flags & NS_MOREFRAG) {
+					j = j + 1 == lim ? 0 : j + 1;
+					if (j == tail)
+						break;
+					nf++;
+				}
+				if (j == tail)
+					break;	/* the rest of the packet is not here yet */
+				t->received++;
+				got++;
+				if (nm_ring_space(txr) >= nf) {
+					uint32_t d = txr->head;
+
+					for (f = 0, j = i; f < nf; f++) {
+						struct netmap_slot *src = &ring->slot[j];
+						struct netmap_slot *dst = &txr->slot[d];
+						uint8_t *db = (uint8_t *)NETMAP_BUF_OFFSET(txr, dst);
+
+						memcpy(db, NETMAP_BUF_OFFSET(ring, src), src->len);
+						if (f == 0)
+							swap_addresses(db, src->len);
+						dst->len = src->len;
+						dst->flags = f + 1 < nf ? NS_MOREFRAG : 0;
+						total += src->len;
+						if (run.dump)
+							dump_slot(txr->ringid, d, dst, db);
+						d = d + 1 == txr->num_slots ? 0 : d + 1;
+						j = j + 1 == lim ? 0 : j + 1;
+					}
+					txr->head = txr->cur = d;
+					replies++;
+					n++;
+					bytes += total;
+					if (cfg.framing)
+						t->wire_bytes += nt_wire_bytes(total);
+				} else {
+					j = i;
+					for (f = 0; f < nf; f++)
+						j = j + 1 == lim ? 0 : j + 1;
+				}
+				i = j;
+			}
+			ring->head = ring->cur = i;
+			if (n) {
+				nt_counters_add(t->ctr, n, bytes, 1);
+				nt_counters_add_ring(t->ctr, r->id, n, bytes);
+				sent_now += n;
+			}
+		}
+		t->sent = replies;
+		if (sent_now && sync_tx_ports(t))
+			break;
+		if (got || run.busy) {
+			if (sync_rx_ports(t))
+				break;
+		} else if (wait_ports(t, POLLIN, PG_POLL_MS)) {
+			break;
+		}
+	}
+	tx_flush(t, NT_SEC(1));
+	sync_rx_ports(t);
+	t->end_ns = nt_now_ns();
+	return NULL;
+}
+
+/* ================================================================ checks */
+
+static char size_text[64];	/* the -l value for JSON: a number or the text typed */
+
+/* tools.md 3.2 and 8.4: one size, a random range, a range, a mix. */
+static int check_sizes(void)
+{
+	struct nt_size_spec *a = &cfg.sizes[0], *b = &cfg.sizes[1];
+
+	run.sizes = *a;
+	if (cfg.nsizes == 2) {
+		if (a->kind != NT_SIZE_FIXED || b->kind != NT_SIZE_FIXED) {
+			const struct nt_opt_seen *s = a->kind != NT_SIZE_FIXED ?
+						      &cfg.size_seen[0] : &cfg.size_seen[1];
+
+			return nt_usage_error(TOOL, s->opt, s->value,
+					      "size ranges and mixes exclude a second -l");
+		}
+		if (b->entry[0].size >= a->entry[0].size)
+			return nt_usage_error(TOOL, cfg.size_seen[1].opt, cfg.size_seen[1].value,
+					      "the second -l is the lower bound of a random "
+					      "range; expected a size smaller than %u",
+					      a->entry[0].size);
+		run.sizes.kind = NT_SIZE_RANGE;
+		run.range_lo = b->entry[0].size;
+		run.range_hi = a->entry[0].size - 1;
+		snprintf(size_text, sizeof(size_text), "%u-%u", run.range_lo, run.range_hi);
+	} else if (a->kind == NT_SIZE_RANGE) {
+		run.range_lo = a->entry[0].size;
+		run.range_hi = a->entry[1].size;
+		if (run.range_lo == run.range_hi) {
+			run.sizes.kind = NT_SIZE_FIXED;
+			run.sizes.count = 1;
+		}
+	}
+	if (!size_text[0]) {
+		if (run.sizes.kind == NT_SIZE_FIXED)
+			snprintf(size_text, sizeof(size_text), "%u", run.sizes.entry[0].size);
+		else
+			snprintf(size_text, sizeof(size_text), "%s", cfg.size_seen[0].value);
+	}
+	return 0;
+}
+
+static void size_bounds(uint32_t *lo, uint32_t *hi, double *avg)
+{
+	unsigned i;
+	double sum = 0, w = 0;
+
+	switch (run.sizes.kind) {
+	case NT_SIZE_RANGE:
+		*lo = run.range_lo;
+		*hi = run.range_hi;
+		*avg = (run.range_lo + run.range_hi) / 2.0;
+		return;
+	case NT_SIZE_MIX:
+		*lo = UINT32_MAX;
+		*hi = 0;
+		run.weight_total = 0;
+		for (i = 0; i < run.sizes.count; i++) {
+			const struct nt_size_entry *e = &run.sizes.entry[i];
+
+			*lo = e->size < *lo ? e->size : *lo;
+			*hi = e->size > *hi ? e->size : *hi;
+			sum += (double)e->size * e->weight;
+			w += e->weight;
+			run.weight_total += e->weight;
+		}
+		*avg = sum / w;
+		return;
+	default:
+		*lo = *hi = run.sizes.entry[0].size;
+		*avg = *lo;
+	}
+}
+
+/* -s and -d for the address family, then --flows (3.4, 8.7). */
+static int check_endpoints(void)
+{
+	static const char *const defaults[2][2] = {
+		{ "10.0.0.1:1234", "10.1.0.1:1234" },
+		{ "[fd00::1]:1234", "[fd00:0:0:1::1]:1234" },
+	};
+	const char *text[2] = { cfg.src_ip, cfg.dst_ip };
+	const struct nt_opt_seen *seen[2] = { &cfg.src_ip_seen, &cfg.dst_ip_seen };
+	unsigned given[2] = { cfg.src_ip_given, cfg.dst_ip_given };
+	const char *nouns[2] = { "source address", "destination address" };
+	char err[256];
+	int side, v6 = cfg.af == 6;
+
+	run.ep.af = v6 ? 6 : 4;
+	for (side = 0; side < 2; side++) {
+		const char *s = given[side] ? text[side] : defaults[v6][side];
+
+		if (v6) {
+			struct nt_ipv6_range r;
+
+			if (nt_parse_ipv6(s, nouns[side], &r, err, sizeof(err)))
+				return nt_usage_error(TOOL, seen[side]->opt, seen[side]->value,
+						      "%s", err);
+			run.ep.ip6_lo[side] = pg_ip6_to_u128(r.start);
+			run.ep.ip6_hi[side] = pg_ip6_to_u128(r.end);
+			if (run.ep.ip6_lo[side] > run.ep.ip6_hi[side]) {
+				pg_u128 x = run.ep.ip6_lo[side];
+
+				run.ep.ip6_lo[side] = run.ep.ip6_hi[side];
+				run.ep.ip6_hi[side] = x;
+			}
+			run.ep.port_lo[side] = r.port_start;
+			run.ep.port_hi[side] = r.port_end;
+		} else {
+			struct nt_ipv4_range r;
+
+			if (nt_parse_ipv4(s, nouns[side], &r, err, sizeof(err)))
+				return nt_usage_error(TOOL, seen[side]->opt, seen[side]->value,
+						      "%s", err);
+			run.ep.ip4_lo[side] = r.start;
+			run.ep.ip4_hi[side] = r.end;
+			run.ep.port_lo[side] = r.port_start;
+			run.ep.port_hi[side] = r.port_end;
+		}
+	}
+	if (cfg.flows_given) {
+		if (run.ep.port_lo[PG_SRC] != run.ep.port_hi[PG_SRC])
+			return nt_usage_error(TOOL, cfg.flows_seen.opt, cfg.flows_seen.value,
+					      "conflicts with the source port range of %s %s",
+					      cfg.src_ip_seen.opt, cfg.src_ip_seen.value);
+		if ((uint32_t)run.ep.port_lo[PG_SRC] + cfg.flows - 1 > 65535)
+			return nt_usage_error(TOOL, cfg.flows_seen.opt, cfg.flows_seen.value,
+					      "too many flows from source port %u; expected at "
+					      "most %u", run.ep.port_lo[PG_SRC],
+					      65536 - run.ep.port_lo[PG_SRC]);
+		run.ep.port_hi[PG_SRC] = (uint16_t)(run.ep.port_lo[PG_SRC] + cfg.flows - 1);
+	}
+	run.ep.mac_lo[PG_DST] = pg_mac_to_u64(cfg.dst_mac.start);
+	run.ep.mac_hi[PG_DST] = pg_mac_to_u64(cfg.dst_mac.end);
+	run.ep.mac_lo[PG_SRC] = pg_mac_to_u64(cfg.src_mac.start);
+	run.ep.mac_hi[PG_SRC] = pg_mac_to_u64(cfg.src_mac.end);
+	run.ep.random[PG_SRC] = cfg.random_src;
+	run.ep.random[PG_DST] = cfg.random_dst;
+	return 0;
+}
+
+static unsigned online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (unsigned)n : 1;
+}
+
+/* Everything that can be checked before opening the port (exit 2). */
+static int check_options(void)
+{
+	enum pg_func fn = (enum pg_func)cfg.function;
+	char err[512];
+	int st;
+
+	run.fn = fn;
+	run.sender = fn == F_TX || fn == F_TXSEQ;
+	/* -o bits are aliases of flags */
+	cfg.dump |= !!(cfg.options & OPT_DUMP);
+	cfg.rubbish |= !!(cfg.options & OPT_RUBBISH);
+	cfg.random_src |= !!(cfg.options & OPT_RANDOM_SRC);
+	cfg.random_dst |= !!(cfg.options & OPT_RANDOM_DST);
+	cfg.pps_stats |= !!(cfg.options & OPT_PPS_STATS);
+	cfg.timestamp |= !!(cfg.options & OPT_TS);
+	cfg.indirect |= !!(cfg.options & OPT_INDIRECT);
+	run.access = !!(cfg.options & OPT_ACCESS);
+	run.always_copy = !!(cfg.options & (OPT_COPY | OPT_MEMCPY));
+	run.dump = cfg.dump;
+	run.rubbish = cfg.rubbish && run.sender;
+	run.busy = cfg.busy;
+
+	if (cfg.threads > 1 && fn != F_TX && fn != F_RX)
+		return nt_usage_error(TOOL, cfg.threads_seen.opt, cfg.threads_seen.value,
+				      "%s runs a single thread; expected 1", func_name(fn));
+	st = check_sizes();
+	if (st)
+		return st;
+	st = check_endpoints();
+	if (st)
+		return st;
+	if (cfg.latency && fn == F_RXSEQ)
+		return nt_usage_error(TOOL, "--latency", NULL,
+				      "rxseq checks txseq's sequence numbers; use -f rx with "
+				      "--latency");
+	if (cfg.timestamp && fn == F_TXSEQ)
+		return nt_usage_error(TOOL, "--timestamp", NULL,
+				      "txseq writes its own sequence numbers; use -f tx with "
+				      "--timestamp");
+	if (cfg.cpus_given && cfg.cpus > online_cpus())
+		return nt_usage_error(TOOL, cfg.cpus_seen.opt, cfg.cpus_seen.value,
+				      "more CPUs than are online; expected 0 to %u",
+				      online_cpus());
+	if (cfg.affinity_given && nt_cpus_check(&cfg.affinity, err, sizeof(err)))
+		return nt_usage_error(TOOL, cfg.affinity_seen.opt, cfg.affinity_seen.value,
+				      "%s", err);
+	if (cfg.rate_given && cfg.rate.value > 0 && !run.sender && fn != F_PING)
+		nt_warn(TOOL, "%s %s: the rate applies to tx, txseq and ping; ignored for %s",
+			cfg.rate_seen.opt, cfg.rate_seen.value, func_name(fn));
+	if (cfg.timestamp && fn != F_TX && fn != F_PING)
+		nt_warn(TOOL, "--timestamp applies to tx; ignored for %s", func_name(fn));
+	if (cfg.latency && fn != F_RX)
+		nt_warn(TOOL, "--latency applies to rx; ignored for %s", func_name(fn));
+	if (cfg.idle_given)
+		cfg.idle_flag = 1;
+	run.idle_ns = cfg.idle_flag && is_receiver(fn) ? cfg.idle_ns : 0;
+	return 0;
+}
+
+/* Features this build lacks: accepted by the parser, refused here (exit 1). */
+static int check_unsupported(const char *name)
+{
+	if (cfg.vnet_given && cfg.vnet != 0) {
+		nt_err(TOOL, "%s %s: virtio-net headers are not supported by this build yet",
+		       cfg.vnet_seen.opt, cfg.vnet_seen.value);
+		return 1;
+	}
+	if (cfg.indirect) {
+		nt_err(TOOL, "-I: indirect buffers (NS_INDIRECT) are not supported by this "
+		       "build yet");
+		return 1;
+	}
+	if (cfg.pcap_given) {
+		nt_err(TOOL, "-P: pcap templates need libpcap support, which this build does "
+		       "not have yet");
+		return 1;
+	}
+	if (cfg.pcap_out_given) {
+		nt_err(TOOL, "--pcap-out: pcap output needs libpcap support, which this build "
+		       "does not have yet");
+		return 1;
+	}
+	if (!strcmp(name, "null")) {
+		nt_err(TOOL, "-i null: the null device is not supported by this build yet");
+		return 1;
+	}
+	if (!strncmp(name, "tap", 3)) {
+		nt_err(TOOL, "-i %s: tap devices are not supported by this build yet", name);
+		return 1;
+	}
+	if (!strncmp(name, "pcap:", 5)) {
+		nt_err(TOOL, "-i %s: pcap devices need libpcap support, which this build does "
+		       "not have yet", name);
+		return 1;
+	}
+	return 0;
+}
+
+/* ================================================================ ports */
+
+/* What the port is, in the words of the start-up block (3.7). */
+static const char *port_kind_text(struct nmport_d *d)
+{
+	const char *kind = nmport_kind(d);
+	const char *name = d->hdr.nr_name;
+	char path[256], link[256];
+	ssize_t n;
+	FILE *f;
+
+	if (!strcmp(kind, "VALE ephemeral port")) {
+		const char *colon = strchr(name, ':');
+
+		/* a persistent VALE port is a network interface of its own */
+		if (colon && !strcmp(run.backend, "kernel")) {
+			snprintf(path, sizeof(path), "/sys/class/net/%s", colon + 1);
+			if (access(path, F_OK) == 0)
+				return "VALE persistent port";
+		}
+		return kind;
+	}
+	if (strcmp(kind, "system interface"))
+		return kind;
+	run.is_nic = 1;
+	/* admode 2 forces the emulated adapter; else native drivers are known */
+	f = fopen("/sys/module/netmap/parameters/admode", "r");
+	if (f) {
+		int mode = 0;
+
+		if (fscanf(f, "%d", &mode) != 1)
+			mode = 0;
+		fclose(f);
+		if (mode == 2)
+			return "system interface, emulated adapter";
+	}
+	snprintf(path, sizeof(path), "/sys/class/net/%s/device/driver", name);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n > 0) {
+		static const char *const native[] = {
+			"e1000", "e1000e", "igb", "ixgbe", "ixgbevf", "i40e", "ice",
+			"virtio_net", "r8169", "forcedeth", "vmxnet3", "mlx5_core", NULL
+		};
+		const char *drv;
+		unsigned i;
+
+		link[n] = '\0';
+		drv = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+		for (i = 0; native[i]; i++)
+			if (!strcmp(drv, native[i]))
+				return "system interface, native adapter";
+	} else {
+		snprintf(path, sizeof(path), "/sys/class/net/%s/ifindex", name);
+		if (access(path, F_OK) == 0 && !strncmp(name, "veth", 4))
+			return "system interface, native adapter";
+	}
+	return "system interface, emulated adapter";
+}
+
+/* The MAC address and MTU of a system interface, or -1. */
+static int nic_info(const char *name, uint64_t *mac, unsigned *mtu)
+{
+	struct ifreq ifr;
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret = -1;
+
+	if (s < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(s, SIOCGIFHWADDR, &ifr) == 0) {
+		*mac = pg_mac_to_u64((const uint8_t *)ifr.ifr_hwaddr.sa_data);
+		ret = 0;
+	}
+	if (ioctl(s, SIOCGIFMTU, &ifr) == 0)
+		*mtu = (unsigned)ifr.ifr_mtu;
+	close(s);
+	return ret;
+}
+
+/* "pkt-gen: cannot open X: ..." or, for a syntax error, a usage error. */
+static int open_error(const char *name, int usage)
+{
+	const char *msg = nmport_last_error(NULL);
+	const char *strip = strstr(msg, "': ");
+
+	if (usage && !strncmp(msg, "invalid port spec", 17))
+		return nt_usage_error(TOOL, cfg.iface_seen.opt, cfg.iface_seen.value, "%s",
+				      strip ? strip + 3 : msg);
+	nt_err(TOOL, "cannot open %s: %s", name, strerror(errno));
+	return 1;
+}
+
+static struct nmport_d *open_main_port(const char *name, int *status)
+{
+	struct nmport_d *d = nmport_prepare(name);
+
+	if (!d) {
+		*status = open_error(name, errno == EINVAL || errno == EOPNOTSUPP);
+		return NULL;
+	}
+	if (cfg.conf_given) {
+		const struct nt_tuple *c = &cfg.conf;
+		uint32_t v[4] = { 0, 0, 0, 0 };
+
+		/* x | x,y | x,y,z | x,y,z,w  (3.2); @conf values win */
+		v[0] = c->value[0];
+		v[1] = c->count >= 2 ? c->value[1] : c->value[0];
+		if (c->count >= 3) {
+			v[2] = c->value[2];
+			v[3] = c->count == 4 ? c->value[3] : c->value[2];
+		}
+		if (!d->reg.nr_tx_slots)
+			d->reg.nr_tx_slots = v[0];
+		if (!d->reg.nr_rx_slots)
+			d->reg.nr_rx_slots = v[1];
+		if (!d->reg.nr_tx_rings)
+			d->reg.nr_tx_rings = (uint16_t)v[2];
+		if (!d->reg.nr_rx_rings)
+			d->reg.nr_rx_rings = (uint16_t)v[3];
+	}
+	if (nmport_open_desc(d)) {
+		int e = errno;
+
+		nmport_undo_prepare(d);
+		errno = e;
+		*status = open_error(name, 0);
+		return NULL;
+	}
+	return d;
+}
+
+/* A descriptor of the same port bound to ring k of the direction (3.5). */
+static struct nmport_d *open_ring_port(unsigned k, int no_tx_poll)
+{
+	struct nmport_d *d = nmport_clone(run.main_port);
+	uint32_t mode = run.main_port->reg.nr_mode;
+	unsigned hw = run.sender ? run.main_port->reg.nr_tx_rings :
+				   run.main_port->reg.nr_rx_rings;
+
+	if (!d)
+		return NULL;
+	if (mode == NR_REG_SW || mode == NR_REG_ONE_SW) {
+		d->reg.nr_mode = NR_REG_ONE_SW;
+		d->reg.nr_ringid = (uint16_t)(k - hw);
+	} else if (k >= hw) {
+		d->reg.nr_mode = NR_REG_ONE_SW;		/* "*": host rings follow */
+		d->reg.nr_ringid = (uint16_t)(k - hw);
+	} else {
+		d->reg.nr_mode = NR_REG_ONE_NIC;
+		d->reg.nr_ringid = (uint16_t)k;
+	}
+	if (no_tx_poll)
+		d->reg.nr_flags |= NR_NO_TX_POLL;
+	if (nmport_open_desc(d)) {
+		int e = errno;
+
+		nmport_undo_prepare(d);
+		errno = e;
+		return NULL;
+	}
+	return d;
+}
+
+/* ================================================================ threads */
+
+static int add_rings(struct pg_thread *t, struct nmport_d *d)
+{
+	unsigned i, first = run.sender || run.fn == F_PING || run.fn == F_PONG ? 1 : 0;
+	struct netmap_if *nifp = d->nifp;
+
+	(void)first;
+	for (i = d->first_tx_ring; i <= d->last_tx_ring && d->first_tx_ring <= d->last_tx_ring;
+	     i++) {
+		struct pg_ring *r;
+
+		if (run.fn == F_TXSEQ && t->ntx == 1)
+			break;	/* txseq: first TX ring only */
+		t->tx = realloc(t->tx, (t->ntx + 1) * sizeof(*t->tx));
+		if (!t->tx)
+			return -1;
+		r = &t->tx[t->ntx++];
+		memset(r, 0, sizeof(*r));
+		r->ring = NETMAP_TXRING(nifp, i);
+		r->port = d;
+		r->id = i;
+		r->tags = calloc(r->ring->num_slots, sizeof(*r->tags));
+		if (!r->tags)
+			return -1;
+	}
+	for (i = d->first_rx_ring; i <= d->last_rx_ring && d->first_rx_ring <= d->last_rx_ring;
+	     i++) {
+		struct pg_ring *r;
+
+		t->rx = realloc(t->rx, (t->nrx + 1) * sizeof(*t->rx));
+		if (!t->rx)
+			return -1;
+		r = &t->rx[t->nrx++];
+		memset(r, 0, sizeof(*r));
+		r->ring = NETMAP_RXRING(nifp, i);
+		r->port = d;
+		r->id = i;
+	}
+	t->ports = realloc(t->ports, (t->nports + 1) * sizeof(*t->ports));
+	if (!t->ports)
+		return -1;
+	t->ports[t->nports++] = d;
+	return 0;
+}
+
+/* 3.5: -a alone, -a with -c, or a CPU list. */
+static int thread_cpu(unsigned i)
+{
+	unsigned online = online_cpus(), spread;
+
+	if (!cfg.affinity_given)
+		return -1;
+	if (cfg.affinity.count > 1)
+		return cfg.affinity.cpu[i % cfg.affinity.count];
+	spread = cfg.cpus_given ? (cfg.cpus ? cfg.cpus : online) : run.nthreads;
+	return (int)((cfg.affinity.cpu[0] + i % spread) % online);
+}
+
+static unsigned effective_cpus(void)
+{
+	unsigned char used[NT_CPU_MAX] = { 0 };
+	unsigned i, n = 0;
+
+	if (!cfg.affinity_given) {
+		if (cfg.cpus_given)
+			return cfg.cpus ? cfg.cpus : online_cpus();
+		return run.nthreads;
+	}
+	for (i = 0; i < run.nthreads; i++) {
+		int c = thread_cpu(i);
+
+		if (c >= 0 && c < NT_CPU_MAX && !used[c]) {
+			used[c] = 1;
+			n++;
+		}
+	}
+	return n;
+}
+
+static int setup_threads(void)
+{
+	unsigned n = run.nthreads, i, k;
+	uint64_t seed = nt_now_ns() ^ ((uint64_t)getpid() << 32);
+
+	run.th = calloc(n, sizeof(*run.th));
+	run.ctrs = aligned_alloc(64, ((n * sizeof(struct nt_counters) + 63) / 64) * 64);
+	if (!run.th || !run.ctrs)
+		return -1;
+	for (i = 0; i < n; i++) {
+		struct pg_thread *t = &run.th[i];
+		unsigned e;
+
+		t->idx = i;
+		t->ctr = &run.ctrs[i];
+		nt_counters_init(t->ctr, run.ndir_rings);
+		t->cpu = thread_cpu(i);
+		t->rng = (seed + 0x9e3779b97f4a7c15ull * (i + 1)) | 1;
+		pthread_mutex_init(&t->lat_lock, NULL);
+		if (run.track_latency) {
+			t->hist = malloc(sizeof(*t->hist));
+			if (!t->hist)
+				return -1;
+			pg_hist_init(t->hist);
+		}
+		/* 3.5: the first n mod N threads take one packet more */
+		if (cfg.count && run.fn != F_RX && run.fn != F_RXSEQ)
+			t->limit = cfg.count / n + (i < cfg.count % n);
+		pg_flow_first(&run.ep, &t->flow);
+		if (cfg.flows_given && n > 1)
+			pg_flow_skip(&run.ep, &t->flow, (uint64_t)i * cfg.flows / n);
+		t->hdr_cache = calloc(run.sizes.count ? run.sizes.count : 1, PG_HDR_MAX);
+		t->hdr_len = calloc(run.sizes.count ? run.sizes.count : 1, sizeof(unsigned));
+		if (!t->hdr_cache || !t->hdr_len)
+			return -1;
+		for (e = 0; run.sizes.kind != NT_SIZE_RANGE && e < run.sizes.count; e++)
+			t->hdr_len[e] = pg_build_header(t->hdr_cache[e], &run.ep, &t->flow,
+							run.sizes.entry[e].size, NULL, 0);
+	}
+	if (n == 1)
+		return add_rings(&run.th[0], run.main_port);
+	/* one descriptor per ring; thread i serves rings i, i + N, ... (3.5) */
+	{
+		struct nmport_d *m = run.main_port;
+		unsigned first = run.sender ? m->first_tx_ring : m->first_rx_ring;
+
+		for (k = 0; k < run.ndir_rings; k++) {
+			unsigned owner = k % n;
+			struct nmport_d *d = open_ring_port(first + k,
+							    !run.sender && owner != 0);
+
+			if (!d) {
+				nt_err(TOOL, "cannot open ring %u of %s: %s", first + k,
+				       run.port_name, strerror(errno));
+				return 1;
+			}
+			if (add_rings(&run.th[owner], d))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static void *worker_main(void *arg)
+{
+	struct pg_thread *t = arg;
+
+	switch (run.fn) {
+	case F_TX:
+	case F_TXSEQ:
+		tx_thread(t);
+		break;
+	case F_PING:
+		ping_thread(t);
+		break;
+	case F_PONG:
+		pong_thread(t);
+		break;
+	default:
+		rx_thread(t);
+	}
+	atomic_store(&t->done, 1);
+	wake_main();
+	return NULL;
+}
+
+static int start_threads(void)
+{
+	sigset_t all, old;
+	unsigned i;
+	int err = 0;
+
+	/* signals go to the main thread, which decides how to stop */
+	sigemptyset(&all);
+	sigaddset(&all, SIGINT);
+	sigaddset(&all, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (i = 0; i < run.nthreads && !err; i++) {
+		struct pg_thread *t = &run.th[i];
+		pthread_attr_t attr;
+
+		pthread_attr_init(&attr);
+		if (t->cpu >= 0) {
+			cpu_set_t set;
+
+			CPU_ZERO(&set);
+			CPU_SET(t->cpu, &set);
+			pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+		}
+		err = pthread_create(&t->tid, &attr, worker_main, t);
+		pthread_attr_destroy(&attr);
+		if (err)
+			nt_err(TOOL, "cannot start thread %u: %s", i, strerror(err));
+		else
+			t->started = 1;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return err ? -1 : 0;
+}
+
+/* ================================================================ reports */
+
+static uint64_t total_pkts(void)
+{
+	uint64_t s = 0;
+	unsigned i;
+
+	for (i = 0; i < run.nthreads; i++)
+		s += atomic_load_explicit(&run.ctrs[i].pkts, memory_order_relaxed);
+	return s;
+}
+
+/* Take (and reset) the latency statistics of the interval. */
+static void take_latency(struct pg_lat_interval *iv)
+{
+	unsigned i;
+
+	pg_lat_interval_reset(iv);
+	for (i = 0; i < run.nthreads; i++) {
+		struct pg_thread *t = &run.th[i];
+
+		pthread_mutex_lock(&t->lat_lock);
+		pg_lat_interval_merge(iv, &t->lat_iv);
+		pg_lat_interval_reset(&t->lat_iv);
+		pthread_mutex_unlock(&t->lat_lock);
+	}
+}
+
+static void json_rings(struct nt_json *j, unsigned nrings, const uint64_t *pkts,
+		       const uint64_t *bytes)
+{
+	unsigned i;
+
+	nt_json_array_begin(j, "rings");
+	for (i = 0; i < nrings; i++) {
+		nt_json_object_begin(j, NULL);
+		nt_json_u64(j, "ring", i);
+		nt_json_u64(j, "pkts", pkts[i]);
+		nt_json_u64(j, "bytes", bytes[i]);
+		nt_json_object_end(j);
+	}
+	nt_json_array_end(j);
+}
+
+static void json_lat_interval(struct nt_json *j, const char *key, const struct pg_lat_interval *iv)
+{
+	nt_json_object_begin(j, key);
+	nt_json_u64(j, "count", iv->count);
+	nt_json_u64(j, "min_ns", iv->min);
+	nt_json_u64(j, "avg_ns", iv->count ? (uint64_t)(iv->sum / (double)iv->count + 0.5) : 0);
+	nt_json_u64(j, "max_ns", iv->max);
+	nt_json_object_end(j);
+}
+
+static uint64_t json_total_pkts, json_total_bytes;
+
+/* One report: the periodic lines (when printable) and the JSON interval. */
+static void report(struct nt_reporter *rep, int final)
+{
+	struct nt_delta d;
+	struct pg_lat_interval iv;
+	int printable = nt_reporter_take(rep, run.ctrs, run.nthreads, final, &d);
+	int human = printable && cfg.report_ns;
+
+	if (!printable && !final)
+		return;		/* folded into the next report */
+	if (run.track_latency)
+		take_latency(&iv);
+	if (human) {
+		unsigned i;
+
+		nt_print_periodic(nt_errout(), &run.periodic, &d);
+		for (i = 0; cfg.per_ring && i < d.nrings; i++) {
+			char line[256];
+
+			nt_fmt_interval(line, sizeof(line), nt_rate_pps(d.ring_pkts[i], d.usec),
+					d.ring_pkts[i],
+					nt_rate_bps(d.ring_bytes[i], d.ring_pkts[i],
+						    run.periodic.framing_bits, d.usec),
+					0, cfg.no_normalize);
+			nt_diag_named("main_thread", "ring %u: %s", i, line);
+		}
+		if (run.track_latency)
+			pg_lat_interval_print(&iv, run.fn == F_PING ? "ping_body" : "rx_body",
+					      run.fn == F_PING ? "RTT" : "latency");
+	}
+	if (run.json) {
+		struct nt_json j;
+
+		json_total_pkts += d.pkts;
+		json_total_bytes += d.bytes;
+		nt_json_begin(&j, run.json, TOOL, "interval");
+		nt_json_u64(&j, "interval_us", d.usec);
+		nt_json_u64(&j, "pkts", d.pkts);
+		nt_json_u64(&j, "bytes", d.bytes);
+		nt_json_u64(&j, "events", d.events);
+		nt_json_u64(&j, "pps", nt_rate_pps(d.pkts, d.usec));
+		nt_json_double(&j, "bps", nt_rate_bps(d.bytes, d.pkts, run.periodic.framing_bits,
+						      d.usec), 3);
+		nt_json_double(&j, "avg_batch", d.events ? (double)d.pkts / d.events : 0, 2);
+		nt_json_u64(&j, "min_space", d.min_space);
+		nt_json_u64(&j, "total_pkts", json_total_pkts);
+		nt_json_u64(&j, "total_bytes", json_total_bytes);
+		json_rings(&j, d.nrings, d.ring_pkts, d.ring_bytes);
+		if (run.track_latency)
+			json_lat_interval(&j, run.fn == F_PING ? "rtt" : "latency", &iv);
+		nt_json_end(&j);
+	}
 }
