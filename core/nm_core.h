@@ -178,9 +178,8 @@ struct nm_pipe;
 
 struct nm_adapter {
 	char name[NETMAP_REQ_IFNAMSIZ];
-	enum nm_kind kind;
+	enum nm_kind kind;		/* also selects the ops, see nma_ops() */
 	uint32_t flags;			/* NAF_* */
-	const struct nm_adapter_ops *ops;
 
 	uint32_t num_rings[2];		/* hardware rings */
 	uint32_t num_slots[2];
@@ -210,6 +209,25 @@ struct nm_adapter {
 	struct nm_adapter *next;	/* in nm_core.named_ports */
 	struct nmh_port_wait wait;	/* host port-wide wait queues */
 };
+
+/*
+ * The operations of a port kind.  Adapters live in memory shared between
+ * processes (user runtime) where code addresses differ from process to
+ * process, so they store their kind, never a pointer to code.
+ */
+extern const struct nm_adapter_ops nm_vale_ops, nm_pipe_ops, nm_null_ops;
+
+static inline const struct nm_adapter_ops *nma_ops(const struct nm_adapter *na)
+{
+	switch (na->kind) {
+	case NM_KIND_PIPE:
+		return &nm_pipe_ops;
+	case NM_KIND_NULL:
+		return &nm_null_ops;
+	default:
+		return &nm_vale_ops;
+	}
+}
 
 /* A pipe: two end point adapters sharing the parent's region. */
 struct nm_pipe {

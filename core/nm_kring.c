@@ -18,7 +18,7 @@ void nma_put(struct nm_adapter *na)
 	if (--na->refcount > 0)
 		return;
 	/* The dtor owns the krings: pipe ends share theirs with the peer. */
-	na->ops->dtor(na);
+	nma_ops(na)->dtor(na);
 }
 
 /* ---------------------------------------------------------------- */
@@ -51,7 +51,7 @@ int nma_krings_create(struct nm_adapter *na)
 		}
 	}
 	nmh_port_wait_init(&na->wait);
-	if (na->ops->krings_create && na->ops->krings_create(na))
+	if (nma_ops(na)->krings_create && nma_ops(na)->krings_create(na))
 		goto err;
 	return 0;
 err:
@@ -68,8 +68,8 @@ void nma_krings_delete(struct nm_adapter *na)
 
 	if (!na->rings[NR_TX] && !na->rings[NR_RX])
 		return;
-	if (na->ops->krings_delete)
-		na->ops->krings_delete(na);
+	if (nma_ops(na)->krings_delete)
+		nma_ops(na)->krings_delete(na);
 	NM_FOR_RX_TX(t) {
 		nmh_free(na->rings[t]);
 		na->rings[t] = NULL;
@@ -371,10 +371,10 @@ static int nm_sync_one(struct nm_kring *kring, int flags)
 	if (kring->tx == NR_TX) {
 		bad = nm_txsync_prologue(kring, &head);
 		if (!bad)
-			err = kring->na->ops->txsync(kring, flags);
+			err = nma_ops(kring->na)->txsync(kring, flags);
 	} else {
 		bad = nm_rxsync_prologue(kring, &head);
-		err = kring->na->ops->rxsync(kring, flags);
+		err = nma_ops(kring->na)->rxsync(kring, flags);
 		nm_rx_timestamp(kring);
 	}
 	if (!err)

@@ -127,6 +127,7 @@ static uint16_t nm_mem_new_id(void)
 	return 0;
 }
 
+/* Region 1, the global one, exists from the start (23.1). */
 struct nm_mem *nm_mem_find(uint16_t id)
 {
 	struct nm_mem *m;
@@ -134,7 +135,7 @@ struct nm_mem *nm_mem_find(uint16_t id)
 	for (m = nm_g->mem_list; m; m = m->next)
 		if (m->id == id)
 			return m;
-	return NULL;
+	return id == 1 ? nm_mem_global() : NULL;
 }
 
 static struct nm_mem *nm_mem_new(const struct nm_pool_params *params,
@@ -164,12 +165,13 @@ static struct nm_mem *nm_mem_new(const struct nm_pool_params *params,
 /* The global region (id 1) exists from the first call on. */
 struct nm_mem *nm_mem_global(void)
 {
-	struct nm_mem *m = nm_mem_find(1);
+	struct nm_mem *m;
 	int err;
 
-	if (!m)
-		m = nm_mem_new(nm_g->params.global, 1, &err);
-	return m;
+	for (m = nm_g->mem_list; m; m = m->next)
+		if (m->global)
+			return m;
+	return nm_mem_new(nm_g->params.global, 1, &err);
 }
 
 static void nm_mem_release_memory(struct nm_mem *m)

@@ -28,7 +28,7 @@ static void nm_null_dtor(struct nm_adapter *na)
 	nmh_free(na);
 }
 
-static const struct nm_adapter_ops nm_null_ops = {
+const struct nm_adapter_ops nm_null_ops = {
 	.reg = nm_null_reg,
 	.txsync = nm_null_sync,
 	.rxsync = nm_null_sync,
@@ -57,7 +57,6 @@ int nm_null_get(const char *name, struct nmreq_register *req,
 	snprintf(na->name, sizeof(na->name), "null:%s", name);
 	na->kind = NM_KIND_NULL;
 	na->flags = NAF_OFFSETS;
-	na->ops = &nm_null_ops;
 	na->num_rings[NR_TX] = req->nr_tx_rings;
 	na->num_rings[NR_RX] = req->nr_rx_rings;
 	na->num_slots[NR_TX] = req->nr_tx_slots;

@@ -191,7 +191,7 @@ static void nm_pipe_dtor(struct nm_adapter *na)
 	nma_put(parent);
 }
 
-static const struct nm_adapter_ops nm_pipe_ops = {
+const struct nm_adapter_ops nm_pipe_ops = {
 	.krings_create = nm_pipe_krings_create,
 	.reg = nm_pipe_reg,
 	.txsync = nm_pipe_txsync,
@@ -246,7 +246,6 @@ static int nm_pipe_new(struct nm_adapter *parent, const char *id, int slave,
 	strcat(s->name, id);
 	m->kind = s->kind = NM_KIND_PIPE;
 	m->flags = s->flags = NAF_OFFSETS | NAF_MOREFRAG;
-	m->ops = s->ops = &nm_pipe_ops;
 	m->mem = s->mem = parent->mem;
 	m->pipe = s->pipe = p;
 	m->mfs = s->mfs = 65535;

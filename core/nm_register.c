@@ -316,7 +316,7 @@ int nm_register(struct nm_priv *priv, const char *name,
 		goto err_put;
 	new_user = na->users == 0;
 	if (new_user) {
-		err = na->ops->reg(na, 1);
+		err = nma_ops(na)->reg(na, 1);
 		if (err)
 			goto err_slot;
 		na->flags |= NAF_NETMAP_ON;
@@ -369,7 +369,7 @@ int nm_register(struct nm_priv *priv, const char *name,
 err_reg:
 	if (new_user) {
 		na->flags &= ~NAF_NETMAP_ON;
-		na->ops->reg(na, 0);
+		nma_ops(na)->reg(na, 0);
 	}
 err_slot:
 	na->bindings[priv->binding_idx] = NULL;
@@ -409,7 +409,7 @@ void nm_priv_release(struct nm_priv *priv)
 	mem->active--;
 	if (--na->users == 0) {
 		na->flags &= ~NAF_NETMAP_ON;
-		na->ops->reg(na, 0);
+		nma_ops(na)->reg(na, 0);
 	}
 	nm_mem_reset_if_idle(mem);
 	nma_check_unused(na);

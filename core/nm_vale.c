@@ -668,7 +668,7 @@ static void nm_vale_dtor(struct nm_adapter *na)
 	nmh_free(na);
 }
 
-static const struct nm_adapter_ops nm_vale_ops = {
+const struct nm_adapter_ops nm_vale_ops = {
 	.krings_create = nm_vale_krings_create,
 	.krings_delete = nm_vale_krings_delete,
 	.reg = nm_vale_reg,
@@ -700,7 +700,6 @@ static int nm_vale_new(const char *name, struct nmreq_register *req,
 		return -ENOMEM;
 	nm_strlcpy(na->name, name, sizeof(na->name));
 	na->kind = kind;
-	na->ops = &nm_vale_ops;
 	na->flags = NAF_OFFSETS | NAF_MOREFRAG;
 	na->mfs = 1514;
 	na->num_rings[NR_TX] = nm_clamp(req->nr_tx_rings, 1, 1, 16);
