@@ -27,7 +27,7 @@ KMAKE = $(MAKE) -C $(KDIR) M=$(KBUILD_DIR) NETMAP_SRC=$(NETMAP_SRC) \
 .PHONY: modules clean stage modules_install
 
 modules: stage
-	$(KMAKE) modules
+	+$(KMAKE) modules
 	cp -f $(KBUILD_DIR)/netmap.ko $(abspath $(NM_OUT))/kmod/netmap.ko
 
 # Re-create the links each time: sources may have been added or removed.
@@ -37,7 +37,7 @@ stage:
 	@ln -s $(KMOD_SRCS) $(NETMAP_SRC)/kmod/Kbuild $(KBUILD_DIR)/
 
 modules_install: stage
-	$(KMAKE) modules_install
+	+$(KMAKE) modules_install
 
 clean:
 	-test ! -d $(KBUILD_DIR) || $(KMAKE) clean

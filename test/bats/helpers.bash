@@ -1,0 +1,198 @@
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# Helpers for the end-to-end tests of the tools (tools.md section 9).
+#
+# Every test gets a private user-runtime directory and a scratch directory,
+# unique switch and pipe names, and a teardown that kills what the test left
+# running.  Tools always run under a timeout, so a hang fails fast; their
+# command line and output are printed, which bats shows only when a test
+# fails.
+#
+#	load helpers
+#	run_tool pkt-gen -i "$SW:a" -f tx -n 1000	# sets status, output, stderr, lines
+#	start_rx b pkt-gen -i "$SW:b" -f rx -n 1000 -W	# background, waits for readiness
+#	wait_bg b					# sets bg_status, bg_out, bg_err
+
+# Where the built tools are: make check sets NETMAP_TOOLS_DIR.
+if [ -z "${NETMAP_TOOLS_DIR:-}" ]; then
+	for d in "$BATS_TEST_DIRNAME/../.." "$BATS_TEST_DIRNAME/../../build"; do
+		if [ -x "$d/pkt-gen" ]; then
+			NETMAP_TOOLS_DIR=$(cd "$d" && pwd)
+			break
+		fi
+	done
+fi
+TOOLS_DIR=${NETMAP_TOOLS_DIR:-.}
+CHECK_FRAMES="$BATS_TEST_DIRNAME/check-frames.py"
+
+# Seconds before a foreground tool is declared hung.
+TOOL_TIMEOUT=${TOOL_TIMEOUT:-30}
+
+setup() {
+	export NETMAP_BACKEND=${NETMAP_BACKEND:-user}
+	NETMAP_RUNTIME_DIR=$(mktemp -d "${TMPDIR:-/tmp}/nmrt.XXXXXX")
+	export NETMAP_RUNTIME_DIR
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/nmtest.XXXXXX")
+	# Names unique to this test (9: nothing is shared between tests).
+	local id=$(($$ % 10000))t${BATS_TEST_NUMBER}
+	SW=vale${id}
+	SW2=vale${id}x
+	P=p${id}
+	BG_NAMES=()
+	declare -gA BG_PID=()
+}
+
+teardown() {
+	local n
+	for n in "${BG_NAMES[@]}"; do
+		kill -KILL "${BG_PID[$n]}" 2>/dev/null || true
+	done
+	for n in "${BG_NAMES[@]}"; do
+		wait "${BG_PID[$n]}" 2>/dev/null || true
+	done
+	rm -rf "$NETMAP_RUNTIME_DIR" "$WORK"
+}
+
+# Skip, loudly, scenarios that need the kernel backend and root.
+require_kernel() {
+	if [ "$NETMAP_BACKEND" != kernel ]; then
+		skip "needs the kernel backend (NETMAP_BACKEND=kernel, netmap module, root)"
+	fi
+	if [ "$(id -u)" != 0 ]; then
+		skip "needs root for the kernel backend"
+	fi
+}
+
+require_python() {
+	command -v python3 >/dev/null || skip "python3 is needed to check frames"
+}
+
+# Path of a tool of the build.
+tool_path() {
+	echo "$TOOLS_DIR/$1"
+}
+
+# Run a tool in the foreground under a timeout.  Sets status, output
+# (stdout), stderr and lines (stdout lines) like bats' run, and prints the
+# command and everything it printed (bats shows it only on failure).
+run_tool() {
+	local t=$1
+	shift
+	# (bats runs tests with errexit: keep a failing tool from ending the test)
+	timeout -k 5 "$TOOL_TIMEOUT" "$(tool_path "$t")" "$@" \
+		>"$WORK/run.out" 2>"$WORK/run.err" && status=0 || status=$?
+	output=$(cat "$WORK/run.out")
+	stderr=$(cat "$WORK/run.err")
+	mapfile -t lines <"$WORK/run.out"
+	{
+		echo "\$ $t $*  (exit $status)"
+		sed 's/^/  out: /' "$WORK/run.out"
+		sed 's/^/  err: /' "$WORK/run.err"
+	}
+	if [ "$status" = 124 ] || [ "$status" = 137 ]; then
+		echo "  $t hit the ${TOOL_TIMEOUT}s timeout"
+	fi
+	return 0
+}
+
+# Start a tool in the background as `name`; stdout and stderr go to
+# $WORK/name.out and $WORK/name.err.  The recorded pid is the tool's own
+# (the libtool wrapper execs it), so signals reach it directly;
+# wait_bg bounds the wait instead of timeout(1).
+start_bg() {
+	local name=$1 t=$2
+	shift 2
+	"$(tool_path "$t")" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+	BG_PID[$name]=$!
+	BG_NAMES+=("$name")
+	echo "\$ $t $* &  ($name, pid ${BG_PID[$name]})"
+}
+
+# Wait until the first stdout line of `name` is complete (its readiness
+# line, tools.md 1.4), at most $2 seconds (default 10).
+wait_ready() {
+	local name=$1 limit=${2:-10} i
+	for ((i = 0; i < limit * 50; i++)); do
+		if [ -s "$WORK/$name.out" ] && [ "$(head -c 4096 "$WORK/$name.out" | wc -l)" -ge 1 ]; then
+			return 0
+		fi
+		if ! kill -0 "${BG_PID[$name]}" 2>/dev/null; then
+			echo "$name exited before it was ready:"
+			sed 's/^/  err: /' "$WORK/$name.err"
+			return 1
+		fi
+		sleep 0.02
+	done
+	echo "$name not ready after ${limit}s"
+	return 1
+}
+
+# start_bg followed by wait_ready.
+start_rx() {
+	start_bg "$@"
+	wait_ready "$1"
+}
+
+# Wait for `name` to exit, at most $2 seconds (default TOOL_TIMEOUT), then
+# kill it; sets bg_status (137 when killed), bg_out and bg_err.
+wait_bg() {
+	local name=$1 limit=${2:-$TOOL_TIMEOUT} i pid=${BG_PID[$1]}
+	for ((i = 0; i < limit * 20; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "$name still running after ${limit}s: killed"
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	wait "$pid" && bg_status=0 || bg_status=$?
+	bg_out=$(cat "$WORK/$name.out")
+	bg_err=$(cat "$WORK/$name.err")
+	{
+		echo "$name exited with $bg_status"
+		sed 's/^/  out: /' "$WORK/$name.out"
+		sed 's/^/  err: /' "$WORK/$name.err"
+	}
+}
+
+# Send a signal to a background tool.
+signal_bg() {
+	kill -"$2" "${BG_PID[$1]}"
+}
+
+# The number after "<word> " in the summary line that starts with `prefix`:
+#	summary_count "$output" Sent packets
+summary_count() {
+	echo "$1" | sed -n "s/^$2 \([0-9]*\) $3 .*/\1/p" | head -n 1
+}
+
+# Fail with a message unless $1 = $2.
+assert_eq() {
+	if [ "$1" != "$2" ]; then
+		echo "expected '$2', got '$1'${3:+ ($3)}"
+		return 1
+	fi
+}
+
+# Fail unless the text contains the string.
+assert_contains() {
+	if ! grep -qF -- "$2" <<<"$1"; then
+		echo "expected to find '$2' in:"
+		echo "$1" | sed 's/^/  | /'
+		return 1
+	fi
+}
+
+# Fail unless the text contains a line matching the extended regex.
+assert_line_re() {
+	if ! grep -qE -- "$2" <<<"$1"; then
+		echo "expected a line matching /$2/ in:"
+		echo "$1" | sed 's/^/  | /'
+		return 1
+	fi
+}
+
+# Elapsed seconds of a pkt-gen summary ("... in 2.99 seconds.").
+summary_seconds() {
+	echo "$1" | sed -n 's/^\(Sent\|Received\) .* in \([0-9.]*\) seconds\.$/\2/p' | head -n 1
+}

@@ -23,7 +23,8 @@ void pg_pattern_init(int indirect)
 		pattern[i] = (uint8_t)line[i % n];
 	word_sum[0] = 0;
 	for (i = 0; i < PG_SIZE_MAX / 2; i++)
-		word_sum[i + 1] = word_sum[i] + ((uint32_t)pattern[2 * i] << 8 | pattern[2 * i + 1]);
+		word_sum[i + 1] = word_sum[i] +
+				  ((uint32_t)pattern[2 * i] << 8 | pattern[2 * i + 1]);
 }
 
 uint32_t pg_csum_add(uint32_t sum, const void *data, size_t len)

@@ -235,7 +235,7 @@ static const struct nt_option pg_options[] = {
 	  .help = "the -W idle timeout (implies -W)" },
 	{ 'R', "rate", NT_ARG_REQUIRED, NT_T_RATE, .unit = NT_UNIT_PPS, NT_DEST(cfg.rate),
 	  .given = &cfg.rate_given, .seen = &cfg.rate_seen, .noun = "rate", .arg_name = "rate",
-	  .def = "0", .help = "transmit rate in pps (or with units: 2Mpps, 940Mbps); 0 = no limit" },
+	  .def = "0", .help = "transmit rate in pps, or with units (2Mpps, 940Mbps); 0 = none" },
 	{ 'X', "dump", NT_ARG_NONE, NT_T_FLAG, NT_DEST(cfg.dump),
 	  .help = "hex-dump every packet on stdout" },
 	{ 'H', "vnet-hdr", NT_ARG_REQUIRED, NT_T_ENUM, .words = vnet_words,
@@ -414,6 +414,7 @@ static struct pg_run {
 	int is_nic;
 	struct nmport_d *main_port;
 	unsigned ndir_rings;		/* rings in the direction used */
+	unsigned dir_first;		/* index of the first of them */
 	uint32_t buf_size, num_slots;
 
 	struct pg_endpoints ep;
@@ -424,14 +425,12 @@ static struct pg_run {
 	int rubbish, access, dump;
 	struct nt_size_spec sizes;	/* what -l asked for, normalised */
 	uint32_t range_lo, range_hi;	/* NT_SIZE_RANGE, inclusive */
-	uint32_t min_size, max_size;
 	uint64_t weight_total;
 	uint32_t frags, max_frag;
 	uint32_t burst;
 	uint32_t rate_cap;		/* -R: most packets per batch */
-	double rate;			/* per thread, in rate_unit per second */
-	int rate_bps;
 	double ns_per_unit;		/* per thread */
+	double avg_bits;		/* -R in bits: mean bits per packet */
 	int count_sizes;		/* keep per-size counts */
 	int track_latency;
 	int busy;
@@ -473,17 +472,50 @@ static void wake_main(void)
 	(void)r;	/* a full pipe already holds a wake-up */
 }
 
-static void on_signal(int sig)
-{
-	int saved = errno;
+static atomic_int end_reason;
 
+/* The first stop request wins the end reason. */
+static void request_stop(enum pg_end why)
+{
+	int none = END_NONE;
+	uint64_t zero = 0;
+
+	atomic_compare_exchange_strong(&end_reason, &none, (int)why);
+	atomic_compare_exchange_strong(&run.stop_ns, &zero, nt_now_ns());
+	atomic_store(&run.stop, 1);
+	wake_main();
+}
+
+/*
+ * timeout(1) sends its signal to the command and then to the command's
+ * process group, so one request arrives twice; a repeat of the same
+ * signal from the same sender within this window is the same request.
+ */
+#define PG_SIGNAL_REPEAT_NS	NT_MSEC(500)
+
+static void on_signal(int sig, siginfo_t *info, void *ctx)
+{
+	static int first_sig;
+	static pid_t first_pid;
+	static uint64_t first_ns;
+	int saved = errno;
+	uint64_t now = nt_now_ns();
+
+	(void)ctx;
 	if (atomic_exchange(&run.signalled, 1)) {
-		/* second signal while stopping: die at once (1.9) */
+		if (sig == first_sig && info->si_pid == first_pid &&
+		    now - first_ns < PG_SIGNAL_REPEAT_NS) {
+			errno = saved;
+			return;
+		}
+		/* a second request while stopping: die at once (1.9) */
 		signal(sig, SIG_DFL);
 		raise(sig);
 	}
-	atomic_store(&run.stop, 1);
-	wake_main();
+	first_sig = sig;
+	first_pid = info->si_pid;
+	first_ns = now;
+	request_stop(END_SIGNAL);
 	errno = saved;
 }
 
@@ -492,7 +524,8 @@ static void install_signals(void)
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
+	sa.sa_sigaction = on_signal;
+	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -523,6 +556,25 @@ static void sleep_until_ns(uint64_t deadline)
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR &&
 	       !stopping())
 		;
+}
+
+/*
+ * Busy-waiting (pkt-gen-b): back off a little after a sync that found
+ * nothing, so two spinning peers do not fight over the rings' cache lines.
+ */
+static inline void busy_backoff(void)
+{
+	int i;
+
+	for (i = 0; i < 64; i++) {
+#if defined(__x86_64__) || defined(__i386__)
+		__builtin_ia32_pause();
+#elif defined(__aarch64__)
+		__asm__ __volatile__("yield");
+#else
+		__asm__ __volatile__("" ::: "memory");
+#endif
+	}
 }
 
 static void thread_fail(struct pg_thread *t, const char *fmt, ...)
@@ -670,13 +722,6 @@ static unsigned next_probe(struct pg_thread *t, uint8_t *probe, uint64_t now_rea
 	return run.probe_len;
 }
 
-/* Advance the addresses after a packet was built from them. */
-static inline void next_flow(struct pg_thread *t)
-{
-	if (run.ep.random[PG_SRC] || run.ep.random[PG_DST])
-		pg_flow_random(&run.ep, &t->flow, &t->rng);
-	pg_flow_next(&run.ep, &t->flow);
-}
 
 /*
  * Place up to `want` packets on a TX ring, from head, without syncing.
@@ -744,9 +789,12 @@ static unsigned tx_fill(struct pg_thread *t, struct pg_ring *r, unsigned want, u
 		t->have_next = 0;
 
 		if (run.dynamic && !run.rubbish) {
+			/* random sides are drawn per packet, ranges advance afterwards */
+			if (run.ep.random[PG_SRC] || run.ep.random[PG_DST])
+				pg_flow_random(&run.ep, &t->flow, &t->rng);
 			hl = pg_build_header(hdr, &run.ep, &t->flow, size, probe,
 					     run.probe_len ? next_probe(t, probe, now_real) : 0);
-			next_flow(t);
+			pg_flow_next(&run.ep, &t->flow);
 			h = hdr;
 		} else {
 			h = t->hdr_cache[idx];
@@ -892,29 +940,38 @@ static void *tx_thread(void *arg)
 		if (t->limit && sent >= t->limit)
 			break;
 		if (rate_mode != RATE_NONE) {
-			uint64_t due;
+			uint64_t batch = run.rate_cap, due;
 
+			/*
+			 * Wait until a whole batch is due (8.3): at most a millisecond
+			 * of traffic leaves at once, and the sender sleeps between
+			 * batches instead of spinning packet by packet.
+			 */
+			if (t->limit && batch > t->limit - sent)
+				batch = t->limit - sent;
 			now = nt_now_ns();
-			if (rate_mode == RATE_PACKETS) {
-				uint64_t k = (uint64_t)((double)(now - t->start_ns) /
-							run.ns_per_unit) + 1;
-
-				allow = k > sent ? k - sent : 0;
-				due = t->start_ns + (uint64_t)((double)sent * run.ns_per_unit);
-			} else {
-				due = t->start_ns + (uint64_t)((double)t->units * run.ns_per_unit);
-				allow = due <= now ? UINT64_MAX : 0;
-			}
-			if (!allow) {
-				/* sleep when the next packet is far, spin when it is near */
+			if (rate_mode == RATE_PACKETS)
+				due = t->start_ns + (uint64_t)((double)(sent + batch - 1) *
+							       run.ns_per_unit);
+			else
+				due = t->start_ns +
+				      (uint64_t)(((double)t->units + (double)(batch - 1) *
+						  run.avg_bits) * run.ns_per_unit);
+			if (due > now) {
 				if (!run.busy && due - now > PG_SPIN_NS) {
-					uint64_t wake = due - PG_SPIN_NS / 2;
+					uint64_t wake = due;
 
 					if (wake - now > NT_MSEC(PG_POLL_MS))
 						wake = now + NT_MSEC(PG_POLL_MS);
 					sleep_until_ns(wake);
 				}
 				continue;
+			}
+			if (rate_mode == RATE_PACKETS) {
+				uint64_t k = (uint64_t)((double)(now - t->start_ns) /
+							run.ns_per_unit) + 1;
+
+				allow = k > sent ? k - sent : 0;
 			}
 			if (allow > run.rate_cap)
 				allow = run.rate_cap;
@@ -949,8 +1006,10 @@ static void *tx_thread(void *arg)
 			    t->start_ns + (uint64_t)((double)t->units * run.ns_per_unit) >
 			    nt_now_ns())
 				continue;
-			if (run.busy)
+			if (run.busy) {
+				busy_backoff();
 				continue;
+			}
 			arm_tx_rings(t);
 			if (wait_ports(t, POLLOUT, PG_POLL_MS))
 				break;
@@ -989,20 +1048,6 @@ static int sync_rx_ports(struct pg_thread *t)
 		}
 	}
 	return 0;
-}
-
-static atomic_int end_reason;
-
-/* The first stop request wins the end reason. */
-static void request_stop(enum pg_end why)
-{
-	int none = END_NONE;
-	uint64_t zero = 0;
-
-	atomic_compare_exchange_strong(&end_reason, &none, (int)why);
-	atomic_compare_exchange_strong(&run.stop_ns, &zero, nt_now_ns());
-	atomic_store(&run.stop, 1);
-	wake_main();
 }
 
 static void seq_check(struct pg_thread *t, struct pg_ring *r, uint32_t seq, uint32_t frags)
@@ -1173,8 +1218,10 @@ static uint64_t rx_round(struct pg_thread *t, int limited, int count)
 			continue;
 		avail = nm_ring_space(r->ring);
 		budget = avail;
+		if (count && budget > run.burst)
+			budget = run.burst;	/* -b: most packets per ring per round */
 		if (limited) {
-			budget = rx_claim(avail);
+			budget = rx_claim(budget);
 			if (!budget)
 				break;
 		}
@@ -1220,6 +1267,8 @@ static void *rx_thread(void *arg)
 			request_stop(END_COUNT);
 			break;
 		}
+		if (run.busy && !got)
+			busy_backoff();
 		if (got || run.busy) {
 			if (sync_rx_ports(t))
 				break;
@@ -1410,7 +1459,9 @@ static void *pong_thread(void *arg)
 					for (f = 0, j = i; f < nf; f++) {
 						struct netmap_slot *src = &ring->slot[j];
 						struct netmap_slot *dst = &txr->slot[d];
-						uint8_t *db = (uint8_t *)NETMAP_BUF_OFFSET(txr, dst);
+						uint8_t *db;
+
+						db = (uint8_t *)NETMAP_BUF_OFFSET(txr, dst);
 
 						memcpy(db, NETMAP_BUF_OFFSET(ring, src), src->len);
 						if (f == 0)
@@ -1776,7 +1827,7 @@ static int nic_info(const char *name, uint64_t *mac, unsigned *mtu)
 	if (s < 0)
 		return -1;
 	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%.*s", (int)sizeof(ifr.ifr_name) - 1, name);
 	if (ioctl(s, SIOCGIFHWADDR, &ifr) == 0) {
 		*mac = pg_mac_to_u64((const uint8_t *)ifr.ifr_hwaddr.sa_data);
 		ret = 0;
@@ -1875,10 +1926,9 @@ static struct nmport_d *open_ring_port(unsigned k, int no_tx_poll)
 
 static int add_rings(struct pg_thread *t, struct nmport_d *d)
 {
-	unsigned i, first = run.sender || run.fn == F_PING || run.fn == F_PONG ? 1 : 0;
 	struct netmap_if *nifp = d->nifp;
+	unsigned i;
 
-	(void)first;
 	for (i = d->first_tx_ring; i <= d->last_tx_ring && d->first_tx_ring <= d->last_tx_ring;
 	     i++) {
 		struct pg_ring *r;
@@ -1956,6 +2006,11 @@ static int setup_threads(void)
 	unsigned n = run.nthreads, i, k;
 	uint64_t seed = nt_now_ns() ^ ((uint64_t)getpid() << 32);
 
+	if (run.fn == F_PING) {
+		ping.win = calloc(PG_PING_WINDOW, sizeof(*ping.win));
+		if (!ping.win)
+			return -1;
+	}
 	run.th = calloc(n, sizeof(*run.th));
 	run.ctrs = aligned_alloc(64, ((n * sizeof(struct nt_counters) + 63) / 64) * 64);
 	if (!run.th || !run.ctrs)
@@ -1966,7 +2021,7 @@ static int setup_threads(void)
 
 		t->idx = i;
 		t->ctr = &run.ctrs[i];
-		nt_counters_init(t->ctr, run.ndir_rings);
+		nt_counters_init(t->ctr, run.dir_first + run.ndir_rings);
 		t->cpu = thread_cpu(i);
 		t->rng = (seed + 0x9e3779b97f4a7c15ull * (i + 1)) | 1;
 		pthread_mutex_init(&t->lat_lock, NULL);
@@ -2105,7 +2160,7 @@ static void json_rings(struct nt_json *j, unsigned nrings, const uint64_t *pkts,
 	unsigned i;
 
 	nt_json_array_begin(j, "rings");
-	for (i = 0; i < nrings; i++) {
+	for (i = run.dir_first; i < nrings; i++) {
 		nt_json_object_begin(j, NULL);
 		nt_json_u64(j, "ring", i);
 		nt_json_u64(j, "pkts", pkts[i]);
@@ -2143,7 +2198,7 @@ static void report(struct nt_reporter *rep, int final)
 		unsigned i;
 
 		nt_print_periodic(nt_errout(), &run.periodic, &d);
-		for (i = 0; cfg.per_ring && i < d.nrings; i++) {
+		for (i = run.dir_first; cfg.per_ring && i < d.nrings; i++) {
 			char line[256];
 
 			nt_fmt_interval(line, sizeof(line), nt_rate_pps(d.ring_pkts[i], d.usec),
@@ -2179,4 +2234,655 @@ static void report(struct nt_reporter *rep, int final)
 			json_lat_interval(&j, run.fn == F_PING ? "rtt" : "latency", &iv);
 		nt_json_end(&j);
 	}
+}
+
+/* ================================================================ output */
+
+static void print_startup(void)
+{
+	struct nmport_d *d = run.main_port;
+	FILE *out = nt_out();
+	const char *verb = run.sender ? "Sending on" : is_receiver(run.fn) ? "Receiving from" :
+		"Working on";
+	uint32_t slots = run.num_slots;
+
+	fprintf(out, "%s %s: %u queues, %u threads and %u cpus.\n", verb, run.port_name,
+		run.ndir_rings, run.nthreads, run.ncpus_effective);
+	if (run.sender) {
+		char smac[40], dmac[40], a[24], b[24];
+
+		if (run.ep.mac_lo[PG_SRC] != run.ep.mac_hi[PG_SRC])
+			snprintf(smac, sizeof(smac), "%s-%s",
+				 pg_fmt_mac(a, sizeof(a), run.ep.mac_lo[PG_SRC]),
+				 pg_fmt_mac(b, sizeof(b), run.ep.mac_hi[PG_SRC]));
+		else
+			pg_fmt_mac(smac, sizeof(smac), run.ep.mac_lo[PG_SRC]);
+		if (run.ep.mac_lo[PG_DST] != run.ep.mac_hi[PG_DST])
+			snprintf(dmac, sizeof(dmac), "%s-%s",
+				 pg_fmt_mac(a, sizeof(a), run.ep.mac_lo[PG_DST]),
+				 pg_fmt_mac(b, sizeof(b), run.ep.mac_hi[PG_DST]));
+		else
+			pg_fmt_mac(dmac, sizeof(dmac), run.ep.mac_lo[PG_DST]);
+		fprintf(out, "%s -> %s (%s -> %s)\n",
+			cfg.src_ip_given ? cfg.src_ip : cfg.af == 6 ? "fd00::1" : "10.0.0.1",
+			cfg.dst_ip_given ? cfg.dst_ip : cfg.af == 6 ? "fd00:0:0:1::1" : "10.1.0.1",
+			smac, dmac);
+	}
+	fprintf(out, "Backend: %s, %s, %u tx rings, %u rx rings, %u slots, buffer %u bytes\n",
+		run.backend, run.kind, d->reg.nr_tx_rings, d->reg.nr_rx_rings, slots,
+		run.buf_size);
+	fflush(out);
+	if (run.json) {
+		struct nt_json j;
+		char mac[24];
+
+		nt_json_begin(&j, run.json, TOOL, "start");
+		nt_json_string(&j, "version", PACKAGE_VERSION);
+		nt_json_string(&j, "backend", run.backend);
+		nt_json_string(&j, "port", run.port_name);
+		nt_json_string(&j, "port_kind", run.kind);
+		nt_json_string(&j, "function", func_name(run.fn));
+		nt_json_u64(&j, "queues", run.ndir_rings);
+		nt_json_u64(&j, "threads", run.nthreads);
+		nt_json_u64(&j, "cpus", run.ncpus_effective);
+		nt_json_u64(&j, "burst", run.burst);
+		if (run.sizes.kind == NT_SIZE_FIXED)
+			nt_json_u64(&j, "size", run.sizes.entry[0].size);
+		else
+			nt_json_string(&j, "size", size_text);
+		nt_json_u64(&j, "count", cfg.count);
+		nt_json_double(&j, "rate_pps",
+			       cfg.rate.unit == NT_UNIT_PPS ? cfg.rate.value : 0, 3);
+		nt_json_double(&j, "rate_bps",
+			       cfg.rate.unit == NT_UNIT_BPS ? cfg.rate.value : 0, 3);
+		if (run.sender) {
+			nt_json_string(&j, "src", cfg.src_ip_given ? cfg.src_ip :
+				       cfg.af == 6 ? "[fd00::1]:1234" : "10.0.0.1:1234");
+			nt_json_string(&j, "dst", cfg.dst_ip_given ? cfg.dst_ip :
+				       cfg.af == 6 ? "[fd00:0:0:1::1]:1234" : "10.1.0.1:1234");
+			nt_json_string(&j, "src_mac", pg_fmt_mac(mac, sizeof(mac),
+								 run.ep.mac_lo[PG_SRC]));
+			nt_json_string(&j, "dst_mac", pg_fmt_mac(mac, sizeof(mac),
+								 run.ep.mac_lo[PG_DST]));
+		}
+		nt_json_end(&j);
+	}
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	const struct pg_size_count *x = a, *y = b;
+
+	return x->size < y->size ? -1 : x->size > y->size;
+}
+
+/* Per-size totals over threads, sorted by size; returns the count. */
+static unsigned merge_sizes(struct pg_size_count *out, uint64_t *other_pkts,
+			    uint64_t *other_bytes)
+{
+	unsigned i, k, n = 0, m;
+
+	*other_pkts = *other_bytes = 0;
+	for (i = 0; i < run.nthreads; i++) {
+		struct pg_thread *t = &run.th[i];
+
+		*other_pkts += t->other_pkts;
+		*other_bytes += t->other_bytes;
+		for (k = 0; k < PG_SIZE_SLOTS; k++) {
+			const struct pg_size_count *s = &t->size_tab[k];
+
+			if (!s->size)
+				continue;
+			for (m = 0; m < n && out[m].size != s->size; m++)
+				;
+			if (m == n) {
+				if (n == NT_SIZES_MAX) {
+					*other_pkts += s->pkts;
+					*other_bytes += s->bytes;
+					continue;
+				}
+				out[n++] = (struct pg_size_count){ s->size, 0, 0 };
+			}
+			out[m].pkts += s->pkts;
+			out[m].bytes += s->bytes;
+		}
+	}
+	qsort(out, n, sizeof(*out), cmp_size);
+	return n;
+}
+
+static void summary(const struct nt_snapshot *s, enum pg_end end, int status)
+{
+	FILE *out = nt_out();
+	struct pg_size_count sizes[NT_SIZES_MAX];
+	uint64_t other_pkts = 0, other_bytes = 0, first = UINT64_MAX, last = 0, wire = 0;
+	uint64_t sent = 0, received = 0, gaps = 0, ooo = 0, fragmm = 0;
+	struct pg_hist *hist = NULL;
+	struct nt_totals tot;
+	unsigned i, nsizes = 0;
+	double secs;
+
+	for (i = 0; i < run.nthreads; i++) {
+		struct pg_thread *t = &run.th[i];
+
+		if (!t->started)
+			continue;
+		if (is_receiver(run.fn)) {
+			if (t->first_ns && t->first_ns < first)
+				first = t->first_ns;
+			if (t->last_ns > last)
+				last = t->last_ns;
+		} else {
+			if (t->start_ns && t->start_ns < first)
+				first = t->start_ns;
+			if (t->end_ns > last)
+				last = t->end_ns;
+		}
+		wire += t->wire_bytes;
+		sent += t->sent;
+		received += t->received;
+		gaps += t->gaps;
+		ooo += t->out_of_order;
+		fragmm += t->frag_mismatch;
+		if (t->hist) {
+			if (!hist)
+				hist = t->hist;
+			else
+				pg_hist_merge(hist, t->hist);
+		}
+	}
+	memset(&tot, 0, sizeof(tot));
+	tot.pkts = s->pkts;
+	tot.bytes = s->bytes;
+	tot.events = s->events;
+	tot.raw_bytes = cfg.framing ? wire : 0;
+	tot.elapsed_ns = last > first ? last - first : 0;
+	secs = (double)(tot.elapsed_ns ? tot.elapsed_ns : 1000) / 1e9;
+	if (run.count_sizes)
+		nsizes = merge_sizes(sizes, &other_pkts, &other_bytes);
+
+	if (run.fn == F_PING) {
+		uint64_t avg = hist && hist->count ? (uint64_t)(pg_hist_mean(hist) + 0.5) : 0;
+
+		nt_diag_named("ping_body", "RTT over %llu packets: min %llu av %llu ns",
+			      (unsigned long long)sent,
+			      (unsigned long long)(hist && hist->count ? hist->min : 0),
+			      (unsigned long long)avg);
+		fprintf(out, "Sent %llu probes, received %llu replies, lost %llu.\n",
+			(unsigned long long)sent, (unsigned long long)received,
+			(unsigned long long)(sent - received));
+		pg_hist_print_summary(out, hist, "RTT", "no replies.");
+	} else if (run.fn == F_PONG) {
+		fprintf(out, "Received %llu packets, sent %llu replies.\n",
+			(unsigned long long)received, (unsigned long long)sent);
+	} else {
+		nt_print_summary(out, run.sender ? "Sent" : "Received", &tot, cfg.no_normalize);
+	}
+	if (cfg.per_ring && run.fn != F_PING && run.fn != F_PONG)
+		for (i = run.dir_first; i < s->nrings; i++)
+			fprintf(out, "Ring %u: %llu packets %llu bytes\n", i,
+				(unsigned long long)s->ring_pkts[i],
+				(unsigned long long)s->ring_bytes[i]);
+	for (i = 0; i < nsizes; i++)
+		fprintf(out, "Size %u: %llu packets %llu bytes\n", sizes[i].size,
+			(unsigned long long)sizes[i].pkts, (unsigned long long)sizes[i].bytes);
+	if (run.count_sizes && other_pkts)
+		fprintf(out, "Size other: %llu packets %llu bytes\n",
+			(unsigned long long)other_pkts, (unsigned long long)other_bytes);
+	if (run.fn == F_RXSEQ)
+		fprintf(out, "Sequence check: %llu gaps, %llu out of order, %llu fragment "
+			"mismatches.\n", (unsigned long long)gaps, (unsigned long long)ooo,
+			(unsigned long long)fragmm);
+	if (run.fn == F_RX && run.track_latency) {
+		fprintf(out, "Received %llu stamped packets, missing %llu, reordered %llu.\n",
+			(unsigned long long)(hist ? hist->count : 0), (unsigned long long)gaps,
+			(unsigned long long)ooo);
+		pg_hist_print_summary(out, hist, "Latency", "no packets.");
+	}
+	if (cfg.histogram && hist)
+		pg_hist_print_buckets(out, hist);
+	fflush(out);
+	if (cfg.rate_given && cfg.rate.value > 0 && (run.sender || run.fn == F_PING) && tot.pkts &&
+	    end == END_COUNT) {
+		double want = cfg.rate.value, got;
+		char a[64], b[64];
+		int bps = cfg.rate.unit == NT_UNIT_BPS;
+
+		got = bps ? 8.0 * (double)(cfg.framing ? wire : tot.bytes) / secs :
+			    (double)tot.pkts / secs;
+		if (got < 0.95 * want)
+			nt_warn(TOOL, "requested %s%s, achieved %s%s",
+				nt_fmt_norm(a, sizeof(a), want, cfg.no_normalize),
+				bps ? "bps" : "pps",
+				nt_fmt_norm(b, sizeof(b), got, cfg.no_normalize),
+				bps ? "bps" : "pps");
+	}
+
+	if (run.json) {
+		struct nt_json j;
+
+		nt_json_begin(&j, run.json, TOOL, "summary");
+		nt_json_string(&j, "function", func_name(run.fn));
+		nt_json_string(&j, "end", end_names[end]);
+		nt_json_int(&j, "exit_status", status);
+		nt_json_u64(&j, "pkts", tot.pkts);
+		nt_json_u64(&j, "bytes", tot.bytes);
+		nt_json_u64(&j, "events", tot.events);
+		nt_json_u64(&j, "size_avg", tot.pkts ? tot.bytes / tot.pkts : 0);
+		nt_json_double(&j, "seconds", (double)tot.elapsed_ns / 1e9, 6);
+		nt_json_double(&j, "pps", tot.pkts ? (double)tot.pkts / secs : 0, 3);
+		nt_json_double(&j, "bps", tot.pkts ? 8.0 * (double)tot.bytes / secs : 0, 3);
+		nt_json_double(&j, "raw_bps", tot.pkts ? 8.0 * (double)(cfg.framing ? wire :
+								       tot.bytes) / secs : 0, 3);
+		nt_json_double(&j, "avg_batch", tot.events ? (double)tot.pkts / tot.events : 0, 2);
+		json_rings(&j, s->nrings, s->ring_pkts, s->ring_bytes);
+		if (run.count_sizes) {
+			nt_json_array_begin(&j, "sizes");
+			for (i = 0; i < nsizes; i++) {
+				nt_json_object_begin(&j, NULL);
+				nt_json_u64(&j, "size", sizes[i].size);
+				nt_json_u64(&j, "pkts", sizes[i].pkts);
+				nt_json_u64(&j, "bytes", sizes[i].bytes);
+				nt_json_object_end(&j);
+			}
+			nt_json_array_end(&j);
+		}
+		if (run.fn == F_PING) {
+			nt_json_u64(&j, "sent", sent);
+			nt_json_u64(&j, "received", received);
+			nt_json_u64(&j, "lost", sent - received);
+		}
+		if (hist) {
+			uint64_t lo, hi;
+
+			nt_json_object_begin(&j, run.fn == F_PING ? "rtt_ns" : "latency_ns");
+			nt_json_u64(&j, "min", hist->min);
+			nt_json_u64(&j, "avg", (uint64_t)(pg_hist_mean(hist) + 0.5));
+			nt_json_u64(&j, "max", hist->max);
+			nt_json_u64(&j, "stddev", (uint64_t)(pg_hist_stddev(hist) + 0.5));
+			nt_json_u64(&j, "p50", pg_hist_percentile(hist, 0.5));
+			nt_json_u64(&j, "p90", pg_hist_percentile(hist, 0.9));
+			nt_json_u64(&j, "p99", pg_hist_percentile(hist, 0.99));
+			nt_json_u64(&j, "p999", pg_hist_percentile(hist, 0.999));
+			nt_json_object_end(&j);
+			nt_json_array_begin(&j, "histogram");
+			for (i = 0; i < PG_HIST_BUCKETS; i++) {
+				if (!hist->bucket[i])
+					continue;
+				pg_hist_bounds(i, &lo, &hi);
+				nt_json_array_begin(&j, NULL);
+				nt_json_u64(&j, NULL, hi);
+				nt_json_u64(&j, NULL, hist->bucket[i]);
+				nt_json_array_end(&j);
+			}
+			nt_json_array_end(&j);
+		}
+		if (run.fn == F_RXSEQ) {
+			nt_json_u64(&j, "gaps", gaps);
+			nt_json_u64(&j, "out_of_order", ooo);
+			nt_json_u64(&j, "frag_mismatch", fragmm);
+		}
+		if (run.fn == F_PONG) {
+			nt_json_u64(&j, "received", received);
+			nt_json_u64(&j, "replies", sent);
+		}
+		nt_json_end(&j);
+	}
+}
+
+/* ================================================================ main */
+
+/* The name to open: netmap: is prepended unless the name has a prefix (1.7). */
+static void resolve_name(const char *iface)
+{
+	if (!strncmp(iface, "netmap:", 7) || !strncmp(iface, "vale", 4))
+		snprintf(run.port_name, sizeof(run.port_name), "%s", iface);
+	else
+		snprintf(run.port_name, sizeof(run.port_name), "netmap:%s", iface);
+}
+
+/* Geometry checks that need the opened port (exit 2, 2.2). */
+static int check_geometry(void)
+{
+	struct nmport_d *d = run.main_port;
+	uint32_t lo, hi, e;
+	double avg;
+	unsigned nic_mtu = 0;
+	uint64_t nic_mac = 0;
+	int have_nic = run.is_nic && nic_info(d->hdr.nr_name, &nic_mac, &nic_mtu) == 0;
+
+	if (cfg.threads > run.ndir_rings)
+		return nt_usage_error(TOOL, cfg.threads_seen.opt, cfg.threads_seen.value,
+				      "more threads than rings; %s has %u %s ring%s",
+				      run.port_name, run.ndir_rings, run.sender ? "tx" : "rx",
+				      run.ndir_rings == 1 ? "" : "s");
+	run.nthreads = cfg.threads;
+
+	/* probes need room after the UDP header */
+	if (run.fn == F_TXSEQ)
+		run.probe_len = PG_SEQ_LEN;
+	else if (run.fn == F_PING || (run.fn == F_TX && cfg.timestamp))
+		run.probe_len = PG_PROBE_LEN;
+	run.track_latency = run.fn == F_PING || (run.fn == F_RX && cfg.latency);
+	run.off = pg_payload_off(run.ep.af);
+	size_bounds(&lo, &hi, &avg);
+	if (run.probe_len && lo < run.off + run.probe_len) {
+		if (cfg.nsizes)
+			return nt_usage_error(TOOL, cfg.size_seen[0].opt, cfg.size_seen[0].value,
+					      "packet size too small for %s over IPv%d; "
+					      "expected at least %u", run.fn == F_TXSEQ ?
+					      "sequence numbers" : "timestamps", run.ep.af,
+					      run.off + run.probe_len);
+		run.sizes.entry[0].size = run.off + run.probe_len;
+		lo = hi = run.off + run.probe_len;
+		avg = lo;
+	}
+	if (run.sender && run.is_nic && nic_mtu && hi > nic_mtu + PG_ETH_HLEN) {
+		const struct nt_opt_seen *s = &cfg.size_seen[0];
+
+		return nt_usage_error(TOOL, cfg.nsizes ? s->opt : "-l",
+				      cfg.nsizes ? s->value : "60",
+				      "packet size too large for %s; expected at most %u "
+				      "(MTU %u + 14)", d->hdr.nr_name, nic_mtu + PG_ETH_HLEN,
+				      nic_mtu);
+	}
+	if (have_nic && !cfg.src_mac_given)
+		run.ep.mac_lo[PG_SRC] = run.ep.mac_hi[PG_SRC] = nic_mac;
+
+	/* fragments: -F, -M and the buffer size (3.2) */
+	run.frags = cfg.frags;
+	run.max_frag = cfg.frag_size_given && cfg.frag_size < run.buf_size ? cfg.frag_size :
+		       run.buf_size;
+	{
+		struct pg_split sp;
+
+		pg_split_frame(hi, run.frags, run.max_frag, &sp);
+		if (sp.nfrags > NETMAP_MAX_FRAGS || sp.nfrags >= run.num_slots) {
+			unsigned most = run.num_slots - 1 < NETMAP_MAX_FRAGS ?
+					run.num_slots - 1 : NETMAP_MAX_FRAGS;
+
+			if (cfg.frag_size_given)
+				return nt_usage_error(TOOL, cfg.frag_size_seen.opt,
+						      cfg.frag_size_seen.value,
+						      "fragments too small: a %u-byte frame "
+						      "needs %u slots; at most %u are allowed",
+						      hi, sp.nfrags, most);
+			return nt_usage_error(TOOL, cfg.nsizes ? cfg.size_seen[0].opt : "-l",
+					      cfg.nsizes ? cfg.size_seen[0].value : "60",
+					      "a %u-byte frame needs %u slots of %u bytes; at "
+					      "most %u are allowed", hi, sp.nfrags, run.max_frag,
+					      most);
+		}
+	}
+	split_cache = calloc(run.sizes.count ? run.sizes.count : 1, sizeof(*split_cache));
+	if (!split_cache)
+		return 1;
+	for (e = 0; e < run.sizes.count; e++)
+		pg_split_frame(run.sizes.entry[e].size, run.frags, run.max_frag, &split_cache[e]);
+
+	run.dynamic = pg_endpoints_vary(&run.ep) || run.probe_len ||
+		      run.sizes.kind == NT_SIZE_RANGE;
+	run.count_sizes = cfg.sizes_flag || (run.sender && run.sizes.kind == NT_SIZE_MIX);
+	run.burst = cfg.burst ? cfg.burst : run.fn == F_PING || run.fn == F_PONG ? 1 : 512;
+
+	/* -R (3.6, 8.3): an absolute schedule per thread */
+	if (cfg.rate.value > 0 && (run.sender || run.fn == F_PING)) {
+		double per_thread = cfg.rate.value / run.nthreads, pps;
+		double bits = 8.0 * (cfg.framing ? (double)nt_wire_bytes((uint64_t)avg) : avg);
+
+		run.avg_bits = bits;
+		if (cfg.rate.unit == NT_UNIT_BPS && run.sizes.kind != NT_SIZE_FIXED) {
+			rate_mode = RATE_BITS;
+			run.ns_per_unit = 1e9 / per_thread;
+			pps = per_thread / bits;
+		} else {
+			rate_mode = RATE_PACKETS;
+			pps = cfg.rate.unit == NT_UNIT_BPS ? per_thread / bits : per_thread;
+			run.ns_per_unit = 1e9 / pps;
+		}
+		/* one millisecond of traffic, at least one packet (8.3) */
+		run.rate_cap = cfg.max_burst_given ? cfg.max_burst :
+			       pps / 1000 < 1 ? 1 :
+			       (uint32_t)(pps / 1000 < 8192 ? pps / 1000 : 8192);
+		if (run.rate_cap > run.burst && !cfg.max_burst_given)
+			run.rate_cap = run.burst;
+	}
+	run.periodic.framing_bits = cfg.framing ? 8 * NT_FRAMING_BYTES : 0;
+	run.periodic.no_normalize = cfg.no_normalize;
+	run.periodic.avg_stats = cfg.pps_stats;
+	run.ncpus_effective = effective_cpus();
+	return 0;
+}
+
+static int all_done(void)
+{
+	unsigned i;
+
+	for (i = 0; i < run.nthreads; i++)
+		if (run.th[i].started && !atomic_load(&run.th[i].done))
+			return 0;
+	return 1;
+}
+
+static int any_failed(void)
+{
+	unsigned i;
+
+	for (i = 0; i < run.nthreads; i++)
+		if (run.th[i].failed)
+			return 1;
+	return 0;
+}
+
+/* Sleep on the self-pipe until `deadline` (monotonic ns) or a wake-up. */
+static void main_sleep(uint64_t deadline)
+{
+	uint64_t now = nt_now_ns();
+	struct pollfd p = { .fd = run.wake_fd[0], .events = POLLIN };
+	char buf[64];
+
+	if (deadline > now)
+		poll(&p, 1, (int)((deadline - now + 999999) / 1000000));
+	while (read(run.wake_fd[0], buf, sizeof(buf)) > 0)
+		;
+}
+
+/* Run until the workers end or something stops them; report meanwhile. */
+static void main_loop(struct nt_reporter *rep)
+{
+	uint64_t t0 = nt_now_ns(), last_change = t0, last_pkts = 0;
+
+	nt_reporter_start(rep, cfg.report_ns ? cfg.report_ns : NT_SEC(3600), run.ctrs,
+			  run.nthreads);
+	for (;;) {
+		uint64_t now = nt_now_ns(), wake = now + NT_MSEC(PG_POLL_MS);
+
+		if (cfg.report_ns && nt_reporter_deadline(rep) < wake)
+			wake = nt_reporter_deadline(rep);
+		if (cfg.duration_given && t0 + cfg.duration_ns < wake)
+			wake = t0 + cfg.duration_ns;
+		main_sleep(wake);
+		now = nt_now_ns();
+		if (stopping() || all_done())
+			break;
+		if (any_failed()) {
+			request_stop(END_ERROR);
+			break;
+		}
+		if (cfg.duration_given && now - t0 >= cfg.duration_ns) {
+			request_stop(END_DURATION);
+			break;
+		}
+		if (run.idle_ns) {
+			uint64_t p = total_pkts();
+
+			if (p != last_pkts) {
+				last_pkts = p;
+				last_change = now;
+			} else if (p && now - last_change >= run.idle_ns) {
+				request_stop(END_IDLE);
+				break;
+			}
+		}
+		if (cfg.report_ns && now >= nt_reporter_deadline(rep)) {
+			report(rep, 0);
+			rep->k = (now - rep->t0_ns) / rep->interval_ns;
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	struct nt_reporter rep;
+	enum pg_end end;
+	uint64_t reached_count = 0;
+	unsigned i;
+	int status;
+
+	nt_line_buffered();
+	nmctx_get()->verbose = 0;	/* errors are reported here, on one line */
+	status = nt_opt_parse(&pg_tool, argc, argv);
+	if (status == NT_OPT_EXIT_OK)
+		return 0;
+	if (status)
+		return status;
+	if (!strcmp(base, "pkt-gen-b"))
+		cfg.busy = 1;
+	status = check_options();
+	if (status)
+		return status;
+	status = check_unsupported(cfg.iface);
+	if (status)
+		return status;
+	resolve_name(cfg.iface);
+	if (cfg.json_given) {
+		if (cfg.json_file) {
+			run.json = fopen(cfg.json_file, "w");
+			if (!run.json) {
+				nt_err(TOOL, "cannot open %s: %s", cfg.json_file, strerror(errno));
+				return 1;
+			}
+		} else {
+			run.json = stdout;
+			nt_set_streams(stderr, NULL);	/* stdout holds only JSON (8.1) */
+		}
+	}
+	pg_pattern_init(cfg.indirect);
+	if (pipe2(run.wake_fd, O_CLOEXEC | O_NONBLOCK)) {
+		nt_err(TOOL, "cannot create a pipe: %s", strerror(errno));
+		return 1;
+	}
+	install_signals();
+
+	run.main_port = open_main_port(run.port_name, &status);
+	if (!run.main_port)
+		return status;
+	run.backend = nmport_backend(run.main_port);
+	run.kind = port_kind_text(run.main_port);
+	{
+		struct nmport_d *d = run.main_port;
+		unsigned first = run.sender ? d->first_tx_ring : d->first_rx_ring;
+		unsigned last = run.sender ? d->last_tx_ring : d->last_rx_ring;
+		struct netmap_ring *ring;
+
+		run.ndir_rings = last >= first ? last - first + 1 : 0;
+		run.dir_first = first;
+		if (!run.ndir_rings || ((run.fn == F_PING || run.fn == F_PONG) &&
+					(d->last_tx_ring < d->first_tx_ring ||
+					 d->last_rx_ring < d->first_rx_ring))) {
+			nt_err(TOOL, "cannot use %s: the port has no %s rings bound",
+			       run.port_name, run.sender ? "tx" : "rx");
+			nmport_close(d);
+			return 1;
+		}
+		ring = run.sender ? NETMAP_TXRING(d->nifp, first) : NETMAP_RXRING(d->nifp, first);
+		run.num_slots = ring->num_slots;
+		run.buf_size = ring->nr_buf_size;
+	}
+	status = check_geometry();
+	if (status) {
+		nmport_close(run.main_port);
+		return status;
+	}
+	if (!cfg.wait_given && run.is_nic)
+		cfg.wait_ns = NT_SEC(2);	/* 1.8: only system interfaces wait */
+	status = setup_threads();
+	if (status) {
+		if (status < 0)
+			nt_err(TOOL, "out of memory");
+		nmport_close(run.main_port);
+		return 1;
+	}
+	if (!strcmp(run.kind, "system interface, emulated adapter"))
+		nt_warn(TOOL, "%s uses the emulated adapter; rates will be lower than native",
+			run.main_port->hdr.nr_name);
+	print_startup();
+	if (cfg.verbose)
+		for (i = 0; i < run.nthreads; i++)
+			nt_diag("thread %u: %u tx rings, %u rx rings, %u descriptors, cpu %d", i,
+				run.th[i].ntx, run.th[i].nrx, run.th[i].nports, run.th[i].cpu);
+
+	if (cfg.wait_ns) {
+		uint64_t until = nt_now_ns() + cfg.wait_ns;
+
+		while (!stopping() && nt_now_ns() < until)
+			main_sleep(until);
+	}
+	atomic_store(&run.rx_remaining, cfg.count);
+	if (!stopping() && start_threads()) {
+		request_stop(END_ERROR);
+		for (i = 0; i < run.nthreads; i++)
+			if (!run.th[i].started)
+				thread_fail(&run.th[i], "thread could not start");
+	}
+	main_loop(&rep);
+	{
+		uint64_t zero = 0;
+
+		atomic_compare_exchange_strong(&run.stop_ns, &zero, nt_now_ns());
+		atomic_store(&run.stop, 1);
+	}
+	for (i = 0; i < run.nthreads; i++)
+		if (run.th[i].started)
+			pthread_join(run.th[i].tid, NULL);
+	report(&rep, 1);
+
+	/* exit status (1.3, 3.8) */
+	switch (run.fn) {
+	case F_PING:
+	case F_PONG:
+		for (i = 0; i < run.nthreads; i++)
+			reached_count += run.fn == F_PING ? run.th[i].received : run.th[i].sent;
+		break;
+	default:
+		reached_count = rep.prev.pkts;
+	}
+	status = 0;
+	end = (enum pg_end)atomic_load(&end_reason);
+	if (any_failed()) {
+		status = 1;
+		end = END_ERROR;
+		for (i = 0; i < run.nthreads; i++)
+			if (run.th[i].failed && strcmp(run.th[i].errmsg, "thread could not start"))
+				nt_err(TOOL, "thread %u: %s", i, run.th[i].errmsg);
+	} else if (cfg.count && reached_count < cfg.count) {
+		status = 3;
+	} else if (cfg.count) {
+		end = END_COUNT;
+	}
+	if (end == END_NONE)
+		end = END_SIGNAL;
+	summary(&rep.prev, end, status);
+
+	for (i = 0; i < run.nthreads && run.nthreads > 1; i++) {
+		unsigned k;
+
+		for (k = 0; k < run.th[i].nports; k++)
+			nmport_close(run.th[i].ports[k]);
+	}
+	nmport_close(run.main_port);
+	if (run.json && run.json != stdout)
+		fclose(run.json);
+	return status;
 }

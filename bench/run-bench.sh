@@ -1,0 +1,621 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# run-bench.sh - every benchmark of bench/README.md in one invocation:
+# netmap pipes and VALE driven by pkt-gen beside their baselines (raw
+# descriptor ring, raw copy, AF_PACKET on veth), alternated over several
+# rounds with a placement probe before each run; ratios are taken within
+# a round and reported as medians.  Then the noise-free figure:
+# instructions per packet under callgrind for one thread.
+#
+#   run-bench.sh BUILDDIR [SRCDIR]
+#
+# Environment: BENCH_ROUNDS (3), BENCH_SECONDS (2, per run),
+# BENCH_CG_ITERS (200 batches under callgrind), BENCH_NATIVE_ITERS (20000),
+# PKTGEN (default BUILDDIR/pkt-gen), BENCH_OUT (BUILDDIR/bench/results.json),
+# BENCH_PKTGEN_OPTS ("--busy-wait"; empty to let pkt-gen sleep in poll),
+# BENCH_RETRIES (8), BENCH_STRICT=1 (exit 1 when a target is missed).
+set -u
+export LC_ALL=C
+
+builddir=$(cd "${1:?usage: run-bench.sh BUILDDIR [SRCDIR]}" && pwd) || exit 2
+srcdir=${2:-$builddir/..}
+bindir=$builddir/bench
+rounds=${BENCH_ROUNDS:-3}
+secs=${BENCH_SECONDS:-2}
+cg_iters=${BENCH_CG_ITERS:-200}
+# pkt-gen spins like the raw baselines do (an empty string: sleep in poll)
+pg_opts=${BENCH_PKTGEN_OPTS---busy-wait}
+native_iters=${BENCH_NATIVE_ITERS:-20000}
+out=${BENCH_OUT:-$bindir/results.json}
+log=$bindir/bench.log
+pktgen=${PKTGEN:-}
+if [ -z "$pktgen" ]; then
+	for p in "$builddir/pkt-gen" "$builddir/tools/pkt-gen/pkt-gen"; do
+		[ -x "$p" ] && { pktgen=$p; break; }
+	done
+fi
+
+# Targets of issue 4 item 6.
+t_pipe_raw=0.40 t_vale_raw=0.50 t_afp=20 t_pipe_ir=100 t_vale_ir=250
+
+mkdir -p "$bindir" || exit 1
+: > "$log"
+tmp=$(mktemp -d /tmp/netmap-bench.XXXXXX) || exit 1
+export NETMAP_BACKEND=user
+export NETMAP_RUNTIME_DIR=$tmp/rt
+mkdir -m 700 "$NETMAP_RUNTIME_DIR"
+
+pids=()
+ns_a= ns_b=
+
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${pids[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	[ -n "$ns_a" ] && ip netns del "$ns_a" 2>/dev/null
+	[ -n "$ns_b" ] && ip netns del "$ns_b" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+note() { echo "$*" >> "$log"; }
+
+# The value of key=... in the first line of file starting with word.
+kv() {
+	awk -v w="$2" -v k="$3" '$1 == w {
+		for (i = 2; i <= NF; i++) if (index($i, k "=") == 1) {
+			print substr($i, length(k) + 2); exit
+		}
+	}' "$1"
+}
+
+# Run a command with a time limit, stdout to $tmp/$1.out.
+run() {
+	local tag=$1 limit=$2
+	shift 2
+	timeout -k 2 "$limit" "$@" > "$tmp/$tag.out" 2> "$tmp/$tag.err"
+	local rc=$?
+	{ echo "\$ $*"; cat "$tmp/$tag.out" "$tmp/$tag.err"; } >> "$log"
+	return $rc
+}
+
+load1() { cut -d' ' -f1 /proc/loadavg; }
+
+# ------------------------------------------------------------ the runs
+declare -A V PL PC	# V[item,round] Mpps; PL/PC placement ns and class
+
+probe() {
+	if run probe 10 "$bindir/placement" -n 20000; then
+		PL[$1]=$(kv "$tmp/probe.out" placement rtt_ns)
+		PC[$1]=$(kv "$tmp/probe.out" placement class)
+	else
+		PL[$1]=n/a PC[$1]=n/a
+	fi
+}
+
+raw() {	# item round program args...
+	local item=$1 r=$2 prog=$3
+	shift 3
+	if run "$item" $((secs + 15)) "$bindir/$prog" -d "$secs" -a 0 -A 1 "$@"; then
+		V[$item,$r]=$(kv "$tmp/$item.out" "$prog" mpps)
+	else
+		V[$item,$r]=n/a
+	fi
+}
+
+afp_ok=0
+afp_setup() {
+	ns_a=nmbench-a-$$ ns_b=nmbench-b-$$
+	local va=nmbA$$ vb=nmbB$$
+	ip netns add "$ns_a" && ip netns add "$ns_b" &&
+	ip link add "$va" type veth peer name "$vb" &&
+	ip link set "$va" netns "$ns_a" && ip link set "$vb" netns "$ns_b" &&
+	ip -n "$ns_a" link set "$va" up && ip -n "$ns_b" link set "$vb" up &&
+	afp_ok=1
+	if [ $afp_ok = 0 ]; then
+		ip link del "$va" 2>/dev/null
+		note "AF_PACKET: namespace setup failed"
+	fi
+	afp_args=(-t "$va" -r "$vb" -T "$ns_a" -R "$ns_b" -b 512)
+}
+
+afp() {
+	local r=$1
+	if [ $afp_ok = 1 ] && run af_packet $((secs + 15)) \
+	   "$bindir/af_packet" -d "$secs" -a 0 -A 1 "${afp_args[@]}"; then
+		V[af_packet,$r]=$(kv "$tmp/af_packet.out" af_packet mpps)
+	else
+		V[af_packet,$r]=n/a
+	fi
+}
+
+# pkt-gen's receiver rate (Mpps) from its JSON summary, or n/a.
+pg_rate() {
+	local pps
+	pps=$(grep '"type":"summary"' "$1" 2>/dev/null | tail -n 1 |
+	      sed -n 's/.*"pps":[ ]*\([0-9.eE+-]*\).*/\1/p')
+	awk -v p="${pps:-0}" 'BEGIN {
+		if (p + 0 > 0) printf "%.3f\n", p / 1e6; else print "n/a" }'
+}
+
+# Wait (at most 3 s) for the "start" object of a pkt-gen on stdout.
+pg_ready() {
+	local i
+	for i in $(seq 60); do
+		grep -q '"type":"start"' "$1" 2>/dev/null && return 0
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
+# Start pkt-gen rx on $1 (CPU 1) for item $2; wait until it is ready.
+pg_rx() {
+	local spec=$1 item=$2
+	timeout -k 2 $((secs + 12)) "$pktgen" -i "$spec" -f rx -a 1 -j \
+		--idle 300ms --duration $((secs + 6))s $pg_opts \
+		> "$tmp/$item.rx" 2> "$tmp/$item.rx.err" &
+	pg_rxpid=$!
+	pids+=("$pg_rxpid")
+	pg_ready "$tmp/$item.rx" "$pg_rxpid" && return 0
+	kill "$pg_rxpid" 2>/dev/null
+	wait "$pg_rxpid" 2>/dev/null
+	{ echo "pkt-gen rx on $spec not ready"; cat "$tmp/$item.rx" "$tmp/$item.rx.err"; } >> "$log"
+	return 1
+}
+
+# Senders: tx_spec[i] on CPU tx_cpu[i] with source MAC tx_mac[i] (may be
+# empty) to $pg_dst (empty: pkt-gen's default, broadcast); then collect
+# the receiver's rate into V[item,round].
+pg_tx() {
+	local item=$1 r=$2 size=$3 i t ok=1
+	local -a txpids=()
+	for i in "${!tx_spec[@]}"; do
+		timeout -k 2 $((secs + 10)) "$pktgen" -i "${tx_spec[$i]}" -f tx \
+			-l "$size" -b 512 -a "${tx_cpu[$i]}" -j --duration "${secs}s" $pg_opts \
+			${tx_mac[$i]:+-S "${tx_mac[$i]}"} ${pg_dst:+-D "$pg_dst"} \
+			> "$tmp/$item.tx$i" 2> "$tmp/$item.tx$i.err" &
+		txpids+=($!)
+		pids+=($!)
+	done
+	for t in "${txpids[@]}"; do
+		wait "$t" || ok=0
+	done
+	wait "$pg_rxpid" || ok=0
+	for t in rx "${!tx_spec[@]}"; do
+		[ "$t" = rx ] || t=tx$t
+		{ echo "[$item round $r: $t]"; cat "$tmp/$item.$t" "$tmp/$item.$t.err"; } >> "$log"
+	done
+	V[$item,$r]=$(pg_rate "$tmp/$item.rx")
+	if [ $ok = 0 ]; then
+		note "$item round $r: a pkt-gen failed; the run does not count"
+		V[$item,$r]=n/a
+	fi
+	rm -f "$tmp/$item".*
+}
+
+pg_pipe() {
+	local r=$1
+	V[pipe,$r]=n/a
+	[ -n "$pktgen" ] || return
+	pg_rx "netmap:bp$r}0" pipe || return
+	tx_spec=("netmap:bp$r{0") tx_cpu=(0) tx_mac=("")
+	pg_dst= pg_tx pipe "$r" 60
+}
+
+# VALE with learned unicast: one frame from the receiver's TX side teaches
+# the switch its MAC; if that fails, pkt-gen's frames are broadcast.
+vale_unicast=1
+pg_vale() {	# item round size senders
+	local item=$1 r=$2 size=$3 n=$4 sw=vb$2$4$3 dst=02:00:00:00:00:0b
+	sw=vale${sw:0:8}
+	V[$item,$r]=n/a
+	[ -n "$pktgen" ] || return
+	pg_rx "$sw:rx/R" "$item" || return
+	pg_dst=$dst
+	if ! run "$item.learn" 5 "$pktgen" -i "$sw:rx/T" -f tx -n 1 -S "$dst"; then
+		pg_dst= vale_unicast=0
+	fi
+	tx_spec=("$sw:tx1") tx_cpu=(0) tx_mac=(02:00:00:00:00:01)
+	if [ "$n" = 2 ]; then
+		tx_spec+=("$sw:tx2") tx_cpu+=(1) tx_mac+=(02:00:00:00:00:02)
+	fi
+	pg_tx "$item" "$r" "$size"
+}
+
+# CPU time of everything on the machine (user, nice, system, irq, softirq)
+# and the time stolen by the hypervisor, in ticks.
+hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
+ncpu=$(nproc 2>/dev/null || echo 2)
+cpu_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $9 }' /proc/stat; }
+
+# CPU seconds used by this script's finished children: bash's "times",
+# which must run in this shell, not in a command substitution.
+ours() {
+	awk 'NR == 2 {
+		s = 0
+		for (i = 1; i <= 2; i++) {
+			split($i, a, "m"); sub("s", "", a[2]); s += a[1] * 60 + a[2]
+		}
+		print s }' "$tmp/times"
+}
+
+# One measurement with the placement probe just before it.  A run during
+# which other processes used more than 3% of the CPUs, or the hypervisor
+# stole more than 3%, is disturbed and repeated (twice at most, within a
+# budget for the whole invocation); the least disturbed attempt is kept.
+retry_budget=${BENCH_RETRIES:-8}
+declare -A DIST
+measure() {	# item round
+	local item=$1 r=$2 attempt b0 s0 b1 s1 o0 o1 w0 w1 d best=
+	local bv bpl bpc
+	for attempt in 0 1 2; do
+		read -r b0 s0 < <(cpu_ticks)
+		times > "$tmp/times"
+		o0=$(ours)
+		w0=$(date +%s%N)
+		measure_once "$item" "$r"
+		w1=$(date +%s%N)
+		times > "$tmp/times"
+		o1=$(ours)
+		read -r b1 s1 < <(cpu_ticks)
+		# percent of the machine taken by others or by the hypervisor
+		d=$(awk -v b="$((b1 - b0))" -v s="$((s1 - s0))" -v o0="$o0" \
+			-v o1="$o1" -v w="$((w1 - w0))" -v hz="$hz" -v n="$ncpu" 'BEGIN {
+			cap = n * w / 1e9
+			other = (b / hz - (o1 - o0)) / cap * 100
+			if (other < 0) other = 0
+			steal = s / hz / cap * 100
+			printf "%.0f\n", (other > steal ? other : steal) }')
+		note "   $item round $r attempt $attempt: others/steal ${d}% of the CPUs"
+		if [ -z "$best" ] || [ "$d" -lt "$best" ]; then
+			best=$d bv=${V[$item,$r]} bpl=${PL[$item,$r]} bpc=${PC[$item,$r]}
+		fi
+		[ "$d" -le 3 ] && break
+		[ "${V[$item,$r]}" = n/a ] && break
+		[ "$retry_budget" -gt 0 ] || break
+		[ "$attempt" = 2 ] && break
+		retry_budget=$((retry_budget - 1))
+		note "   disturbed: repeating $item"
+	done
+	V[$item,$r]=$bv PL[$item,$r]=$bpl PC[$item,$r]=$bpc DIST[$item,$r]=$best
+	note "== $item round $r: ${V[$item,$r]} Mpps, placement ${PL[$item,$r]} ns ${PC[$item,$r]}, disturbance ${best}%"
+}
+
+measure_once() {	# item round
+	local item=$1 r=$2
+	probe "$item,$r"
+	case $item in
+	raw_ring)	raw raw_ring "$r" raw_ring ;;
+	raw_copy60)	raw raw_copy60 "$r" raw_copy -l 60 ;;
+	raw_copy1514)	raw raw_copy1514 "$r" raw_copy -l 1514 ;;
+	raw_copy60_stagger) raw raw_copy60_stagger "$r" raw_copy -l 60 -S 2112 ;;
+	af_packet)	afp "$r" ;;
+	pipe)		pg_pipe "$r" ;;
+	vale60)		pg_vale vale60 "$r" 60 1 ;;
+	vale1514)	pg_vale vale1514 "$r" 1514 1 ;;
+	vale60_2senders) pg_vale vale60_2senders "$r" 60 2 ;;
+	esac
+}
+
+# ------------------------------------------------------------ arithmetic
+median() {	# numbers (n/a ignored) -> median or n/a
+	printf '%s\n' "$@" | awk '$1 != "n/a" && $1 != "" { v[n++] = $1 + 0 }
+		END {
+			if (!n) { print "n/a"; exit }
+			for (i = 1; i < n; i++)
+				for (j = i; j > 0 && v[j - 1] > v[j]; j--) {
+					t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
+				}
+			m = n % 2 ? v[int(n / 2)] : (v[n / 2 - 1] + v[n / 2]) / 2
+			printf "%.4g\n", m
+		}'
+}
+
+ratio() {	# a b -> a / b or n/a
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (a == "n/a" || b == "n/a" || b + 0 == 0) print "n/a"
+		else printf "%.4g\n", a / b }'
+}
+
+jnum() {	# a JSON number or null
+	case $1 in
+	n/a|"") echo null ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# ------------------------------------------------------------ main
+for p in placement raw_ring raw_copy af_packet one_thread; do
+	if ! [ -x "$bindir/$p" ]; then
+		echo "run-bench.sh: $bindir/$p is not built (make bench builds it)" >&2
+		exit 1
+	fi
+done
+if [ -n "$pktgen" ] && ! timeout 5 "$pktgen" -h > /dev/null 2>&1; then
+	note "pkt-gen at $pktgen does not run"
+	pktgen=
+fi
+[ -n "$pktgen" ] || echo "run-bench.sh: pkt-gen not available: its rows read n/a" >&2
+
+load_start=$(load1)
+uptime_start=$(uptime)
+echo "netmap bench: $rounds rounds of ${secs}s runs, CPUs 0 and 1, backend user, $(date -u +%FT%TZ)"
+echo "load at start: $uptime_start"
+echo "pkt-gen: ${pktgen:-not available} ${pktgen:+$pg_opts}"
+afp_setup
+
+# Subject and baseline alternate; the order flips every round so that a
+# drift of the placement does not always favour the same side.
+pairs=("raw_ring pipe" "raw_copy60 vale60" "raw_copy1514 vale1514"
+       "vale60_2senders" "af_packet" "raw_copy60_stagger")
+declare -A LOADR
+for r in $(seq "$rounds"); do
+	LOADR[$r]=$(load1)
+	echo "round $r/$rounds (load ${LOADR[$r]})..."
+	for pair in "${pairs[@]}"; do
+		set -- $pair
+		if [ $# = 2 ] && [ $((r % 2)) = 0 ]; then
+			set -- "$2" "$1"
+		fi
+		for item in "$@"; do
+			measure "$item" "$r"
+		done
+	done
+done
+
+# The noise-free figure: one thread, natively (ns/packet) and under
+# callgrind (instructions per packet of the measured phase).
+declare -A NS IR PKTS
+cg=0
+command -v valgrind > /dev/null 2>&1 && cg=1
+[ $cg = 1 ] || echo "run-bench.sh: valgrind not found: no instruction counts" >&2
+echo "one thread: native and under callgrind..."
+for m in move copy pipe vale; do
+	NS[$m]=n/a IR[$m]=n/a
+	if run "ot_$m" 60 "$bindir/one_thread" -m "$m" -n "$native_iters" -a 0 \
+	   -s "otn$m"; then
+		NS[$m]=$(kv "$tmp/ot_$m.out" one_thread ns_per_pkt)
+	fi
+	[ $cg = 1 ] || continue
+	if run "cg_$m" 300 valgrind --tool=callgrind --collect-atstart=no \
+	   --callgrind-out-file="$tmp/cg.$m" "$bindir/one_thread" -m "$m" \
+	   -n "$cg_iters" -s "otc$m"; then
+		pk=$(kv "$tmp/cg_$m.out" one_thread packets)
+		PKTS[$m]=$pk
+		if [ "$(kv "$tmp/cg_$m.out" one_thread client_requests)" = 1 ]; then
+			ir=$(sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$tmp/cg.$m")
+		elif run "cg2_$m" 300 valgrind --tool=callgrind \
+		     --callgrind-out-file="$tmp/cg2.$m" "$bindir/one_thread" \
+		     -m "$m" -n $((2 * cg_iters)) -s "otd$m"; then
+			# no client requests: Ir(2N) - Ir(N) over N batches
+			ir1=$(sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$tmp/cg.$m")
+			ir=$(sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$tmp/cg2.$m")
+			ir=$((ir - ir1))
+		else
+			ir=
+		fi
+		[ -n "$ir" ] && [ -n "$pk" ] && [ "$pk" -gt 0 ] &&
+			IR[$m]=$(awk -v a="$ir" -v b="$pk" 'BEGIN { printf "%.1f", a / b }')
+		case $m in
+		pipe|vale)
+			command -v callgrind_annotate > /dev/null 2>&1 &&
+			callgrind_annotate "$tmp/cg.$m" > "$bindir/callgrind-$m.txt" 2>&1
+			;;
+		esac
+	fi
+done
+load_end=$(load1)
+
+# ------------------------------------------------------------ report
+rows=(raw_ring pipe raw_copy60 vale60 raw_copy1514 vale1514 vale60_2senders
+      af_packet raw_copy60_stagger)
+declare -A LABEL=(
+	[raw_ring]="raw descriptor ring"
+	[pipe]="pipe, pkt-gen 60 B"
+	[raw_copy60]="raw copy 60 B"
+	[vale60]="VALE 60 B"
+	[raw_copy1514]="raw copy 1514 B"
+	[vale1514]="VALE 1514 B"
+	[vale60_2senders]="VALE 60 B, 2 senders"
+	[af_packet]="AF_PACKET veth 60 B"
+	[raw_copy60_stagger]="raw copy 60 B, staggered"
+)
+declare -A MED
+for it in "${rows[@]}"; do
+	vals=()
+	for r in $(seq "$rounds"); do
+		vals+=("${V[$it,$r]}")
+	done
+	MED[$it]=$(median "${vals[@]}")
+done
+
+# ratio name subject baseline -> per-round list in RR[name,r], median in RM
+declare -A RR RM
+ratios=(pipe_ratio_raw vale60_ratio_raw vale1514_ratio_raw
+	pipe_ratio_af_packet vale60_ratio_af_packet)
+declare -A RSUB=([pipe_ratio_raw]=pipe [vale60_ratio_raw]=vale60
+	[vale1514_ratio_raw]=vale1514 [pipe_ratio_af_packet]=pipe
+	[vale60_ratio_af_packet]=vale60)
+declare -A RBASE=([pipe_ratio_raw]=raw_ring [vale60_ratio_raw]=raw_copy60
+	[vale1514_ratio_raw]=raw_copy1514 [pipe_ratio_af_packet]=af_packet
+	[vale60_ratio_af_packet]=af_packet)
+declare -A RTARGET=([pipe_ratio_raw]=">= $t_pipe_raw"
+	[vale60_ratio_raw]=">= $t_vale_raw" [vale1514_ratio_raw]="-"
+	[pipe_ratio_af_packet]=">= $t_afp" [vale60_ratio_af_packet]=">= $t_afp")
+for q in "${ratios[@]}"; do
+	vals=()
+	for r in $(seq "$rounds"); do
+		RR[$q,$r]=$(ratio "${V[${RSUB[$q]},$r]}" "${V[${RBASE[$q]},$r]}")
+		vals+=("${RR[$q,$r]}")
+	done
+	RM[$q]=$(median "${vals[@]}")
+done
+
+# "?" when the two runs of a ratio saw placements more than 1.3x apart.
+pl_mismatch() {	# subject baseline round
+	awk -v a="${PL[$1,$3]:-n/a}" -v b="${PL[$2,$3]:-n/a}" 'BEGIN {
+		if (a == "n/a" || b == "n/a" || a <= 0 || b <= 0) { print " "; exit }
+		print (a / b > 1.3 || b / a > 1.3) ? "?" : " " }'
+}
+
+verdict() {	# value op limit
+	awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN {
+		if (v == "n/a") { print "n/a"; exit }
+		ok = op == ">=" ? v + 0 >= l + 0 : v + 0 <= l + 0
+		print ok ? "ok" : "MISS" }'
+}
+
+echo
+printf '%-26s' "Mpps (placement: ns)"
+for r in $(seq "$rounds"); do printf ' %19s' "round $r"; done
+printf ' %9s\n' median
+for it in "${rows[@]}"; do
+	printf '%-26s' "${LABEL[$it]}"
+	for r in $(seq "$rounds"); do
+		pl=${PL[$it,$r]:-n/a}
+		[ "$pl" = n/a ] || pl=$(printf '%.0f' "$pl")
+		mark=" "
+		[ "${DIST[$it,$r]:-0}" -gt 3 ] && mark="*"
+		printf ' %9s (%4s %-1.1s)%s' "${V[$it,$r]:-n/a}" "$pl" "${PC[$it,$r]:-?}" "$mark"
+	done
+	printf ' %9s\n' "${MED[$it]}"
+done
+echo
+printf '%-26s' "ratio (same round)"
+for r in $(seq "$rounds"); do printf ' %19s' "round $r"; done
+printf ' %9s  %-8s %s\n' median target ""
+misses=0
+for q in "${ratios[@]}"; do
+	printf '%-26s' "$q"
+	for r in $(seq "$rounds"); do
+		printf ' %19s' "${RR[$q,$r]}$(pl_mismatch "${RSUB[$q]}" "${RBASE[$q]}" "$r")"
+	done
+	tg=${RTARGET[$q]}
+	vd=
+	if [ "$tg" != - ]; then
+		vd=$(verdict "${RM[$q]}" $tg)
+		[ "$vd" = MISS ] && misses=$((misses + 1))
+	fi
+	printf ' %9s  %-8s %s\n' "${RM[$q]}" "$tg" "$vd"
+done
+echo
+echo "one thread (60 B, batches of 512)   instr/packet   ns/packet (native)"
+for m in move copy pipe vale; do
+	case $m in
+	move) lab="raw descriptor move"; tg= ;;
+	copy) lab="raw 60 B copy"; tg= ;;
+	pipe) lab="pipe"; tg="<= $t_pipe_ir" ;;
+	vale) lab="VALE"; tg="<= $t_vale_ir" ;;
+	esac
+	vd=
+	if [ -n "$tg" ]; then
+		vd=$(verdict "${IR[$m]}" $tg)
+		[ "$vd" = MISS ] && misses=$((misses + 1))
+	fi
+	printf '  %-33s %12s %11s   %s %s\n' "$lab" "${IR[$m]}" "${NS[$m]}" "$tg" "$vd"
+done
+echo
+echo "placement: cache-line round trip before each run, (ns c|f): close < 200 ns, far above"
+echo "*: other processes or the hypervisor took more than 3% of the CPUs during the run, even after repeating it"
+echo "?: the two runs of this ratio saw placements more than 1.3x apart"
+echo "load: start $load_start, rounds $(for r in $(seq "$rounds"); do printf '%s ' "${LOADR[$r]}"; done)end $load_end"
+# The functions that cost most per packet, from callgrind_annotate.
+for m in pipe vale; do
+	f=$bindir/callgrind-$m.txt
+	pk=${PKTS[$m]:-}
+	[ -s "$f" ] && [ -n "$pk" ] || continue
+	echo "top functions by Ir, $m (instructions per packet, exclusive):"
+	awk -v pk="$pk" '/file:function/ { on = 1; getline; next }
+		on && NF == 0 { exit }
+		on && n < 6 {
+			ir = $1; gsub(",", "", ir)
+			fn = $0; sub(/^ *[0-9,]+ +\( *[0-9.]+%\) +/, "", fn)
+			sub(/ \[.*/, "", fn)
+			k = split(fn, parts, ":"); name = parts[k]
+			file = parts[1]; sub(/.*\//, "", file)
+			printf "  %7.1f  %s (%s)\n", ir / pk, name, file; n++
+		}' "$f"
+done
+[ -f "$bindir/callgrind-pipe.txt" ] && echo "callgrind profiles: $bindir/callgrind-pipe.txt $bindir/callgrind-vale.txt"
+
+# ------------------------------------------------------------ JSON
+jlist() {	# values -> [a, b, ...]
+	local s= v
+	for v in "$@"; do s="$s${s:+, }$(jnum "$v")"; done
+	echo "[$s]"
+}
+{
+	echo "{"
+	for q in "${ratios[@]}"; do
+		echo "  \"$q\": $(jnum "${RM[$q]}"),"
+	done
+	echo "  \"pipe_instr_per_pkt\": $(jnum "${IR[pipe]}"),"
+	echo "  \"vale60_instr_per_pkt\": $(jnum "${IR[vale]}"),"
+	echo "  \"raw_move_instr_per_pkt\": $(jnum "${IR[move]}"),"
+	echo "  \"raw_copy60_instr_per_pkt\": $(jnum "${IR[copy]}"),"
+	echo "  \"pipe_ns_per_pkt_one_thread\": $(jnum "${NS[pipe]}"),"
+	echo "  \"vale60_ns_per_pkt_one_thread\": $(jnum "${NS[vale]}"),"
+	echo "  \"raw_move_ns_per_pkt_one_thread\": $(jnum "${NS[move]}"),"
+	echo "  \"raw_copy60_ns_per_pkt_one_thread\": $(jnum "${NS[copy]}"),"
+	for it in "${rows[@]}"; do
+		echo "  \"${it}_mpps\": $(jnum "${MED[$it]}"),"
+	done
+	pls=()
+	for r in $(seq "$rounds"); do
+		rv=()
+		for it in "${rows[@]}"; do rv+=("${PL[$it,$r]:-n/a}"); done
+		pls+=("$(median "${rv[@]}")")
+	done
+	echo "  \"placement_ns\": $(jlist "${pls[@]}"),"
+	lr=()
+	for r in $(seq "$rounds"); do lr+=("${LOADR[$r]}"); done
+	echo "  \"load\": { \"start\": $load_start, \"rounds\": $(jlist "${lr[@]}"), \"end\": $load_end },"
+	echo "  \"targets\": { \"pipe_ratio_raw\": $t_pipe_raw, \"vale60_ratio_raw\": $t_vale_raw, \"ratio_af_packet\": $t_afp, \"pipe_instr_per_pkt\": $t_pipe_ir, \"vale60_instr_per_pkt\": $t_vale_ir },"
+	echo "  \"targets_missed\": $misses,"
+	echo "  \"rounds\": $rounds,"
+	echo "  \"seconds_per_run\": $secs,"
+	echo "  \"vale_unicast\": $([ $vale_unicast = 1 ] && echo true || echo false),"
+	echo "  \"pktgen\": $([ -n "$pktgen" ] && echo "\"$pktgen\"" || echo null),"
+	echo "  \"date\": \"$(date -u +%FT%TZ)\","
+	echo "  \"runs\": {"
+	n=0
+	for it in "${rows[@]}"; do
+		n=$((n + 1))
+		mv=() pv=() cv=() dv=()
+		for r in $(seq "$rounds"); do
+			mv+=("${V[$it,$r]:-n/a}")
+			pv+=("${PL[$it,$r]:-n/a}")
+			cv+=("\"${PC[$it,$r]:-n/a}\"")
+			dv+=("${DIST[$it,$r]:-n/a}")
+		done
+		sep=,
+		[ $n = ${#rows[@]} ] && sep=
+		echo "    \"$it\": { \"mpps\": $(jlist "${mv[@]}"), \"placement_ns\": $(jlist "${pv[@]}"), \"placement\": [$(IFS=,; echo "${cv[*]}" | sed 's/,/, /g')], \"disturbed_pct\": $(jlist "${dv[@]}") }$sep"
+	done
+	echo "  },"
+	echo "  \"ratios_per_round\": {"
+	n=0
+	for q in "${ratios[@]}"; do
+		n=$((n + 1))
+		rv=()
+		for r in $(seq "$rounds"); do rv+=("${RR[$q,$r]}"); done
+		sep=,
+		[ $n = ${#ratios[@]} ] && sep=
+		echo "    \"$q\": $(jlist "${rv[@]}")$sep"
+	done
+	echo "  }"
+	echo "}"
+} > "$out"
+echo "results: $out (log: $log)"
+if [ "${BENCH_STRICT:-0}" = 1 ] && [ $misses -gt 0 ]; then
+	exit 1
+fi
+exit 0
