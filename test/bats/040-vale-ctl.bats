@@ -145,3 +145,18 @@ for r in rows:
 EOF
 	release a b
 }
+
+@test "--cleanup removes the runtime files only when nobody uses them" {
+	[ "$NETMAP_BACKEND" = user ] || skip "the user runtime's files only"
+	hold a "$SW:a"
+	run_tool vale-ctl --cleanup
+	assert_eq "$status" 1
+	assert_contains "$stderr" "vale-ctl: failed to clean up the user runtime: Device or resource busy"
+	release a
+	[ -e "$NETMAP_RUNTIME_DIR/arena" ]
+	run_tool vale-ctl --cleanup
+	assert_eq "$status" 0
+	[ ! -e "$NETMAP_RUNTIME_DIR" ]
+	run_tool vale-ctl
+	assert_eq "$status" 0
+}

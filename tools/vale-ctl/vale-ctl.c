@@ -32,6 +32,7 @@ static struct vc_cfg {
 	const char *list, *info, *attach, *attach_host, *detach, *create, *remove;
 	const char *poll_on, *poll_off, *mem_id, *json_file, *stats, *macs;
 	unsigned list_given, json_given, stats_given, macs_given, watch_given, conf_given;
+	int cleanup;
 	uint64_t watch_ns;
 	struct nt_tuple conf;
 	struct nt_opt_seen conf_seen, list_seen, create_seen, mem_seen;
@@ -43,7 +44,7 @@ static struct vc_cfg {
 /* Every action excludes the others (4.2: two actions are a usage error). */
 static const char *const actions[] = {
 	"list", "info", "attach", "attach-host", "detach", "create", "remove", "poll-on",
-	"poll-off", "stats", "watch", "macs", NULL
+	"poll-off", "stats", "watch", "macs", "cleanup", NULL
 };
 
 #define VALE_PORT	"a switch and interface such as vale0:eth0"
@@ -111,6 +112,9 @@ static const struct nt_option vc_options[] = {
 	  .conflicts = actions, NT_DEST(cfg.macs), .given = &cfg.macs_given,
 	  .noun = "switch", .arg_name = "switch",
 	  .help = "the learning table of one switch or of all" },
+	{ 0, "cleanup", NT_ARG_NONE, NT_T_FLAG, .flags = NT_OPT_EXT, .conflicts = actions,
+	  NT_DEST(cfg.cleanup),
+	  .help = "remove the user runtime's shared files once no process uses them" },
 	NT_OPT_END
 };
 
@@ -466,6 +470,16 @@ int main(int argc, char **argv)
 			json = stdout;
 			nt_set_streams(stderr, NULL);
 		}
+	}
+	if (cfg.cleanup) {
+		/* Before opening anything: an attached process blocks cleanup. */
+		st = nm_runtime_cleanup();
+		if (st) {
+			nt_err(TOOL, "failed to clean up the user runtime: %s%s", strerror(-st),
+			       st == -EBUSY ? " (processes still use it)" : "");
+			return 1;
+		}
+		return 0;
 	}
 	ctl_fd = nm_control_open();
 	if (ctl_fd < 0) {
