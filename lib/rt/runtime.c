@@ -452,6 +452,23 @@ void nmh_bdg_lock_init(struct nmh_bdg_lock *l)
 	l->writer = 0;
 }
 
+/*
+ * Wait while a writer holds the switch.  The flag holds the writer's pid:
+ * a writer killed between wlock and wunlock (adding or removing a port)
+ * would otherwise block every sender of the switch forever.
+ */
+static void rt_bdg_wait_writer(struct nmh_bdg_lock *l)
+{
+	uint32_t w, spins = 0;
+
+	while ((w = __atomic_load_n(&l->writer, __ATOMIC_ACQUIRE))) {
+		if (++spins % 64 == 0 && !nmh_owner_alive(w))
+			nm_cas32(&l->writer, w, 0);
+		else
+			sched_yield();
+	}
+}
+
 void nmh_bdg_rlock(struct nmh_bdg_lock *l)
 {
 	struct rt_thread_slot *s = rt_thread_slot();
@@ -467,8 +484,7 @@ void nmh_bdg_rlock(struct nmh_bdg_lock *l)
 		if (!__atomic_load_n(&l->writer, __ATOMIC_ACQUIRE))
 			return;
 		__atomic_store_n(&s->active, NULL, __ATOMIC_RELEASE);
-		while (__atomic_load_n(&l->writer, __ATOMIC_ACQUIRE))
-			sched_yield();
+		rt_bdg_wait_writer(l);
 	}
 }
 
@@ -491,7 +507,8 @@ void nmh_bdg_wlock(struct nmh_bdg_lock *l)
 	struct rt_arena *a = rt.arena;
 	uint32_t i, spins;
 
-	__atomic_store_n(&l->writer, 1, __ATOMIC_RELAXED);
+	/* Writers are serialised by the control lock: no other writer here. */
+	__atomic_store_n(&l->writer, nmh_owner_self(), __ATOMIC_RELAXED);
 	nm_mb();
 	for (i = 0; i < RT_MAX_THREADS; i++) {
 		struct rt_thread_slot *s = &a->threads[i];

@@ -1176,6 +1176,8 @@ static int cmd_churn(int n)
 			close(fd);
 			continue;
 		}
+		/* Small rings: a small private region per port. */
+		p.reg.nr_tx_slots = p.reg.nr_rx_slots = 8;
 		if (port_open(&p, name, NR_REG_ALL_NIC, 0))
 			bad++;
 		else if (i % 4 == 0)

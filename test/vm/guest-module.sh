@@ -122,7 +122,7 @@ check "module: rmmod refuses while a descriptor is open" bash -c "
 	for i in \$(seq 50); do grep -q holding /tmp/hold.out && break; sleep 0.1; done
 	! rmmod netmap 2>/dev/null; r=\$?
 	kill \$h; wait; exit \$r"
-check "module: 2000 opens and closes" "$ABI" churn 2000
+check "module: 1000 opens and closes" "$ABI" churn 1000
 check "module: rmmod and reload in the middle" bash -c "
 	rmmod netmap && [ ! -e /dev/netmap ] && insmod $KO buf_num=50000 if_num=60 &&
 	[ \$(cat $PARAMS/buf_num) = 50000 ] && [ \$(cat $PARAMS/if_num) = 60 ] &&

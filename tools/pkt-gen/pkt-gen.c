@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * pkt-gen: netmap's traffic generator, sink and latency tester
- * (tools.md sections 3 and 8).  This file holds the option table and its
- * checks, port opening, the worker loops (tx, rx, ping, pong, txseq,
- * rxseq), the main thread's reporting and the final summaries.  Frames are
- * built by pg_packet.c, latency statistics kept by pg_hist.c; parsing,
- * logging and the statistics printers come from tools/common.
+ * (tools.md sections 3 and 8).  This file holds port opening and the checks
+ * that need the port, the worker loops (tx, rx, ping, pong, txseq, rxseq),
+ * the main thread's reporting and the final summaries.  The command line is
+ * parsed by pg_options.c, frames are built by pg_packet.c, pcap files read
+ * and written by pg_pcap.c, latency statistics kept by pg_hist.c; value
+ * parsing, logging and the statistics printers come from tools/common.
  *
  * Threads: each worker owns its rings (one descriptor per ring with -p > 1,
  * 3.5) and its counter block; the main thread only reads counters, sleeps
@@ -44,10 +45,11 @@
 #include "nt_parse.h"
 #include "nt_stats.h"
 #include "pg_hist.h"
+#include "pg_options.h"
 #include "pg_packet.h"
+#include "pg_pcap.h"
 
 #define TOOL			"pkt-gen"
-#define PG_THREADS_MAX		NT_STATS_RINGS_MAX
 #define PG_POLL_MS		100	/* longest sleep before looking at the stop flag */
 #define PG_SPIN_NS		50000	/* rate pacing: spin below this, sleep above */
 #define PG_PING_TIMEOUT_NS	NT_SEC(1)
@@ -55,282 +57,20 @@
 #define PG_FLUSH_GRACE_NS	NT_SEC(2)
 #define PG_SIZE_SLOTS		128	/* hash slots of the per-size table */
 
-/* ================================================================ options */
-
-enum pg_func { F_TX, F_RX, F_PING, F_PONG, F_TXSEQ, F_RXSEQ };
-
-static const char *const functions[] = { "tx", "rx", "ping", "pong", "txseq", "rxseq", NULL };
-static const char *const vnet_words[] = { "0", "10", "12", NULL };
-static const int vnet_values[] = { 0, 10, 12 };
-
-/* -o bits (3.2) */
-#define OPT_PREFETCH	0x0001
-#define OPT_ACCESS	0x0002
-#define OPT_COPY	0x0004
-#define OPT_MEMCPY	0x0008
-#define OPT_TS		0x0010
-#define OPT_INDIRECT	0x0020
-#define OPT_DUMP	0x0040
-#define OPT_RUBBISH	0x0100
-#define OPT_RANDOM_SRC	0x0200
-#define OPT_RANDOM_DST	0x0400
-#define OPT_PPS_STATS	0x0800
-#define OPT_CHECKSUM	0x1000
-#define OPT_ALL		0x1f7fu
-
-static struct pg_cfg {
-	const char *iface;
-	struct nt_opt_seen iface_seen;
-	int function;
-	uint64_t count;
-	unsigned count_given;
-	struct nt_size_spec sizes[2];
-	unsigned nsizes;
-	struct nt_opt_seen size_seen[2];
-	uint32_t burst;
-	int af;
-	const char *dst_ip, *src_ip;
-	unsigned dst_ip_given, src_ip_given;
-	struct nt_opt_seen dst_ip_seen, src_ip_seen;
-	struct nt_mac_range dst_mac, src_mac;
-	unsigned src_mac_given, dst_mac_given;
-	struct nt_cpu_list affinity;
-	unsigned affinity_given;
-	struct nt_opt_seen affinity_seen;
-	uint32_t cpus;
-	unsigned cpus_given;
-	struct nt_opt_seen cpus_seen;
-	uint32_t threads;
-	struct nt_opt_seen threads_seen;
-	uint64_t report_ns;
-	uint64_t wait_ns;
-	unsigned wait_given;
-	int idle_flag;
-	uint64_t idle_ns;
-	unsigned idle_given;
-	struct nt_rate rate;
-	unsigned rate_given;
-	struct nt_opt_seen rate_seen;
-	int dump;
-	int vnet;
-	unsigned vnet_given;
-	struct nt_opt_seen vnet_seen;
-	const char *pcap;
-	unsigned pcap_given;
-	int random_src, random_dst;
-	int no_normalize;
-	uint32_t frags;
-	struct nt_opt_seen frags_seen;
-	uint32_t frag_size;
-	unsigned frag_size_given;
-	struct nt_opt_seen frag_size_seen;
-	int indirect;
-	int verbose;
-	int rubbish;
-	int pps_stats;
-	int framing;
-	struct nt_tuple conf;
-	unsigned conf_given;
-	unsigned options;
-	const char *json_file;
-	unsigned json_given;
-	uint64_t duration_ns;
-	unsigned duration_given;
-	int per_ring;
-	int sizes_flag;
-	int histogram;
-	int timestamp;
-	int latency;
-	int busy;
-	uint32_t max_burst;
-	unsigned max_burst_given;
-	uint32_t flows;
-	unsigned flows_given;
-	struct nt_opt_seen flows_seen;
-	const char *pcap_out;
-	unsigned pcap_out_given;
-	uint32_t snaplen;
-} cfg;
-
-static int parse_option_bits(const struct nt_option *o, const char *value, void *dest,
-			     char *err, size_t errlen)
-{
-	uint64_t v;
-
-	if (nt_parse_uint(value, o->noun, 0, UINT32_MAX, NT_PARSE_HEX, &v, err, errlen))
-		return -1;
-	if (v & ~(uint64_t)OPT_ALL) {
-		snprintf(err, errlen, "unknown %s bit 0x%llx; expected a combination of 0x%x",
-			 o->noun, (unsigned long long)(v & ~(uint64_t)OPT_ALL), OPT_ALL);
-		return -1;
-	}
-	*(unsigned *)dest = (unsigned)v;
-	return 0;
-}
-
-#define PORT_EXPECT	"a port name such as vale0:a, netmap:eth0 or eth0"
-
-static const struct nt_option pg_options[] = {
-	{ 'i', "interface", NT_ARG_REQUIRED, NT_T_STRING, .flags = NT_OPT_REQUIRED, .max = 63,
-	  NT_DEST(cfg.iface), .seen = &cfg.iface_seen, .noun = "port name", .arg_name = "port",
-	  .expect = PORT_EXPECT, .help = "port to use (netmap: is prepended when needed)" },
-	{ 'f', "function", NT_ARG_REQUIRED, NT_T_ENUM, .words = functions,
-	  NT_DEST(cfg.function), .noun = "function", .arg_name = "func", .def = "rx",
-	  .help = "what to do: tx, rx, ping, pong, txseq or rxseq" },
-	{ 'n', "count", NT_ARG_REQUIRED, NT_T_COUNT, NT_DEST(cfg.count),
-	  .given = &cfg.count_given, .noun = "count", .arg_name = "count", .def = "0",
-	  .help = "packets (tx, rx), probes (ping) or replies (pong); 0 = no limit" },
-	{ 'l', "size", NT_ARG_REQUIRED, NT_T_SIZES, .flags = NT_OPT_REPEATABLE,
-	  .max_count = 2, .min = 16, .max = 65536, NT_DEST(cfg.sizes), .given = &cfg.nsizes,
-	  .seen = cfg.size_seen, .noun = "packet size", .arg_name = "size", .def = "60",
-	  .help = "frame size without CRC; twice: random range; A-B, S:W,... or imix" },
-	{ 'b', "burst", NT_ARG_REQUIRED, NT_T_UINT, .min = 0, .max = 8192, NT_DEST(cfg.burst),
-	  .noun = "burst", .arg_name = "burst", .def = "0",
-	  .def_help = "512; 1 for ping and pong", .help = "most packets per ring per round" },
-	{ '4', "ipv4", NT_ARG_NONE, NT_T_CONST, .value = 4, NT_DEST(cfg.af), .def = "on",
-	  .help = "build IPv4 packets" },
-	{ '6', "ipv6", NT_ARG_NONE, NT_T_CONST, .value = 6, NT_DEST(cfg.af),
-	  .help = "build IPv6 packets" },
-	{ 'd', "dst-ip", NT_ARG_REQUIRED, NT_T_STRING, NT_DEST(cfg.dst_ip),
-	  .given = &cfg.dst_ip_given, .seen = &cfg.dst_ip_seen, .noun = "destination",
-	  .arg_name = "endpoint", .def_help = "10.1.0.1:1234; -6: [fd00:0:0:1::1]:1234",
-	  .expect = "an address with optional port, or a range",
-	  .help = "destination address and UDP port, single or range" },
-	{ 's', "src-ip", NT_ARG_REQUIRED, NT_T_STRING, NT_DEST(cfg.src_ip),
-	  .given = &cfg.src_ip_given, .seen = &cfg.src_ip_seen, .noun = "source",
-	  .arg_name = "endpoint", .def_help = "10.0.0.1:1234; -6: [fd00::1]:1234",
-	  .expect = "an address with optional port, or a range",
-	  .help = "source address and UDP port, single or range" },
-	{ 'D', "dst-mac", NT_ARG_REQUIRED, NT_T_MAC, .flags = NT_PARSE_RANGE,
-	  NT_DEST(cfg.dst_mac), .given = &cfg.dst_mac_given, .noun = "destination MAC",
-	  .arg_name = "mac", .def = "ff:ff:ff:ff:ff:ff", .help = "destination MAC address" },
-	{ 'S', "src-mac", NT_ARG_REQUIRED, NT_T_MAC, .flags = NT_PARSE_RANGE,
-	  NT_DEST(cfg.src_mac), .given = &cfg.src_mac_given, .noun = "source MAC",
-	  .arg_name = "mac", .def_help = "the interface's MAC, else 00:00:00:00:00:00",
-	  .help = "source MAC address" },
-	{ 'a', "affinity", NT_ARG_REQUIRED, NT_T_CPUS, NT_DEST(cfg.affinity),
-	  .given = &cfg.affinity_given, .seen = &cfg.affinity_seen, .noun = "CPU",
-	  .arg_name = "cpu", .help = "pin thread 0 to cpu and the next threads to the next CPUs "
-	  "(or to a CPU list)" },
-	{ 'c', "cpus", NT_ARG_REQUIRED, NT_T_UINT, .min = 0, .max = NT_CPU_MAX,
-	  NT_DEST(cfg.cpus), .given = &cfg.cpus_given, .seen = &cfg.cpus_seen,
-	  .noun = "CPU count", .arg_name = "cpus", .def_help = "the number of threads",
-	  .help = "CPUs to spread the threads over; 0 = all" },
-	{ 'p', "threads", NT_ARG_REQUIRED, NT_T_UINT, .min = 1, .max = PG_THREADS_MAX,
-	  NT_DEST(cfg.threads), .seen = &cfg.threads_seen, .noun = "thread count",
-	  .arg_name = "threads", .def = "1", .help = "worker threads, one ring each" },
-	{ 'T', "report-interval", NT_ARG_REQUIRED, NT_T_DURATION, .unit = NT_UNIT_MS,
-	  .flags = NT_PARSE_ZERO_OK, .min = NT_MSEC(10), .max = NT_SEC(3600),
-	  NT_DEST(cfg.report_ns), .noun = "report interval", .arg_name = "ms", .def = "1000",
-	  .help = "interval between rate lines; 0 = none" },
-	{ 'w', "wait-link", NT_ARG_REQUIRED, NT_T_DURATION, .unit = NT_UNIT_S, .min = 0,
-	  .max = NT_SEC(3600), NT_DEST(cfg.wait_ns), .given = &cfg.wait_given,
-	  .noun = "link wait", .arg_name = "secs",
-	  .def_help = "2 for system interfaces, else 0", .help = "wait before moving traffic" },
-	{ 'W', "exit-when-idle", NT_ARG_NONE, NT_T_FLAG, NT_DEST(cfg.idle_flag),
-	  .help = "rx, rxseq: after the first packet, stop after 1 s without traffic" },
-	{ 0, "idle", NT_ARG_REQUIRED, NT_T_DURATION, .unit = NT_UNIT_S, .min = NT_MSEC(1),
-	  .max = NT_SEC(3600), NT_DEST(cfg.idle_ns), .given = &cfg.idle_given,
-	  .flags = NT_OPT_EXT, .noun = "idle time", .arg_name = "dur", .def = "1",
-	  .help = "the -W idle timeout (implies -W)" },
-	{ 'R', "rate", NT_ARG_REQUIRED, NT_T_RATE, .unit = NT_UNIT_PPS, NT_DEST(cfg.rate),
-	  .given = &cfg.rate_given, .seen = &cfg.rate_seen, .noun = "rate", .arg_name = "rate",
-	  .def = "0", .help = "transmit rate in pps, or with units (2Mpps, 940Mbps); 0 = none" },
-	{ 'X', "dump", NT_ARG_NONE, NT_T_FLAG, NT_DEST(cfg.dump),
-	  .help = "hex-dump every packet on stdout" },
-	{ 'H', "vnet-hdr", NT_ARG_REQUIRED, NT_T_ENUM, .words = vnet_words,
-	  .values = vnet_values, NT_DEST(cfg.vnet), .given = &cfg.vnet_given,
-	  .seen = &cfg.vnet_seen, .noun = "virtio-net header length", .arg_name = "len",
-	  .def = "0", .help = "virtio-net header length: 0, 10 or 12" },
-	{ 'P', "pcap-template", NT_ARG_REQUIRED, NT_T_STRING, NT_DEST(cfg.pcap),
-	  .given = &cfg.pcap_given, .noun = "pcap file", .arg_name = "file",
-	  .expect = "a pcap file", .help = "send the frames of a pcap file" },
-	{ 'z', "random-src", NT_ARG_NONE, NT_T_FLAG, NT_DEST(cfg.random_src),
-	  .help = "random source address and port" },
-	{ 'Z', "random-dst", NT_ARG_NONE, NT_T_FLAG, NT_DEST(cfg.random_dst),
-	  .help = "random destination address and port" },
-	{ 'N', "no-normalize", NT_ARG_NONE, NT_T_FLAG, NT_DEST(cfg.no_normalize),
-	  .help = "print rates as plain numbers" },
-	{ 'F', "frags", NT_ARG_REQUIRED, NT_T_UINT, .min = 1, .max = 63, NT_DEST(cfg.frags),
-	  .seen = &cfg.frags_seen, .noun = "fragment count", .arg_name = "n", .def = "1",
-	  .help = "slots per packet (NS_MOREFRAG)" },
-	{ 'M', "frag-size", NT_ARG_REQUIRED, NT_T_UINT, .min = 1, .max = 65536,
-	  NT_DEST(cfg.frag_size), .given = &cfg.frag_size_given, .seen = &cfg.frag_size_seen,
-	  .noun = "fragment size", .arg_name = "bytes", .def_help = "the buffer size",
-	  .help = "largest fragment" },
-	{ 'I', "indirect", NT_ARG_NONE, NT_T_FLAG, NT_DEST(cfg.indirect),
-	  .help = "send with NS_INDIRECT (VALE ports)" },
-	{ 'v', "verbose", NT_ARG_NONE, NT_T_COUNTER, NT_DEST(cfg.verbose),
-	  .help = "more diagnostics" },
-	{ 'r', "rubbish", NT_ARG_NONE, NT_T_FLAG, NT_DEST(cfg.rubbish),
-	  .help = "tx: send the buffers as they are, without writing packets" },
-	{ 'A', "pps-stats", NT_ARG_NONE, NT_T_FLAG, NT_DEST(cfg.pps_stats),
-	  .help = "add the mean and deviation of the rate to each periodic line" },
-	{ 'B', "framing", NT_ARG_NONE, NT_T_FLAG, NT_DEST(cfg.framing),
-	  .help = "count Ethernet framing and CRC (24 bytes per packet) in bit rates" },
-	{ 'C', "port-config", NT_ARG_REQUIRED, NT_T_TUPLE, NT_DEST(cfg.conf),
-	  .given = &cfg.conf_given, .noun = "port config", .arg_name = "spec",
-	  .deprecated = "use the @conf: port option instead "
-			"(for example vale0:a@conf:slots=512,rings=2)",
-	  .help = "tx_slots[,rx_slots[,tx_rings[,rx_rings]]] for ports this open creates" },
-	{ 'o', "options", NT_ARG_REQUIRED, NT_T_CALLBACK, .parse = parse_option_bits,
-	  NT_DEST(cfg.options), .noun = "option", .arg_name = "bits", .def = "0",
-	  .expect = "an integer made of the documented bits",
-	  .help = "data-generation option bits (decimal or 0x hex)" },
-	{ 'j', "json", NT_ARG_OPTIONAL, NT_T_STRING,
-	  .flags = NT_OPT_OPTARG_LONG_ONLY | NT_OPT_EXT, NT_DEST(cfg.json_file),
-	  .given = &cfg.json_given, .noun = "JSON file", .arg_name = "file",
-	  .help = "JSON lines on stdout, or into a file with --json=FILE" },
-	{ 0, "duration", NT_ARG_REQUIRED, NT_T_DURATION, .unit = NT_UNIT_S, .min = NT_MSEC(1),
-	  .max = NT_SEC(31536000), NT_DEST(cfg.duration_ns), .given = &cfg.duration_given,
-	  .flags = NT_OPT_EXT, .noun = "duration", .arg_name = "dur",
-	  .help = "stop after this time, as if interrupted" },
-	{ 0, "per-ring", NT_ARG_NONE, NT_T_FLAG, NT_DEST(cfg.per_ring), .flags = NT_OPT_EXT,
-	  .help = "per-ring counters in the periodic lines and after the summary" },
-	{ 0, "sizes", NT_ARG_NONE, NT_T_FLAG, NT_DEST(cfg.sizes_flag), .flags = NT_OPT_EXT,
-	  .help = "count packets per frame size" },
-	{ 0, "histogram", NT_ARG_NONE, NT_T_FLAG, NT_DEST(cfg.histogram), .flags = NT_OPT_EXT,
-	  .help = "print the latency histogram after the summary" },
-	{ 0, "timestamp", NT_ARG_NONE, NT_T_FLAG, NT_DEST(cfg.timestamp), .flags = NT_OPT_EXT,
-	  .help = "tx: write a sequence number and send time into each packet" },
-	{ 0, "latency", NT_ARG_NONE, NT_T_FLAG, NT_DEST(cfg.latency), .flags = NT_OPT_EXT,
-	  .help = "rx: one-way latency of packets sent with --timestamp" },
-	{ 0, "busy-wait", NT_ARG_NONE, NT_T_FLAG, NT_DEST(cfg.busy), .flags = NT_OPT_EXT,
-	  .help = "spin on the sync calls instead of sleeping (as pkt-gen-b)" },
-	{ 0, "max-burst", NT_ARG_REQUIRED, NT_T_UINT, .min = 1, .max = 8192,
-	  NT_DEST(cfg.max_burst), .given = &cfg.max_burst_given, .flags = NT_OPT_EXT,
-	  .noun = "burst cap", .arg_name = "n", .help = "-R: most packets sent at once" },
-	{ 0, "flows", NT_ARG_REQUIRED, NT_T_UINT, .min = 1, .max = 65536, NT_DEST(cfg.flows),
-	  .given = &cfg.flows_given, .seen = &cfg.flows_seen, .flags = NT_OPT_EXT,
-	  .noun = "flow count", .arg_name = "n",
-	  .help = "tx: n source ports from the -s port (n distinct flows)" },
-	{ 0, "pcap-out", NT_ARG_REQUIRED, NT_T_STRING, NT_DEST(cfg.pcap_out),
-	  .given = &cfg.pcap_out_given, .flags = NT_OPT_EXT, .noun = "pcap file",
-	  .arg_name = "file", .expect = "a file name",
-	  .help = "rx, rxseq, pong: write received packets to a pcap file" },
-	{ 0, "snaplen", NT_ARG_REQUIRED, NT_T_UINT, .min = 1, .max = 65535,
-	  NT_DEST(cfg.snaplen), .flags = NT_OPT_EXT, .noun = "snap length",
-	  .arg_name = "bytes", .def = "65535", .help = "--pcap-out: bytes kept per packet" },
-	NT_OPT_END
-};
-
-static const struct nt_tool pg_tool = {
-	.name = TOOL,
-	.purpose = "Generate, receive and echo packets on netmap ports; measure rates and "
-		   "latency.",
-	.version = PACKAGE_VERSION,
-	.options = pg_options,
-};
+static struct pg_config cfg;
 
 /* ================================================================ run state */
 
 /* What a TX slot's buffer is known to hold (tx fast path, 3.3). */
 struct pg_tag {
 	uint32_t buf_idx;
-	uint32_t key;		/* PG_KEY(size, fragment), 0 = unknown */
+	uint32_t key;		/* PG_KEY(size, fragment) or PG_TPL_KEY(), 0 = unknown */
 };
 
 #define PG_KEY(size, frag)	(0x80000000u | (uint32_t)(size) << 7 | (uint32_t)(frag))
+/* -P: fragment of template record; records from PG_TPL_KEYS on are always copied */
+#define PG_TPL_KEYS		(1u << 24)
+#define PG_TPL_KEY(rec, frag)	(0x40000000u | (uint32_t)(rec) << 6 | (uint32_t)(frag))
 
 /* One ring served by a worker. */
 struct pg_ring {
@@ -348,6 +88,10 @@ struct pg_ring {
 	int seq_started;
 	uint32_t seq_expect;
 	uint32_t seq_frags;
+
+	/* --pcap-out: the first snaplen bytes of a packet spanning several slots */
+	uint8_t *pcap_buf;
+	uint32_t pcap_len;
 };
 
 /* Packets per frame size (mixes, --sizes). */
@@ -383,6 +127,7 @@ struct pg_thread {
 	unsigned next_idx;
 	uint8_t (*hdr_cache)[PG_HDR_MAX];	/* per -l entry, when nothing varies */
 	unsigned *hdr_len;
+	uint32_t tpl_next;		/* -P: the next record to send */
 
 	/* per-size counts */
 	struct pg_size_count size_tab[PG_SIZE_SLOTS];
@@ -407,8 +152,6 @@ enum pg_end { END_NONE, END_COUNT, END_SIGNAL, END_IDLE, END_DURATION, END_ERROR
 static const char *const end_names[] = { "none", "count", "signal", "idle", "duration", "error" };
 
 static struct pg_run {
-	enum pg_func fn;
-	int sender;			/* tx, txseq */
 	char port_name[NETMAP_REQ_IFNAMSIZ + 16];
 	const char *backend, *kind;
 	int is_nic;
@@ -417,14 +160,9 @@ static struct pg_run {
 	unsigned dir_first;		/* index of the first of them */
 	uint32_t buf_size, num_slots;
 
-	struct pg_endpoints ep;
 	unsigned off;			/* payload offset */
 	unsigned probe_len;		/* 0, PG_SEQ_LEN (txseq) or PG_PROBE_LEN */
 	int dynamic;			/* headers built per packet */
-	int always_copy;		/* -o 4 / -o 8 */
-	int rubbish, access, dump;
-	struct nt_size_spec sizes;	/* what -l asked for, normalised */
-	uint32_t range_lo, range_hi;	/* NT_SIZE_RANGE, inclusive */
 	uint64_t weight_total;
 	uint32_t frags, max_frag;
 	uint32_t burst;
@@ -433,8 +171,9 @@ static struct pg_run {
 	double avg_bits;		/* -R in bits: mean bits per packet */
 	int count_sizes;		/* keep per-size counts */
 	int track_latency;
-	int busy;
-	uint64_t idle_ns;
+	struct pg_tpl tpl;		/* -P: the file's frames (tpl.count 0 without -P) */
+	struct pg_split *tpl_split;	/* per record */
+	struct pg_pcap_out *pcap_out;	/* --pcap-out, NULL without */
 
 	unsigned nthreads;
 	struct pg_thread *th;
@@ -451,16 +190,6 @@ static struct pg_run {
 	FILE *json;			/* NULL without -j */
 	struct nt_periodic periodic;
 } run;
-
-static const char *func_name(enum pg_func f)
-{
-	return functions[f];
-}
-
-static int is_receiver(enum pg_func f)
-{
-	return f == F_RX || f == F_RXSEQ;
-}
 
 /* ================================================================ signals */
 
@@ -658,29 +387,29 @@ static uint32_t pick_size(struct pg_thread *t, unsigned *idx)
 {
 	unsigned i, best = 0;
 
-	switch (run.sizes.kind) {
+	switch (cfg.frame_sizes.kind) {
 	case NT_SIZE_RANGE:
 		*idx = 0;
-		return run.range_lo + (uint32_t)(pg_rand(&t->rng) %
-						 (run.range_hi - run.range_lo + 1));
+		return cfg.range_lo + (uint32_t)(pg_rand(&t->rng) %
+						 (cfg.range_hi - cfg.range_lo + 1));
 	case NT_SIZE_MIX:
-		for (i = 0; i < run.sizes.count; i++) {
-			t->credit[i] += run.sizes.entry[i].weight;
+		for (i = 0; i < cfg.frame_sizes.count; i++) {
+			t->credit[i] += cfg.frame_sizes.entry[i].weight;
 			if (t->credit[i] > t->credit[best])
 				best = i;
 		}
 		t->credit[best] -= (int64_t)run.weight_total;
 		*idx = best;
-		return run.sizes.entry[best].size;
+		return cfg.frame_sizes.entry[best].size;
 	default:
 		*idx = 0;
-		return run.sizes.entry[0].size;
+		return cfg.frame_sizes.entry[0].size;
 	}
 }
 
 static const struct pg_split *size_split(uint32_t size, unsigned idx, struct pg_split *tmp)
 {
-	if (run.sizes.kind != NT_SIZE_RANGE)
+	if (cfg.frame_sizes.kind != NT_SIZE_RANGE)
 		return &split_cache[idx];
 	pg_split_frame(size, run.frags, run.max_frag, tmp);
 	return tmp;
@@ -724,6 +453,65 @@ static unsigned next_probe(struct pg_thread *t, uint8_t *probe, uint64_t now_rea
 
 
 /*
+ * -P: place up to `want` frames of the template file on a TX ring, in file
+ * order, cycling (8.8).  As in tx_fill(), a slot is rewritten only when its
+ * buffer does not already hold that fragment of that record.
+ */
+static unsigned tx_fill_tpl(struct pg_thread *t, struct pg_ring *r, unsigned want, uint64_t now,
+			    uint64_t *bytes_out)
+{
+	struct netmap_ring *ring = r->ring;
+	struct pg_tag *tags = r->tags;
+	uint32_t cur = ring->head, space = nm_ring_space(ring), n = 0, lim = ring->num_slots;
+	uint64_t bytes = 0;
+
+	while (n < want) {
+		uint32_t k = t->tpl_next, size = run.tpl.frame[k].len, i;
+		const struct pg_split *sp = &run.tpl_split[k];
+		const uint8_t *frame = run.tpl.data + run.tpl.frame[k].off;
+
+		if (sp->nfrags > space)
+			break;
+		if (rate_mode == RATE_BITS &&
+		    t->start_ns + (uint64_t)((double)t->units * run.ns_per_unit) > now)
+			break;
+		for (i = 0; i < sp->nfrags; i++) {
+			struct netmap_slot *slot = &ring->slot[cur];
+			uint8_t *buf = (uint8_t *)NETMAP_BUF_OFFSET(ring, slot);
+			uint32_t len = i == sp->nfrags - 1 ? sp->last_len : sp->frag_len;
+			uint32_t key = k < PG_TPL_KEYS ? PG_TPL_KEY(k, i) : 0;
+
+			if (!cfg.rubbish && (cfg.always_copy || !key || tags[cur].key != key ||
+					     tags[cur].buf_idx != slot->buf_idx)) {
+				memcpy(buf, frame + (size_t)i * sp->frag_len, len);
+				tags[cur].key = key;
+				tags[cur].buf_idx = slot->buf_idx;
+			}
+			slot->len = (uint16_t)len;
+			slot->flags = i == sp->nfrags - 1 ? 0 : NS_MOREFRAG;
+			if (cfg.dump)
+				dump_slot(r->id, cur, slot, buf);
+			if (++cur == lim)
+				cur = 0;
+		}
+		if (++t->tpl_next == run.tpl.count)
+			t->tpl_next = 0;
+		space -= sp->nfrags;
+		n++;
+		bytes += size;
+		if (rate_mode == RATE_BITS)
+			t->units += 8 * (cfg.framing ? nt_wire_bytes(size) : size);
+		if (cfg.framing)
+			t->wire_bytes += nt_wire_bytes(size);
+		if (run.count_sizes)
+			size_count(t, size);
+	}
+	ring->head = ring->cur = cur;
+	*bytes_out = bytes;
+	return n;
+}
+
+/*
  * Place up to `want` packets on a TX ring, from head, without syncing.
  * A slot's buffer is rewritten only when it does not already hold the
  * frame (its tag says which size and fragment it holds); headers are
@@ -738,10 +526,12 @@ static unsigned tx_fill(struct pg_thread *t, struct pg_ring *r, unsigned want, u
 	uint32_t cur = ring->head, space = nm_ring_space(ring), n = 0, lim = ring->num_slots;
 	uint64_t bytes = 0;
 
-	if (!run.dynamic && run.sizes.kind == NT_SIZE_FIXED && split_cache[0].nfrags == 1 &&
-	    !run.dump && !run.rubbish && !run.always_copy && !run.count_sizes) {
+	if (run.tpl.count)
+		return tx_fill_tpl(t, r, want, now, bytes_out);
+	if (!run.dynamic && cfg.frame_sizes.kind == NT_SIZE_FIXED && split_cache[0].nfrags == 1 &&
+	    !cfg.dump && !cfg.rubbish && !cfg.always_copy && !run.count_sizes) {
 		/* the common case: one fixed frame, one slot each */
-		uint32_t size = run.sizes.entry[0].size, key = PG_KEY(size, 0);
+		uint32_t size = cfg.frame_sizes.entry[0].size, key = PG_KEY(size, 0);
 
 		if (want > space)
 			want = space;
@@ -751,7 +541,7 @@ static unsigned tx_fill(struct pg_thread *t, struct pg_ring *r, unsigned want, u
 			if (__builtin_expect(tags[cur].key != key ||
 					     tags[cur].buf_idx != slot->buf_idx, 0)) {
 				pg_frame_bytes((uint8_t *)NETMAP_BUF_OFFSET(ring, slot),
-					       t->hdr_cache[0], run.ep.af, size, 0, size);
+					       t->hdr_cache[0], cfg.ep.af, size, 0, size);
 				tags[cur].key = key;
 				tags[cur].buf_idx = slot->buf_idx;
 			}
@@ -788,13 +578,13 @@ static unsigned tx_fill(struct pg_thread *t, struct pg_ring *r, unsigned want, u
 			break;
 		t->have_next = 0;
 
-		if (run.dynamic && !run.rubbish) {
+		if (run.dynamic && !cfg.rubbish) {
 			/* random sides are drawn per packet, ranges advance afterwards */
-			if (run.ep.random[PG_SRC] || run.ep.random[PG_DST])
-				pg_flow_random(&run.ep, &t->flow, &t->rng);
-			hl = pg_build_header(hdr, &run.ep, &t->flow, size, probe,
+			if (cfg.ep.random[PG_SRC] || cfg.ep.random[PG_DST])
+				pg_flow_random(&cfg.ep, &t->flow, &t->rng);
+			hl = pg_build_header(hdr, &cfg.ep, &t->flow, size, probe,
 					     run.probe_len ? next_probe(t, probe, now_real) : 0);
-			pg_flow_next(&run.ep, &t->flow);
+			pg_flow_next(&cfg.ep, &t->flow);
 			h = hdr;
 		} else {
 			h = t->hdr_cache[idx];
@@ -805,9 +595,9 @@ static unsigned tx_fill(struct pg_thread *t, struct pg_ring *r, unsigned want, u
 			uint32_t key = PG_KEY(size, i);
 
 			bufs[i] = (uint8_t *)NETMAP_BUF_OFFSET(ring, slot);
-			if (!run.rubbish && (run.always_copy || tags[cur].key != key ||
+			if (!cfg.rubbish && (cfg.always_copy || tags[cur].key != key ||
 					     tags[cur].buf_idx != slot->buf_idx)) {
-				pg_frame_bytes(bufs[i], h, run.ep.af, size, i * sp->frag_len, len);
+				pg_frame_bytes(bufs[i], h, cfg.ep.af, size, i * sp->frag_len, len);
 				tags[cur].key = key;
 				tags[cur].buf_idx = slot->buf_idx;
 			}
@@ -818,7 +608,7 @@ static unsigned tx_fill(struct pg_thread *t, struct pg_ring *r, unsigned want, u
 		}
 		if (hl)
 			write_frags(bufs, sp, hdr, hl);
-		if (run.dump)
+		if (cfg.dump)
 			for (i = 0; i < sp->nfrags; i++, first = first + 1 == lim ? 0 : first + 1)
 				dump_slot(r->id, first, &slots[first], bufs[i]);
 		space -= sp->nfrags;
@@ -919,7 +709,7 @@ static void tx_flush(struct pg_thread *t, uint64_t bound_ns)
 			if (now > from && now - from > PG_FLUSH_GRACE_NS)
 				return;
 		}
-		if (run.busy)
+		if (cfg.busy)
 			continue;
 		arm_tx_rings(t);
 		if (wait_ports(t, POLLOUT, 10))
@@ -958,7 +748,7 @@ static void *tx_thread(void *arg)
 				      (uint64_t)(((double)t->units + (double)(batch - 1) *
 						  run.avg_bits) * run.ns_per_unit);
 			if (due > now) {
-				if (!run.busy && due - now > PG_SPIN_NS) {
+				if (!cfg.busy && due - now > PG_SPIN_NS) {
 					uint64_t wake = due;
 
 					if (wake - now > NT_MSEC(PG_POLL_MS))
@@ -1006,7 +796,7 @@ static void *tx_thread(void *arg)
 			    t->start_ns + (uint64_t)((double)t->units * run.ns_per_unit) >
 			    nt_now_ns())
 				continue;
-			if (run.busy) {
+			if (cfg.busy) {
 				busy_backoff();
 				continue;
 			}
@@ -1102,7 +892,7 @@ static void rx_packet(struct pg_thread *t, struct pg_ring *r, struct pg_lat_inte
 		size_count(t, r->chain_bytes);
 	if (cfg.framing)
 		t->wire_bytes += nt_wire_bytes(r->chain_bytes);
-	if (run.fn == F_RXSEQ && hl >= off + PG_SEQ_LEN) {
+	if (cfg.fn == F_RXSEQ && hl >= off + PG_SEQ_LEN) {
 		seq = (uint32_t)h[off] << 24 | (uint32_t)h[off + 1] << 16 |
 		      (uint32_t)h[off + 2] << 8 | h[off + 3];
 		seq_check(t, r, seq, r->chain_frags);
@@ -1110,7 +900,7 @@ static void rx_packet(struct pg_thread *t, struct pg_ring *r, struct pg_lat_inte
 	if (!run.track_latency || hl < off + PG_PROBE_LEN)
 		return;
 	pg_probe_read(h + off, &seq, &sec, &nsec);
-	if (run.fn == F_PING) {
+	if (cfg.fn == F_PING) {
 		struct ping_probe *p = &ping.win[seq % PG_PING_WINDOW];
 
 		if (p->seq != seq || !p->pending)
@@ -1131,6 +921,32 @@ static void rx_packet(struct pg_thread *t, struct pg_ring *r, struct pg_lat_inte
 }
 
 /*
+ * --pcap-out: one slot of a received packet.  A packet in one slot is
+ * written from its buffer; the slots of a longer one are gathered (up to
+ * the snap length) and written as one record at the last slot (8.8).
+ */
+static void pcap_slot(struct pg_ring *r, const uint8_t *buf, uint32_t len, int last,
+		      uint64_t ts)
+{
+	uint32_t snap = cfg.snaplen, k;
+
+	if (last && !r->chain_frags) {
+		pg_pcap_out_write(run.pcap_out, ts, buf, len < snap ? len : snap, len);
+		return;
+	}
+	k = snap - r->pcap_len;
+	if (k > len)
+		k = len;
+	memcpy(r->pcap_buf + r->pcap_len, buf, k);
+	r->pcap_len += k;
+	if (last) {
+		pg_pcap_out_write(run.pcap_out, ts, r->pcap_buf, r->pcap_len,
+				  r->chain_bytes + len);
+		r->pcap_len = 0;
+	}
+}
+
+/*
  * Read the packets of one RX ring, at most `budget` of them, and release
  * their slots.  A packet spanning several slots counts once.
  */
@@ -1139,10 +955,13 @@ static uint32_t rx_ring(struct pg_thread *t, struct pg_ring *r, uint64_t budget,
 {
 	struct netmap_ring *ring = r->ring;
 	uint32_t i = ring->head, tail = ring->tail, n = 0, lim = ring->num_slots;
-	int per_packet = run.count_sizes || run.fn == F_RXSEQ || run.track_latency ||
+	int per_packet = run.count_sizes || cfg.fn == F_RXSEQ || run.track_latency ||
 			 cfg.framing;
-	uint64_t bytes = 0;
+	int pcap = run.pcap_out != NULL;
+	uint64_t bytes = 0, ts = 0;
 
+	if (__builtin_expect(pcap, 0))
+		ts = realtime_ns();	/* the receive time of this batch */
 	while (i != tail && n < budget) {
 		struct netmap_slot *slot = &ring->slot[i];
 		const uint8_t *buf = (const uint8_t *)NETMAP_BUF_OFFSET(ring, slot);
@@ -1156,9 +975,9 @@ static uint32_t rx_ring(struct pg_thread *t, struct pg_ring *r, uint64_t budget,
 			memcpy(r->chain_head + r->chain_head_len, buf, k);
 			r->chain_head_len += k;
 		}
-		if (run.dump)
+		if (cfg.dump)
 			dump_slot(r->id, i, slot, buf);
-		if (run.access) {
+		if (cfg.access) {
 			volatile uint8_t sink = 0;
 			uint32_t k;
 
@@ -1166,6 +985,8 @@ static uint32_t rx_ring(struct pg_thread *t, struct pg_ring *r, uint64_t budget,
 				sink ^= buf[k];
 			(void)sink;
 		}
+		if (__builtin_expect(pcap, 0))
+			pcap_slot(r, buf, len, !(slot->flags & NS_MOREFRAG), ts);
 		r->chain_bytes += len;
 		r->chain_frags++;
 		if (!(slot->flags & NS_MOREFRAG)) {
@@ -1253,6 +1074,16 @@ static uint64_t rx_round(struct pg_thread *t, int limited, int count)
 	return got;
 }
 
+/* --pcap-out: fail the thread once a write has failed. */
+static int pcap_failed(struct pg_thread *t)
+{
+	int err = pg_pcap_out_failed(run.pcap_out);
+
+	if (err)
+		thread_fail(t, "cannot write %s: %s", cfg.pcap_out, strerror(err));
+	return err;
+}
+
 static void *rx_thread(void *arg)
 {
 	struct pg_thread *t = arg;
@@ -1262,14 +1093,16 @@ static void *rx_thread(void *arg)
 	while (!stopping() && !t->failed) {
 		uint64_t got = rx_round(t, limited, 1);
 
+		if (got && run.pcap_out && pcap_failed(t))
+			break;
 		if (got && limited &&
 		    atomic_fetch_add(&run.rx_done, got) + got >= cfg.count) {
 			request_stop(END_COUNT);
 			break;
 		}
-		if (run.busy && !got)
+		if (cfg.busy && !got)
 			busy_backoff();
-		if (got || run.busy) {
+		if (got || cfg.busy) {
 			if (sync_rx_ports(t))
 				break;
 		} else if (wait_ports(t, POLLIN, PG_POLL_MS)) {
@@ -1366,7 +1199,7 @@ static void *ping_thread(void *arg)
 			continue;
 		}
 		ping_expire(sent, now);
-		if (run.busy) {
+		if (cfg.busy) {
 			sync_rx_ports(t);
 			continue;
 		}
@@ -1421,6 +1254,25 @@ static struct pg_ring *reply_ring(struct pg_thread *t, const struct pg_ring *rx)
 	return &t->tx[0];
 }
 
+/* --pcap-out for pong: the nf slots of one packet, from slot i, as one record. */
+static void pcap_chain(struct pg_ring *r, uint32_t i, uint32_t nf, uint64_t ts)
+{
+	struct netmap_ring *ring = r->ring;
+	uint32_t f;
+
+	for (f = 0; f < nf; f++) {
+		const struct netmap_slot *slot = &ring->slot[i];
+
+		pcap_slot(r, (const uint8_t *)NETMAP_BUF_OFFSET(ring, slot), slot->len,
+			  f == nf - 1, ts);
+		r->chain_bytes += slot->len;
+		r->chain_frags++;
+		i = i + 1 == ring->num_slots ? 0 : i + 1;
+	}
+	r->chain_bytes = 0;
+	r->chain_frags = 0;
+}
+
 static void *pong_thread(void *arg)
 {
 	struct pg_thread *t = arg;
@@ -1435,10 +1287,12 @@ static void *pong_thread(void *arg)
 			struct pg_ring *r = &t->rx[k];
 			struct netmap_ring *ring = r->ring, *txr = reply_ring(t, r)->ring;
 			uint32_t i = ring->head, tail = ring->tail, lim = ring->num_slots;
-			uint64_t n = 0, bytes = 0;
+			uint64_t n = 0, bytes = 0, ts = 0;
 
 			if (i == tail)
 				continue;
+			if (run.pcap_out)
+				ts = realtime_ns();
 			nt_counters_note_space(t->ctr, lim - 1 - nm_ring_space(ring));
 			while (i != tail && !(t->limit && replies >= t->limit)) {
 				uint32_t j = i, nf = 1, f, total = 0;
@@ -1453,6 +1307,8 @@ static void *pong_thread(void *arg)
 					break;	/* the rest of the packet is not here yet */
 				t->received++;
 				got++;
+				if (__builtin_expect(run.pcap_out != NULL, 0))
+					pcap_chain(r, i, nf, ts);
 				if (nm_ring_space(txr) >= nf) {
 					uint32_t d = txr->head;
 
@@ -1469,7 +1325,7 @@ static void *pong_thread(void *arg)
 						dst->len = src->len;
 						dst->flags = f + 1 < nf ? NS_MOREFRAG : 0;
 						total += src->len;
-						if (run.dump)
+						if (cfg.dump)
 							dump_slot(txr->ringid, d, dst, db);
 						d = d + 1 == txr->num_slots ? 0 : d + 1;
 						j = j + 1 == lim ? 0 : j + 1;
@@ -1495,9 +1351,11 @@ static void *pong_thread(void *arg)
 			}
 		}
 		t->sent = replies;
+		if (got && run.pcap_out && pcap_failed(t))
+			break;
 		if (sent_now && sync_tx_ports(t))
 			break;
-		if (got || run.busy) {
+		if (got || cfg.busy) {
 			if (sync_rx_ports(t))
 				break;
 		} else if (wait_ports(t, POLLIN, PG_POLL_MS)) {
@@ -1512,214 +1370,6 @@ static void *pong_thread(void *arg)
 
 /* ================================================================ checks */
 
-static char size_text[64];	/* the -l value for JSON: a number or the text typed */
-
-/* tools.md 3.2 and 8.4: one size, a random range, a range, a mix. */
-static int check_sizes(void)
-{
-	struct nt_size_spec *a = &cfg.sizes[0], *b = &cfg.sizes[1];
-
-	run.sizes = *a;
-	if (cfg.nsizes == 2) {
-		if (a->kind != NT_SIZE_FIXED || b->kind != NT_SIZE_FIXED) {
-			const struct nt_opt_seen *s = a->kind != NT_SIZE_FIXED ?
-						      &cfg.size_seen[0] : &cfg.size_seen[1];
-
-			return nt_usage_error(TOOL, s->opt, s->value,
-					      "size ranges and mixes exclude a second -l");
-		}
-		if (b->entry[0].size >= a->entry[0].size)
-			return nt_usage_error(TOOL, cfg.size_seen[1].opt, cfg.size_seen[1].value,
-					      "the second -l is the lower bound of a random "
-					      "range; expected a size smaller than %u",
-					      a->entry[0].size);
-		run.sizes.kind = NT_SIZE_RANGE;
-		run.range_lo = b->entry[0].size;
-		run.range_hi = a->entry[0].size - 1;
-		snprintf(size_text, sizeof(size_text), "%u-%u", run.range_lo, run.range_hi);
-	} else if (a->kind == NT_SIZE_RANGE) {
-		run.range_lo = a->entry[0].size;
-		run.range_hi = a->entry[1].size;
-		if (run.range_lo == run.range_hi) {
-			run.sizes.kind = NT_SIZE_FIXED;
-			run.sizes.count = 1;
-		}
-	}
-	if (!size_text[0]) {
-		if (run.sizes.kind == NT_SIZE_FIXED)
-			snprintf(size_text, sizeof(size_text), "%u", run.sizes.entry[0].size);
-		else
-			snprintf(size_text, sizeof(size_text), "%s", cfg.size_seen[0].value);
-	}
-	return 0;
-}
-
-static void size_bounds(uint32_t *lo, uint32_t *hi, double *avg)
-{
-	unsigned i;
-	double sum = 0, w = 0;
-
-	switch (run.sizes.kind) {
-	case NT_SIZE_RANGE:
-		*lo = run.range_lo;
-		*hi = run.range_hi;
-		*avg = (run.range_lo + run.range_hi) / 2.0;
-		return;
-	case NT_SIZE_MIX:
-		*lo = UINT32_MAX;
-		*hi = 0;
-		run.weight_total = 0;
-		for (i = 0; i < run.sizes.count; i++) {
-			const struct nt_size_entry *e = &run.sizes.entry[i];
-
-			*lo = e->size < *lo ? e->size : *lo;
-			*hi = e->size > *hi ? e->size : *hi;
-			sum += (double)e->size * e->weight;
-			w += e->weight;
-			run.weight_total += e->weight;
-		}
-		*avg = sum / w;
-		return;
-	default:
-		*lo = *hi = run.sizes.entry[0].size;
-		*avg = *lo;
-	}
-}
-
-/* -s and -d for the address family, then --flows (3.4, 8.7). */
-static int check_endpoints(void)
-{
-	static const char *const defaults[2][2] = {
-		{ "10.0.0.1:1234", "10.1.0.1:1234" },
-		{ "[fd00::1]:1234", "[fd00:0:0:1::1]:1234" },
-	};
-	const char *text[2] = { cfg.src_ip, cfg.dst_ip };
-	const struct nt_opt_seen *seen[2] = { &cfg.src_ip_seen, &cfg.dst_ip_seen };
-	unsigned given[2] = { cfg.src_ip_given, cfg.dst_ip_given };
-	const char *nouns[2] = { "source address", "destination address" };
-	char err[256];
-	int side, v6 = cfg.af == 6;
-
-	run.ep.af = v6 ? 6 : 4;
-	for (side = 0; side < 2; side++) {
-		const char *s = given[side] ? text[side] : defaults[v6][side];
-
-		if (v6) {
-			struct nt_ipv6_range r;
-
-			if (nt_parse_ipv6(s, nouns[side], &r, err, sizeof(err)))
-				return nt_usage_error(TOOL, seen[side]->opt, seen[side]->value,
-						      "%s", err);
-			run.ep.ip6_lo[side] = pg_ip6_to_u128(r.start);
-			run.ep.ip6_hi[side] = pg_ip6_to_u128(r.end);
-			if (run.ep.ip6_lo[side] > run.ep.ip6_hi[side]) {
-				pg_u128 x = run.ep.ip6_lo[side];
-
-				run.ep.ip6_lo[side] = run.ep.ip6_hi[side];
-				run.ep.ip6_hi[side] = x;
-			}
-			run.ep.port_lo[side] = r.port_start;
-			run.ep.port_hi[side] = r.port_end;
-		} else {
-			struct nt_ipv4_range r;
-
-			if (nt_parse_ipv4(s, nouns[side], &r, err, sizeof(err)))
-				return nt_usage_error(TOOL, seen[side]->opt, seen[side]->value,
-						      "%s", err);
-			run.ep.ip4_lo[side] = r.start;
-			run.ep.ip4_hi[side] = r.end;
-			run.ep.port_lo[side] = r.port_start;
-			run.ep.port_hi[side] = r.port_end;
-		}
-	}
-	if (cfg.flows_given) {
-		if (run.ep.port_lo[PG_SRC] != run.ep.port_hi[PG_SRC])
-			return nt_usage_error(TOOL, cfg.flows_seen.opt, cfg.flows_seen.value,
-					      "conflicts with the source port range of %s %s",
-					      cfg.src_ip_seen.opt, cfg.src_ip_seen.value);
-		if ((uint32_t)run.ep.port_lo[PG_SRC] + cfg.flows - 1 > 65535)
-			return nt_usage_error(TOOL, cfg.flows_seen.opt, cfg.flows_seen.value,
-					      "too many flows from source port %u; expected at "
-					      "most %u", run.ep.port_lo[PG_SRC],
-					      65536 - run.ep.port_lo[PG_SRC]);
-		run.ep.port_hi[PG_SRC] = (uint16_t)(run.ep.port_lo[PG_SRC] + cfg.flows - 1);
-	}
-	run.ep.mac_lo[PG_DST] = pg_mac_to_u64(cfg.dst_mac.start);
-	run.ep.mac_hi[PG_DST] = pg_mac_to_u64(cfg.dst_mac.end);
-	run.ep.mac_lo[PG_SRC] = pg_mac_to_u64(cfg.src_mac.start);
-	run.ep.mac_hi[PG_SRC] = pg_mac_to_u64(cfg.src_mac.end);
-	run.ep.random[PG_SRC] = cfg.random_src;
-	run.ep.random[PG_DST] = cfg.random_dst;
-	return 0;
-}
-
-static unsigned online_cpus(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	return n > 0 ? (unsigned)n : 1;
-}
-
-/* Everything that can be checked before opening the port (exit 2). */
-static int check_options(void)
-{
-	enum pg_func fn = (enum pg_func)cfg.function;
-	char err[512];
-	int st;
-
-	run.fn = fn;
-	run.sender = fn == F_TX || fn == F_TXSEQ;
-	/* -o bits are aliases of flags */
-	cfg.dump |= !!(cfg.options & OPT_DUMP);
-	cfg.rubbish |= !!(cfg.options & OPT_RUBBISH);
-	cfg.random_src |= !!(cfg.options & OPT_RANDOM_SRC);
-	cfg.random_dst |= !!(cfg.options & OPT_RANDOM_DST);
-	cfg.pps_stats |= !!(cfg.options & OPT_PPS_STATS);
-	cfg.timestamp |= !!(cfg.options & OPT_TS);
-	cfg.indirect |= !!(cfg.options & OPT_INDIRECT);
-	run.access = !!(cfg.options & OPT_ACCESS);
-	run.always_copy = !!(cfg.options & (OPT_COPY | OPT_MEMCPY));
-	run.dump = cfg.dump;
-	run.rubbish = cfg.rubbish && run.sender;
-	run.busy = cfg.busy;
-
-	if (cfg.threads > 1 && fn != F_TX && fn != F_RX)
-		return nt_usage_error(TOOL, cfg.threads_seen.opt, cfg.threads_seen.value,
-				      "%s runs a single thread; expected 1", func_name(fn));
-	st = check_sizes();
-	if (st)
-		return st;
-	st = check_endpoints();
-	if (st)
-		return st;
-	if (cfg.latency && fn == F_RXSEQ)
-		return nt_usage_error(TOOL, "--latency", NULL,
-				      "rxseq checks txseq's sequence numbers; use -f rx with "
-				      "--latency");
-	if (cfg.timestamp && fn == F_TXSEQ)
-		return nt_usage_error(TOOL, "--timestamp", NULL,
-				      "txseq writes its own sequence numbers; use -f tx with "
-				      "--timestamp");
-	if (cfg.cpus_given && cfg.cpus > online_cpus())
-		return nt_usage_error(TOOL, cfg.cpus_seen.opt, cfg.cpus_seen.value,
-				      "more CPUs than are online; expected 0 to %u",
-				      online_cpus());
-	if (cfg.affinity_given && nt_cpus_check(&cfg.affinity, err, sizeof(err)))
-		return nt_usage_error(TOOL, cfg.affinity_seen.opt, cfg.affinity_seen.value,
-				      "%s", err);
-	if (cfg.rate_given && cfg.rate.value > 0 && !run.sender && fn != F_PING)
-		nt_warn(TOOL, "%s %s: the rate applies to tx, txseq and ping; ignored for %s",
-			cfg.rate_seen.opt, cfg.rate_seen.value, func_name(fn));
-	if (cfg.timestamp && fn != F_TX && fn != F_PING)
-		nt_warn(TOOL, "--timestamp applies to tx; ignored for %s", func_name(fn));
-	if (cfg.latency && fn != F_RX)
-		nt_warn(TOOL, "--latency applies to rx; ignored for %s", func_name(fn));
-	if (cfg.idle_given)
-		cfg.idle_flag = 1;
-	run.idle_ns = cfg.idle_flag && is_receiver(fn) ? cfg.idle_ns : 0;
-	return 0;
-}
-
 /* Features this build lacks: accepted by the parser, refused here (exit 1). */
 static int check_unsupported(const char *name)
 {
@@ -1733,16 +1383,6 @@ static int check_unsupported(const char *name)
 		       "build yet");
 		return 1;
 	}
-	if (cfg.pcap_given) {
-		nt_err(TOOL, "-P: pcap templates need libpcap support, which this build does "
-		       "not have yet");
-		return 1;
-	}
-	if (cfg.pcap_out_given) {
-		nt_err(TOOL, "--pcap-out: pcap output needs libpcap support, which this build "
-		       "does not have yet");
-		return 1;
-	}
 	if (!strcmp(name, "null")) {
 		nt_err(TOOL, "-i null: the null device is not supported by this build yet");
 		return 1;
@@ -1752,8 +1392,7 @@ static int check_unsupported(const char *name)
 		return 1;
 	}
 	if (!strncmp(name, "pcap:", 5)) {
-		nt_err(TOOL, "-i %s: pcap devices need libpcap support, which this build does "
-		       "not have yet", name);
+		nt_err(TOOL, "-i %s: pcap devices are not supported by this build yet", name);
 		return 1;
 	}
 	return 0;
@@ -1895,7 +1534,7 @@ static struct nmport_d *open_ring_port(unsigned k, int no_tx_poll)
 {
 	struct nmport_d *d = nmport_clone(run.main_port);
 	uint32_t mode = run.main_port->reg.nr_mode;
-	unsigned hw = run.sender ? run.main_port->reg.nr_tx_rings :
+	unsigned hw = cfg.sender ? run.main_port->reg.nr_tx_rings :
 				   run.main_port->reg.nr_rx_rings;
 
 	if (!d)
@@ -1933,7 +1572,7 @@ static int add_rings(struct pg_thread *t, struct nmport_d *d)
 	     i++) {
 		struct pg_ring *r;
 
-		if (run.fn == F_TXSEQ && t->ntx == 1)
+		if (cfg.fn == F_TXSEQ && t->ntx == 1)
 			break;	/* txseq: first TX ring only */
 		t->tx = realloc(t->tx, (t->ntx + 1) * sizeof(*t->tx));
 		if (!t->tx)
@@ -1959,6 +1598,11 @@ static int add_rings(struct pg_thread *t, struct nmport_d *d)
 		r->ring = NETMAP_RXRING(nifp, i);
 		r->port = d;
 		r->id = i;
+		if (cfg.pcap_out) {
+			r->pcap_buf = malloc(cfg.snaplen);
+			if (!r->pcap_buf)
+				return -1;
+		}
 	}
 	t->ports = realloc(t->ports, (t->nports + 1) * sizeof(*t->ports));
 	if (!t->ports)
@@ -1970,7 +1614,7 @@ static int add_rings(struct pg_thread *t, struct nmport_d *d)
 /* 3.5: -a alone, -a with -c, or a CPU list. */
 static int thread_cpu(unsigned i)
 {
-	unsigned online = online_cpus(), spread;
+	unsigned online = pg_online_cpus(), spread;
 
 	if (!cfg.affinity_given)
 		return -1;
@@ -1987,7 +1631,7 @@ static unsigned effective_cpus(void)
 
 	if (!cfg.affinity_given) {
 		if (cfg.cpus_given)
-			return cfg.cpus ? cfg.cpus : online_cpus();
+			return cfg.cpus ? cfg.cpus : pg_online_cpus();
 		return run.nthreads;
 	}
 	for (i = 0; i < run.nthreads; i++) {
@@ -2006,7 +1650,7 @@ static int setup_threads(void)
 	unsigned n = run.nthreads, i, k;
 	uint64_t seed = nt_now_ns() ^ ((uint64_t)getpid() << 32);
 
-	if (run.fn == F_PING) {
+	if (cfg.fn == F_PING) {
 		ping.win = calloc(PG_PING_WINDOW, sizeof(*ping.win));
 		if (!ping.win)
 			return -1;
@@ -2017,7 +1661,7 @@ static int setup_threads(void)
 		return -1;
 	for (i = 0; i < n; i++) {
 		struct pg_thread *t = &run.th[i];
-		unsigned e;
+		unsigned e, nsz;
 
 		t->idx = i;
 		t->ctr = &run.ctrs[i];
@@ -2032,30 +1676,31 @@ static int setup_threads(void)
 			pg_hist_init(t->hist);
 		}
 		/* 3.5: the first n mod N threads take one packet more */
-		if (cfg.count && run.fn != F_RX && run.fn != F_RXSEQ)
+		if (cfg.count && cfg.fn != F_RX && cfg.fn != F_RXSEQ)
 			t->limit = cfg.count / n + (i < cfg.count % n);
-		pg_flow_first(&run.ep, &t->flow);
+		pg_flow_first(&cfg.ep, &t->flow);
 		if (cfg.flows_given && n > 1)
-			pg_flow_skip(&run.ep, &t->flow, (uint64_t)i * cfg.flows / n);
-		t->hdr_cache = calloc(run.sizes.count ? run.sizes.count : 1, PG_HDR_MAX);
-		t->hdr_len = calloc(run.sizes.count ? run.sizes.count : 1, sizeof(unsigned));
+			pg_flow_skip(&cfg.ep, &t->flow, (uint64_t)i * cfg.flows / n);
+		nsz = cfg.frame_sizes.count ? cfg.frame_sizes.count : 1;
+		t->hdr_cache = calloc(nsz, PG_HDR_MAX);
+		t->hdr_len = calloc(nsz, sizeof(unsigned));
 		if (!t->hdr_cache || !t->hdr_len)
 			return -1;
-		for (e = 0; run.sizes.kind != NT_SIZE_RANGE && e < run.sizes.count; e++)
-			t->hdr_len[e] = pg_build_header(t->hdr_cache[e], &run.ep, &t->flow,
-							run.sizes.entry[e].size, NULL, 0);
+		for (e = 0; cfg.frame_sizes.kind != NT_SIZE_RANGE && e < cfg.frame_sizes.count; e++)
+			t->hdr_len[e] = pg_build_header(t->hdr_cache[e], &cfg.ep, &t->flow,
+							cfg.frame_sizes.entry[e].size, NULL, 0);
 	}
 	if (n == 1)
 		return add_rings(&run.th[0], run.main_port);
 	/* one descriptor per ring; thread i serves rings i, i + N, ... (3.5) */
 	{
 		struct nmport_d *m = run.main_port;
-		unsigned first = run.sender ? m->first_tx_ring : m->first_rx_ring;
+		unsigned first = cfg.sender ? m->first_tx_ring : m->first_rx_ring;
 
 		for (k = 0; k < run.ndir_rings; k++) {
 			unsigned owner = k % n;
 			struct nmport_d *d = open_ring_port(first + k,
-							    !run.sender && owner != 0);
+							    !cfg.sender && owner != 0);
 
 			if (!d) {
 				nt_err(TOOL, "cannot open ring %u of %s: %s", first + k,
@@ -2073,7 +1718,7 @@ static void *worker_main(void *arg)
 {
 	struct pg_thread *t = arg;
 
-	switch (run.fn) {
+	switch (cfg.fn) {
 	case F_TX:
 	case F_TXSEQ:
 		tx_thread(t);
@@ -2209,8 +1854,8 @@ static void report(struct nt_reporter *rep, int final)
 			nt_diag_named("main_thread", "ring %u: %s", i, line);
 		}
 		if (run.track_latency)
-			pg_lat_interval_print(&iv, run.fn == F_PING ? "ping_body" : "rx_body",
-					      run.fn == F_PING ? "RTT" : "latency");
+			pg_lat_interval_print(&iv, cfg.fn == F_PING ? "ping_body" : "rx_body",
+					      cfg.fn == F_PING ? "RTT" : "latency");
 	}
 	if (run.json) {
 		struct nt_json j;
@@ -2231,7 +1876,7 @@ static void report(struct nt_reporter *rep, int final)
 		nt_json_u64(&j, "total_bytes", json_total_bytes);
 		json_rings(&j, d.nrings, d.ring_pkts, d.ring_bytes);
 		if (run.track_latency)
-			json_lat_interval(&j, run.fn == F_PING ? "rtt" : "latency", &iv);
+			json_lat_interval(&j, cfg.fn == F_PING ? "rtt" : "latency", &iv);
 		nt_json_end(&j);
 	}
 }
@@ -2242,27 +1887,27 @@ static void print_startup(void)
 {
 	struct nmport_d *d = run.main_port;
 	FILE *out = nt_out();
-	const char *verb = run.sender ? "Sending on" : is_receiver(run.fn) ? "Receiving from" :
+	const char *verb = cfg.sender ? "Sending on" : pg_is_receiver(cfg.fn) ? "Receiving from" :
 		"Working on";
 	uint32_t slots = run.num_slots;
 
 	fprintf(out, "%s %s: %u queues, %u threads and %u cpus.\n", verb, run.port_name,
 		run.ndir_rings, run.nthreads, run.ncpus_effective);
-	if (run.sender) {
+	if (cfg.sender) {
 		char smac[40], dmac[40], a[24], b[24];
 
-		if (run.ep.mac_lo[PG_SRC] != run.ep.mac_hi[PG_SRC])
+		if (cfg.ep.mac_lo[PG_SRC] != cfg.ep.mac_hi[PG_SRC])
 			snprintf(smac, sizeof(smac), "%s-%s",
-				 pg_fmt_mac(a, sizeof(a), run.ep.mac_lo[PG_SRC]),
-				 pg_fmt_mac(b, sizeof(b), run.ep.mac_hi[PG_SRC]));
+				 pg_fmt_mac(a, sizeof(a), cfg.ep.mac_lo[PG_SRC]),
+				 pg_fmt_mac(b, sizeof(b), cfg.ep.mac_hi[PG_SRC]));
 		else
-			pg_fmt_mac(smac, sizeof(smac), run.ep.mac_lo[PG_SRC]);
-		if (run.ep.mac_lo[PG_DST] != run.ep.mac_hi[PG_DST])
+			pg_fmt_mac(smac, sizeof(smac), cfg.ep.mac_lo[PG_SRC]);
+		if (cfg.ep.mac_lo[PG_DST] != cfg.ep.mac_hi[PG_DST])
 			snprintf(dmac, sizeof(dmac), "%s-%s",
-				 pg_fmt_mac(a, sizeof(a), run.ep.mac_lo[PG_DST]),
-				 pg_fmt_mac(b, sizeof(b), run.ep.mac_hi[PG_DST]));
+				 pg_fmt_mac(a, sizeof(a), cfg.ep.mac_lo[PG_DST]),
+				 pg_fmt_mac(b, sizeof(b), cfg.ep.mac_hi[PG_DST]));
 		else
-			pg_fmt_mac(dmac, sizeof(dmac), run.ep.mac_lo[PG_DST]);
+			pg_fmt_mac(dmac, sizeof(dmac), cfg.ep.mac_lo[PG_DST]);
 		fprintf(out, "%s -> %s (%s -> %s)\n",
 			cfg.src_ip_given ? cfg.src_ip : cfg.af == 6 ? "fd00::1" : "10.0.0.1",
 			cfg.dst_ip_given ? cfg.dst_ip : cfg.af == 6 ? "fd00:0:0:1::1" : "10.1.0.1",
@@ -2281,29 +1926,29 @@ static void print_startup(void)
 		nt_json_string(&j, "backend", run.backend);
 		nt_json_string(&j, "port", run.port_name);
 		nt_json_string(&j, "port_kind", run.kind);
-		nt_json_string(&j, "function", func_name(run.fn));
+		nt_json_string(&j, "function", pg_func_name(cfg.fn));
 		nt_json_u64(&j, "queues", run.ndir_rings);
 		nt_json_u64(&j, "threads", run.nthreads);
 		nt_json_u64(&j, "cpus", run.ncpus_effective);
 		nt_json_u64(&j, "burst", run.burst);
-		if (run.sizes.kind == NT_SIZE_FIXED)
-			nt_json_u64(&j, "size", run.sizes.entry[0].size);
+		if (cfg.frame_sizes.kind == NT_SIZE_FIXED && !run.tpl.count)
+			nt_json_u64(&j, "size", cfg.frame_sizes.entry[0].size);
 		else
-			nt_json_string(&j, "size", size_text);
+			nt_json_string(&j, "size", cfg.size_text);
 		nt_json_u64(&j, "count", cfg.count);
 		nt_json_double(&j, "rate_pps",
 			       cfg.rate.unit == NT_UNIT_PPS ? cfg.rate.value : 0, 3);
 		nt_json_double(&j, "rate_bps",
 			       cfg.rate.unit == NT_UNIT_BPS ? cfg.rate.value : 0, 3);
-		if (run.sender) {
+		if (cfg.sender) {
 			nt_json_string(&j, "src", cfg.src_ip_given ? cfg.src_ip :
 				       cfg.af == 6 ? "[fd00::1]:1234" : "10.0.0.1:1234");
 			nt_json_string(&j, "dst", cfg.dst_ip_given ? cfg.dst_ip :
 				       cfg.af == 6 ? "[fd00:0:0:1::1]:1234" : "10.1.0.1:1234");
 			nt_json_string(&j, "src_mac", pg_fmt_mac(mac, sizeof(mac),
-								 run.ep.mac_lo[PG_SRC]));
+								 cfg.ep.mac_lo[PG_SRC]));
 			nt_json_string(&j, "dst_mac", pg_fmt_mac(mac, sizeof(mac),
-								 run.ep.mac_lo[PG_DST]));
+								 cfg.ep.mac_lo[PG_DST]));
 		}
 		nt_json_end(&j);
 	}
@@ -2367,7 +2012,7 @@ static void summary(const struct nt_snapshot *s, enum pg_end end, int status)
 
 		if (!t->started)
 			continue;
-		if (is_receiver(run.fn)) {
+		if (pg_is_receiver(cfg.fn)) {
 			if (t->first_ns && t->first_ns < first)
 				first = t->first_ns;
 			if (t->last_ns > last)
@@ -2401,7 +2046,7 @@ static void summary(const struct nt_snapshot *s, enum pg_end end, int status)
 	if (run.count_sizes)
 		nsizes = merge_sizes(sizes, &other_pkts, &other_bytes);
 
-	if (run.fn == F_PING) {
+	if (cfg.fn == F_PING) {
 		uint64_t avg = hist && hist->count ? (uint64_t)(pg_hist_mean(hist) + 0.5) : 0;
 
 		nt_diag_named("ping_body", "RTT over %llu packets: min %llu av %llu ns",
@@ -2412,13 +2057,13 @@ static void summary(const struct nt_snapshot *s, enum pg_end end, int status)
 			(unsigned long long)sent, (unsigned long long)received,
 			(unsigned long long)(sent - received));
 		pg_hist_print_summary(out, hist, "RTT", "no replies.");
-	} else if (run.fn == F_PONG) {
+	} else if (cfg.fn == F_PONG) {
 		fprintf(out, "Received %llu packets, sent %llu replies.\n",
 			(unsigned long long)received, (unsigned long long)sent);
 	} else {
-		nt_print_summary(out, run.sender ? "Sent" : "Received", &tot, cfg.no_normalize);
+		nt_print_summary(out, cfg.sender ? "Sent" : "Received", &tot, cfg.no_normalize);
 	}
-	if (cfg.per_ring && run.fn != F_PING && run.fn != F_PONG)
+	if (cfg.per_ring && cfg.fn != F_PING && cfg.fn != F_PONG)
 		for (i = run.dir_first; i < s->nrings; i++)
 			fprintf(out, "Ring %u: %llu packets %llu bytes\n", i,
 				(unsigned long long)s->ring_pkts[i],
@@ -2429,11 +2074,11 @@ static void summary(const struct nt_snapshot *s, enum pg_end end, int status)
 	if (run.count_sizes && other_pkts)
 		fprintf(out, "Size other: %llu packets %llu bytes\n",
 			(unsigned long long)other_pkts, (unsigned long long)other_bytes);
-	if (run.fn == F_RXSEQ)
+	if (cfg.fn == F_RXSEQ)
 		fprintf(out, "Sequence check: %llu gaps, %llu out of order, %llu fragment "
 			"mismatches.\n", (unsigned long long)gaps, (unsigned long long)ooo,
 			(unsigned long long)fragmm);
-	if (run.fn == F_RX && run.track_latency) {
+	if (cfg.fn == F_RX && run.track_latency) {
 		fprintf(out, "Received %llu stamped packets, missing %llu, reordered %llu.\n",
 			(unsigned long long)(hist ? hist->count : 0), (unsigned long long)gaps,
 			(unsigned long long)ooo);
@@ -2442,7 +2087,7 @@ static void summary(const struct nt_snapshot *s, enum pg_end end, int status)
 	if (cfg.histogram && hist)
 		pg_hist_print_buckets(out, hist);
 	fflush(out);
-	if (cfg.rate_given && cfg.rate.value > 0 && (run.sender || run.fn == F_PING) && tot.pkts &&
+	if (cfg.rate_given && cfg.rate.value > 0 && (cfg.sender || cfg.fn == F_PING) && tot.pkts &&
 	    end == END_COUNT) {
 		double want = cfg.rate.value, got;
 		char a[64], b[64];
@@ -2462,7 +2107,7 @@ static void summary(const struct nt_snapshot *s, enum pg_end end, int status)
 		struct nt_json j;
 
 		nt_json_begin(&j, run.json, TOOL, "summary");
-		nt_json_string(&j, "function", func_name(run.fn));
+		nt_json_string(&j, "function", pg_func_name(cfg.fn));
 		nt_json_string(&j, "end", end_names[end]);
 		nt_json_int(&j, "exit_status", status);
 		nt_json_u64(&j, "pkts", tot.pkts);
@@ -2487,7 +2132,7 @@ static void summary(const struct nt_snapshot *s, enum pg_end end, int status)
 			}
 			nt_json_array_end(&j);
 		}
-		if (run.fn == F_PING) {
+		if (cfg.fn == F_PING) {
 			nt_json_u64(&j, "sent", sent);
 			nt_json_u64(&j, "received", received);
 			nt_json_u64(&j, "lost", sent - received);
@@ -2495,7 +2140,7 @@ static void summary(const struct nt_snapshot *s, enum pg_end end, int status)
 		if (hist) {
 			uint64_t lo, hi;
 
-			nt_json_object_begin(&j, run.fn == F_PING ? "rtt_ns" : "latency_ns");
+			nt_json_object_begin(&j, cfg.fn == F_PING ? "rtt_ns" : "latency_ns");
 			nt_json_u64(&j, "min", hist->min);
 			nt_json_u64(&j, "avg", (uint64_t)(pg_hist_mean(hist) + 0.5));
 			nt_json_u64(&j, "max", hist->max);
@@ -2517,12 +2162,12 @@ static void summary(const struct nt_snapshot *s, enum pg_end end, int status)
 			}
 			nt_json_array_end(&j);
 		}
-		if (run.fn == F_RXSEQ) {
+		if (cfg.fn == F_RXSEQ) {
 			nt_json_u64(&j, "gaps", gaps);
 			nt_json_u64(&j, "out_of_order", ooo);
 			nt_json_u64(&j, "frag_mismatch", fragmm);
 		}
-		if (run.fn == F_PONG) {
+		if (cfg.fn == F_PONG) {
 			nt_json_u64(&j, "received", received);
 			nt_json_u64(&j, "replies", sent);
 		}
@@ -2541,6 +2186,87 @@ static void resolve_name(const char *iface)
 		snprintf(run.port_name, sizeof(run.port_name), "netmap:%s", iface);
 }
 
+/*
+ * -P: every record must fit the port (8.8).  Returns 0, or 1 after one
+ * line naming the first record that does not.
+ */
+static int check_templates(void)
+{
+	unsigned mtu = 0, most = run.num_slots - 1 < NETMAP_MAX_FRAGS ? run.num_slots - 1 :
+				NETMAP_MAX_FRAGS;
+	uint64_t mac;
+	uint32_t limit = PG_SIZE_MAX, k;
+
+	if (run.is_nic && nic_info(run.main_port->hdr.nr_name, &mac, &mtu) == 0 && mtu)
+		limit = mtu + PG_ETH_HLEN;
+	run.tpl_split = calloc(run.tpl.count, sizeof(*run.tpl_split));
+	if (!run.tpl_split) {
+		nt_err(TOOL, "out of memory");
+		return 1;
+	}
+	for (k = 0; k < run.tpl.count; k++) {
+		uint32_t len = run.tpl.frame[k].len;
+		struct pg_split *sp = &run.tpl_split[k];
+
+		if (!len) {
+			nt_err(TOOL, "cannot send %s: record %u is empty", cfg.pcap, k + 1);
+			return 1;
+		}
+		if (len > limit) {
+			nt_err(TOOL, "cannot send %s: record %u has %u bytes; %s carries at "
+			       "most %u", cfg.pcap, k + 1, len, run.port_name, limit);
+			return 1;
+		}
+		pg_split_frame(len, run.frags, run.max_frag, sp);
+		if (sp->nfrags > most) {
+			nt_err(TOOL, "cannot send %s: record %u needs %u slots of %u bytes; at "
+			       "most %u are allowed", cfg.pcap, k + 1, sp->nfrags, run.max_frag,
+			       most);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Smallest, largest and mean frame size of the run. */
+static void size_bounds(uint32_t *lo, uint32_t *hi, double *avg)
+{
+	unsigned i;
+	double sum = 0, w = 0;
+
+	if (run.tpl.count) {
+		*lo = run.tpl.min_len;
+		*hi = run.tpl.max_len;
+		*avg = (double)run.tpl.bytes / run.tpl.count;
+		return;
+	}
+	switch (cfg.frame_sizes.kind) {
+	case NT_SIZE_RANGE:
+		*lo = cfg.range_lo;
+		*hi = cfg.range_hi;
+		*avg = (cfg.range_lo + cfg.range_hi) / 2.0;
+		return;
+	case NT_SIZE_MIX:
+		*lo = UINT32_MAX;
+		*hi = 0;
+		run.weight_total = 0;
+		for (i = 0; i < cfg.frame_sizes.count; i++) {
+			const struct nt_size_entry *e = &cfg.frame_sizes.entry[i];
+
+			*lo = e->size < *lo ? e->size : *lo;
+			*hi = e->size > *hi ? e->size : *hi;
+			sum += (double)e->size * e->weight;
+			w += e->weight;
+			run.weight_total += e->weight;
+		}
+		*avg = sum / w;
+		return;
+	default:
+		*lo = *hi = cfg.frame_sizes.entry[0].size;
+		*avg = *lo;
+	}
+}
+
 /* Geometry checks that need the opened port (exit 2, 2.2). */
 static int check_geometry(void)
 {
@@ -2554,30 +2280,30 @@ static int check_geometry(void)
 	if (cfg.threads > run.ndir_rings)
 		return nt_usage_error(TOOL, cfg.threads_seen.opt, cfg.threads_seen.value,
 				      "more threads than rings; %s has %u %s ring%s",
-				      run.port_name, run.ndir_rings, run.sender ? "tx" : "rx",
+				      run.port_name, run.ndir_rings, cfg.sender ? "tx" : "rx",
 				      run.ndir_rings == 1 ? "" : "s");
 	run.nthreads = cfg.threads;
 
 	/* probes need room after the UDP header */
-	if (run.fn == F_TXSEQ)
+	if (cfg.fn == F_TXSEQ)
 		run.probe_len = PG_SEQ_LEN;
-	else if (run.fn == F_PING || (run.fn == F_TX && cfg.timestamp))
+	else if (cfg.fn == F_PING || (cfg.fn == F_TX && cfg.timestamp))
 		run.probe_len = PG_PROBE_LEN;
-	run.track_latency = run.fn == F_PING || (run.fn == F_RX && cfg.latency);
-	run.off = pg_payload_off(run.ep.af);
+	run.track_latency = cfg.fn == F_PING || (cfg.fn == F_RX && cfg.latency);
+	run.off = pg_payload_off(cfg.ep.af);
 	size_bounds(&lo, &hi, &avg);
 	if (run.probe_len && lo < run.off + run.probe_len) {
 		if (cfg.nsizes)
 			return nt_usage_error(TOOL, cfg.size_seen[0].opt, cfg.size_seen[0].value,
 					      "packet size too small for %s over IPv%d; "
-					      "expected at least %u", run.fn == F_TXSEQ ?
-					      "sequence numbers" : "timestamps", run.ep.af,
+					      "expected at least %u", cfg.fn == F_TXSEQ ?
+					      "sequence numbers" : "timestamps", cfg.ep.af,
 					      run.off + run.probe_len);
-		run.sizes.entry[0].size = run.off + run.probe_len;
+		cfg.frame_sizes.entry[0].size = run.off + run.probe_len;
 		lo = hi = run.off + run.probe_len;
 		avg = lo;
 	}
-	if (run.sender && run.is_nic && nic_mtu && hi > nic_mtu + PG_ETH_HLEN) {
+	if (cfg.sender && !run.tpl.count && run.is_nic && nic_mtu && hi > nic_mtu + PG_ETH_HLEN) {
 		const struct nt_opt_seen *s = &cfg.size_seen[0];
 
 		return nt_usage_error(TOOL, cfg.nsizes ? s->opt : "-l",
@@ -2587,13 +2313,13 @@ static int check_geometry(void)
 				      nic_mtu);
 	}
 	if (have_nic && !cfg.src_mac_given)
-		run.ep.mac_lo[PG_SRC] = run.ep.mac_hi[PG_SRC] = nic_mac;
+		cfg.ep.mac_lo[PG_SRC] = cfg.ep.mac_hi[PG_SRC] = nic_mac;
 
 	/* fragments: -F, -M and the buffer size (3.2) */
 	run.frags = cfg.frags;
 	run.max_frag = cfg.frag_size_given && cfg.frag_size < run.buf_size ? cfg.frag_size :
 		       run.buf_size;
-	{
+	if (!run.tpl.count) {
 		struct pg_split sp;
 
 		pg_split_frame(hi, run.frags, run.max_frag, &sp);
@@ -2614,24 +2340,28 @@ static int check_geometry(void)
 					      most);
 		}
 	}
-	split_cache = calloc(run.sizes.count ? run.sizes.count : 1, sizeof(*split_cache));
+	split_cache = calloc(cfg.frame_sizes.count ? cfg.frame_sizes.count : 1,
+			     sizeof(*split_cache));
 	if (!split_cache)
 		return 1;
-	for (e = 0; e < run.sizes.count; e++)
-		pg_split_frame(run.sizes.entry[e].size, run.frags, run.max_frag, &split_cache[e]);
+	for (e = 0; e < cfg.frame_sizes.count; e++)
+		pg_split_frame(cfg.frame_sizes.entry[e].size, run.frags, run.max_frag,
+			       &split_cache[e]);
 
-	run.dynamic = pg_endpoints_vary(&run.ep) || run.probe_len ||
-		      run.sizes.kind == NT_SIZE_RANGE;
-	run.count_sizes = cfg.sizes_flag || (run.sender && run.sizes.kind == NT_SIZE_MIX);
-	run.burst = cfg.burst ? cfg.burst : run.fn == F_PING || run.fn == F_PONG ? 1 : 512;
+	run.dynamic = pg_endpoints_vary(&cfg.ep) || run.probe_len ||
+		      cfg.frame_sizes.kind == NT_SIZE_RANGE;
+	run.count_sizes = cfg.sizes_flag || (cfg.sender && cfg.frame_sizes.kind == NT_SIZE_MIX);
+	run.burst = cfg.burst ? cfg.burst : cfg.fn == F_PING || cfg.fn == F_PONG ? 1 : 512;
 
 	/* -R (3.6, 8.3): an absolute schedule per thread */
-	if (cfg.rate.value > 0 && (run.sender || run.fn == F_PING)) {
+	if (cfg.rate.value > 0 && (cfg.sender || cfg.fn == F_PING)) {
 		double per_thread = cfg.rate.value / run.nthreads, pps;
 		double bits = 8.0 * (cfg.framing ? (double)nt_wire_bytes((uint64_t)avg) : avg);
+		int varying = run.tpl.count ? run.tpl.min_len != run.tpl.max_len :
+			      cfg.frame_sizes.kind != NT_SIZE_FIXED;
 
 		run.avg_bits = bits;
-		if (cfg.rate.unit == NT_UNIT_BPS && run.sizes.kind != NT_SIZE_FIXED) {
+		if (cfg.rate.unit == NT_UNIT_BPS && varying) {
 			rate_mode = RATE_BITS;
 			run.ns_per_unit = 1e9 / per_thread;
 			pps = per_thread / bits;
@@ -2713,13 +2443,13 @@ static void main_loop(struct nt_reporter *rep)
 			request_stop(END_DURATION);
 			break;
 		}
-		if (run.idle_ns) {
+		if (cfg.idle_ns) {
 			uint64_t p = total_pkts();
 
 			if (p != last_pkts) {
 				last_pkts = p;
 				last_change = now;
-			} else if (p && now - last_change >= run.idle_ns) {
+			} else if (p && now - last_change >= cfg.idle_ns) {
 				request_stop(END_IDLE);
 				break;
 			}
@@ -2733,28 +2463,27 @@ static void main_loop(struct nt_reporter *rep)
 
 int main(int argc, char **argv)
 {
-	const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	struct nt_reporter rep;
 	enum pg_end end;
 	uint64_t reached_count = 0;
+	char err[512];
 	unsigned i;
-	int status;
+	int status, pcap_err = 0;
 
 	nt_line_buffered();
 	nmctx_get()->verbose = 0;	/* errors are reported here, on one line */
-	status = nt_opt_parse(&pg_tool, argc, argv);
-	if (status == NT_OPT_EXIT_OK)
+	status = pg_parse_args(argc, argv, &cfg);
+	if (status == PG_ARGS_DONE)
 		return 0;
-	if (status)
-		return status;
-	if (!strcmp(base, "pkt-gen-b"))
-		cfg.busy = 1;
-	status = check_options();
 	if (status)
 		return status;
 	status = check_unsupported(cfg.iface);
 	if (status)
 		return status;
+	if (cfg.pcap && pg_tpl_load(cfg.pcap, &run.tpl, err, sizeof(err))) {
+		nt_err(TOOL, "%s", err);	/* before anything is opened (8.8) */
+		return 1;
+	}
 	resolve_name(cfg.iface);
 	if (cfg.json_given) {
 		if (cfg.json_file) {
@@ -2782,25 +2511,34 @@ int main(int argc, char **argv)
 	run.kind = port_kind_text(run.main_port);
 	{
 		struct nmport_d *d = run.main_port;
-		unsigned first = run.sender ? d->first_tx_ring : d->first_rx_ring;
-		unsigned last = run.sender ? d->last_tx_ring : d->last_rx_ring;
+		unsigned first = cfg.sender ? d->first_tx_ring : d->first_rx_ring;
+		unsigned last = cfg.sender ? d->last_tx_ring : d->last_rx_ring;
 		struct netmap_ring *ring;
 
 		run.ndir_rings = last >= first ? last - first + 1 : 0;
 		run.dir_first = first;
-		if (!run.ndir_rings || ((run.fn == F_PING || run.fn == F_PONG) &&
+		if (!run.ndir_rings || ((cfg.fn == F_PING || cfg.fn == F_PONG) &&
 					(d->last_tx_ring < d->first_tx_ring ||
 					 d->last_rx_ring < d->first_rx_ring))) {
 			nt_err(TOOL, "cannot use %s: the port has no %s rings bound",
-			       run.port_name, run.sender ? "tx" : "rx");
+			       run.port_name, cfg.sender ? "tx" : "rx");
 			nmport_close(d);
 			return 1;
 		}
-		ring = run.sender ? NETMAP_TXRING(d->nifp, first) : NETMAP_RXRING(d->nifp, first);
+		ring = cfg.sender ? NETMAP_TXRING(d->nifp, first) : NETMAP_RXRING(d->nifp, first);
 		run.num_slots = ring->num_slots;
 		run.buf_size = ring->nr_buf_size;
 	}
 	status = check_geometry();
+	if (!status && run.tpl.count)
+		status = check_templates();
+	if (!status && cfg.pcap_out) {
+		run.pcap_out = pg_pcap_out_open(cfg.pcap_out, cfg.snaplen, err, sizeof(err));
+		if (!run.pcap_out) {
+			nt_err(TOOL, "%s", err);
+			status = 1;
+		}
+	}
 	if (status) {
 		nmport_close(run.main_port);
 		return status;
@@ -2847,13 +2585,18 @@ int main(int argc, char **argv)
 		if (run.th[i].started)
 			pthread_join(run.th[i].tid, NULL);
 	report(&rep, 1);
+	if (run.pcap_out) {
+		/* every record on disk before the summary says how many there are */
+		pcap_err = pg_pcap_out_close(run.pcap_out);
+		run.pcap_out = NULL;
+	}
 
 	/* exit status (1.3, 3.8) */
-	switch (run.fn) {
+	switch (cfg.fn) {
 	case F_PING:
 	case F_PONG:
 		for (i = 0; i < run.nthreads; i++)
-			reached_count += run.fn == F_PING ? run.th[i].received : run.th[i].sent;
+			reached_count += cfg.fn == F_PING ? run.th[i].received : run.th[i].sent;
 		break;
 	default:
 		reached_count = rep.prev.pkts;
@@ -2866,6 +2609,10 @@ int main(int argc, char **argv)
 		for (i = 0; i < run.nthreads; i++)
 			if (run.th[i].failed && strcmp(run.th[i].errmsg, "thread could not start"))
 				nt_err(TOOL, "thread %u: %s", i, run.th[i].errmsg);
+	} else if (pcap_err) {
+		status = 1;
+		end = END_ERROR;
+		nt_err(TOOL, "cannot write %s: %s", cfg.pcap_out, strerror(pcap_err));
 	} else if (cfg.count && reached_count < cfg.count) {
 		status = 3;
 	} else if (cfg.count) {
@@ -2882,6 +2629,7 @@ int main(int argc, char **argv)
 			nmport_close(run.th[i].ports[k]);
 	}
 	nmport_close(run.main_port);
+	pg_tpl_free(&run.tpl);
 	if (run.json && run.json != stdout)
 		fclose(run.json);
 	return status;

@@ -23,107 +23,11 @@
 #include "nt_log.h"
 #include "nt_opt.h"
 #include "nt_parse.h"
+#include "vc_options.h"
 
 #define TOOL	"vale-ctl"
 
-/* ================================================================ options */
-
-static struct vc_cfg {
-	const char *list, *info, *attach, *attach_host, *detach, *create, *remove;
-	const char *poll_on, *poll_off, *mem_id, *json_file, *stats, *macs;
-	unsigned list_given, json_given, stats_given, macs_given, watch_given, conf_given;
-	int cleanup;
-	uint64_t watch_ns;
-	struct nt_tuple conf;
-	struct nt_opt_seen conf_seen, list_seen, create_seen, mem_seen;
-	struct nt_opt_seen attach_seen, attach_host_seen, detach_seen, poll_on_seen;
-	struct nt_opt_seen poll_off_seen, info_seen, remove_seen;
-	int verbose;
-} cfg;
-
-/* Every action excludes the others (4.2: two actions are a usage error). */
-static const char *const actions[] = {
-	"list", "info", "attach", "attach-host", "detach", "create", "remove", "poll-on",
-	"poll-off", "stats", "watch", "macs", "cleanup", NULL
-};
-
-#define VALE_PORT	"a switch and interface such as vale0:eth0"
-
-static const struct nt_option vc_options[] = {
-	{ 'l', "list", NT_ARG_OPTIONAL, NT_T_STRING, .flags = NT_OPT_ARG_MAY_FOLLOW,
-	  .conflicts = actions, NT_DEST(cfg.list), .given = &cfg.list_given,
-	  .seen = &cfg.list_seen, .noun = "port", .arg_name = "valeX:Y",
-	  .help = "show a port's switch and index; without a port, list all ports" },
-	{ 'g', "info", NT_ARG_REQUIRED, NT_T_STRING, .conflicts = actions, NT_DEST(cfg.info),
-	  .seen = &cfg.info_seen, .noun = "port", .arg_name = "port",
-	  .expect = "a port name such as vale0:a or eth0",
-	  .help = "print a port's memory size, ring geometry and memory region" },
-	{ 'a', "attach", NT_ARG_REQUIRED, NT_T_STRING, .conflicts = actions,
-	  NT_DEST(cfg.attach), .seen = &cfg.attach_seen, .noun = "port",
-	  .arg_name = "valeX:ifname", .expect = VALE_PORT,
-	  .help = "attach a system interface to a switch" },
-	{ 'h', "attach-host", NT_ARG_REQUIRED, NT_T_STRING, .conflicts = actions,
-	  NT_DEST(cfg.attach_host), .seen = &cfg.attach_host_seen, .noun = "port",
-	  .arg_name = "valeX:ifname", .expect = VALE_PORT,
-	  .help = "attach a system interface and its host stack" },
-	{ 'd', "detach", NT_ARG_REQUIRED, NT_T_STRING, .conflicts = actions,
-	  NT_DEST(cfg.detach), .seen = &cfg.detach_seen, .noun = "port",
-	  .arg_name = "valeX:ifname", .expect = VALE_PORT,
-	  .help = "detach an interface or persistent port from its switch" },
-	{ 'n', "create", NT_ARG_REQUIRED, NT_T_STRING, .conflicts = actions,
-	  NT_DEST(cfg.create), .seen = &cfg.create_seen, .noun = "interface name",
-	  .arg_name = "name", .expect = "an interface name of at most 15 characters",
-	  .help = "create a persistent VALE port (a network interface)" },
-	{ 'r', "remove", NT_ARG_REQUIRED, NT_T_STRING, .conflicts = actions,
-	  NT_DEST(cfg.remove), .seen = &cfg.remove_seen, .noun = "interface name",
-	  .arg_name = "name", .expect = "an interface name",
-	  .help = "remove a persistent VALE port" },
-	{ 'p', "poll-on", NT_ARG_REQUIRED, NT_T_STRING, .conflicts = actions,
-	  NT_DEST(cfg.poll_on), .seen = &cfg.poll_on_seen, .noun = "port",
-	  .arg_name = "valeX:ifname", .expect = VALE_PORT,
-	  .help = "start kernel polling threads for an attached interface" },
-	{ 'P', "poll-off", NT_ARG_REQUIRED, NT_T_STRING, .conflicts = actions,
-	  NT_DEST(cfg.poll_off), .seen = &cfg.poll_off_seen, .noun = "port",
-	  .arg_name = "valeX:ifname", .expect = VALE_PORT,
-	  .help = "stop polling" },
-	{ 'C', "config", NT_ARG_REQUIRED, NT_T_TUPLE, NT_DEST(cfg.conf),
-	  .given = &cfg.conf_given, .seen = &cfg.conf_seen, .noun = "config",
-	  .arg_name = "spec",
-	  .help = "-n, -a, -h: slots and rings (x[,y[,z[,w]]]); -p: mode,cpu[,n]" },
-	{ 'm', "mem-id", NT_ARG_REQUIRED, NT_T_STRING, NT_DEST(cfg.mem_id),
-	  .seen = &cfg.mem_seen, .noun = "memory region", .arg_name = "memid",
-	  .expect = "a region number or a port name",
-	  .help = "-n, -a, -h: memory region, as a number or a port sharing it" },
-	{ 'v', "verbose", NT_ARG_NONE, NT_T_COUNTER, NT_DEST(cfg.verbose),
-	  .help = "print the geometry after -n, the port index after -a, -h, -d" },
-	{ 'j', "json", NT_ARG_OPTIONAL, NT_T_STRING,
-	  .flags = NT_OPT_OPTARG_LONG_ONLY | NT_OPT_EXT, NT_DEST(cfg.json_file),
-	  .given = &cfg.json_given, .noun = "JSON file", .arg_name = "file",
-	  .help = "JSON lines on stdout, or into a file with --json=FILE" },
-	{ 0, "stats", NT_ARG_OPTIONAL, NT_T_STRING, .flags = NT_OPT_ARG_MAY_FOLLOW | NT_OPT_EXT,
-	  .conflicts = actions, NT_DEST(cfg.stats), .given = &cfg.stats_given,
-	  .noun = "switch or port", .arg_name = "name",
-	  .help = "per-port counters of all switches, a switch or a port" },
-	{ 0, "watch", NT_ARG_REQUIRED, NT_T_DURATION, .unit = NT_UNIT_S, .min = NT_MSEC(10),
-	  .max = NT_SEC(3600), .flags = NT_OPT_EXT, .conflicts = actions,
-	  NT_DEST(cfg.watch_ns), .given = &cfg.watch_given, .noun = "interval",
-	  .arg_name = "dur", .help = "repeat --stats with rates every interval" },
-	{ 0, "macs", NT_ARG_OPTIONAL, NT_T_STRING, .flags = NT_OPT_ARG_MAY_FOLLOW | NT_OPT_EXT,
-	  .conflicts = actions, NT_DEST(cfg.macs), .given = &cfg.macs_given,
-	  .noun = "switch", .arg_name = "switch",
-	  .help = "the learning table of one switch or of all" },
-	{ 0, "cleanup", NT_ARG_NONE, NT_T_FLAG, .flags = NT_OPT_EXT, .conflicts = actions,
-	  NT_DEST(cfg.cleanup),
-	  .help = "remove the user runtime's shared files once no process uses them" },
-	NT_OPT_END
-};
-
-static const struct nt_tool vc_tool = {
-	.name = TOOL,
-	.purpose = "List and configure the ports of VALE switches.",
-	.version = PACKAGE_VERSION,
-	.options = vc_options,
-};
+static struct vc_config cfg;
 
 /* ================================================================ requests */
 
@@ -359,104 +263,15 @@ static int polling(const char *name, int on)
 	return 0;
 }
 
-/* ================================================================ checks */
-
-/* "valeX:ifname": a switch name, a colon, a non-empty interface name. */
-static int check_vale_name(const struct nt_opt_seen *seen, const char *name)
-{
-	const char *colon = strchr(name, ':'), *p;
-
-	if (strncmp(name, "vale", 4) || !colon || !colon[1])
-		return nt_usage_error(TOOL, seen->opt, seen->value,
-				      "expected %s", VALE_PORT);
-	for (p = name + 4; p < colon; p++)
-		if (!isalnum((unsigned char)*p) && *p != '_')
-			return nt_usage_error(TOOL, seen->opt, seen->value,
-					      "invalid character '%c' in the switch name; "
-					      "expected %s", *p, VALE_PORT);
-	return 0;
-}
-
-static int check_ifname(const struct nt_opt_seen *seen, const char *name)
-{
-	const char *p;
-
-	if (!*name || strlen(name) > 15)
-		return nt_usage_error(TOOL, seen->opt, seen->value,
-				      "invalid interface name; expected 1 to 15 characters");
-	if (!strncmp(name, "vale", 4))
-		return nt_usage_error(TOOL, seen->opt, seen->value,
-				      "a persistent port name must not start with vale");
-	for (p = name; *p; p++)
-		if (*p == '/' || *p == ':' || isspace((unsigned char)*p))
-			return nt_usage_error(TOOL, seen->opt, seen->value,
-					      "invalid character '%c' in the interface name",
-					      *p);
-	return 0;
-}
-
-static int check_options(void)
-{
-	const char *acting = cfg.create ? "create" : cfg.attach || cfg.attach_host ? "attach" :
-			     cfg.poll_on ? "poll" : NULL;
-	int st = 0;
-
-	if (cfg.list && strncmp(cfg.list, "vale", 4))
-		return nt_usage_error(TOOL, cfg.list_seen.opt, cfg.list_seen.value,
-				      "not a VALE port; expected a name such as vale0:a");
-	if (cfg.attach)
-		st = check_vale_name(&cfg.attach_seen, cfg.attach);
-	else if (cfg.attach_host)
-		st = check_vale_name(&cfg.attach_host_seen, cfg.attach_host);
-	else if (cfg.detach)
-		st = check_vale_name(&cfg.detach_seen, cfg.detach);
-	else if (cfg.poll_on)
-		st = check_vale_name(&cfg.poll_on_seen, cfg.poll_on);
-	else if (cfg.poll_off)
-		st = check_vale_name(&cfg.poll_off_seen, cfg.poll_off);
-	else if (cfg.create)
-		st = check_ifname(&cfg.create_seen, cfg.create);
-	if (st)
-		return st;
-	if (cfg.conf_given && !acting) {
-		nt_warn(TOOL, "%s %s: only used with -n, -a, -h and -p; ignored",
-			cfg.conf_seen.opt, cfg.conf_seen.value);
-		cfg.conf_given = 0;
-	}
-	if (cfg.conf_given && cfg.poll_on) {
-		const struct nt_tuple *c = &cfg.conf;
-
-		if (c->count > 3 || c->value[0] > 1)
-			return nt_usage_error(TOOL, cfg.conf_seen.opt, cfg.conf_seen.value,
-					      "invalid polling config; expected mode,cpu[,n] "
-					      "with mode 0 or 1");
-		if (c->value[0] == 0 && c->count == 3 && c->value[2] != 1)
-			return nt_usage_error(TOOL, cfg.conf_seen.opt, cfg.conf_seen.value,
-					      "mode 0 runs one thread; expected n = 1");
-		if (c->count == 3 && c->value[2] == 0)
-			return nt_usage_error(TOOL, cfg.conf_seen.opt, cfg.conf_seen.value,
-					      "expected at least one polling thread");
-	}
-	if (cfg.mem_id && !cfg.create && !cfg.attach && !cfg.attach_host) {
-		nt_warn(TOOL, "%s %s: only used with -n, -a and -h; ignored", cfg.mem_seen.opt,
-			cfg.mem_seen.value);
-		cfg.mem_id = NULL;
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	int st;
 
 	nt_line_buffered();
 	nmctx_get()->verbose = 0;
-	st = nt_opt_parse(&vc_tool, argc, argv);
-	if (st == NT_OPT_EXIT_OK)
+	st = vc_parse_args(argc, argv, &cfg);
+	if (st == VC_ARGS_DONE)
 		return 0;
-	if (st)
-		return st;
-	st = check_options();
 	if (st)
 		return st;
 	if (cfg.json_given) {

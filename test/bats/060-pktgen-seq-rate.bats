@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# pkt-gen's checks of the path (tools.md 3.3, 3.6, 8.3, 8.5): rxseq counts
+# the drops of a full VALE receiver, -R gives the requested count in the
+# requested time, ping and pong work over VALE as over pipes.
+
+load helpers
+
+rx_count() {
+	summary_count "$1" Received packets
+}
+
+# "Sequence check: <g> gaps, ..." -> g
+seq_gaps() {
+	sed -n 's/^Sequence check: \([0-9]*\) gaps, .*/\1/p' <<<"$1"
+}
+
+# True when a <= b (decimals allowed).
+le() {
+	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 <= b + 0) }'
+}
+
+@test "rxseq reports the frames a full VALE ring dropped (64-slot receiver)" {
+	start_rx rx pkt-gen -i "$SW:b@conf:slots=64" -f rxseq -W -T 0
+	run_tool pkt-gen -i "$SW:a" -f txseq -n 20000 -T 0
+	assert_eq "$status" 0
+	assert_line_re "$output" '^Sent 20000 packets 1200000 bytes '
+	wait_bg rx
+	assert_eq "$bg_status" 0
+	assert_contains "$bg_out" "64 slots"
+	local got gaps
+	got=$(rx_count "$bg_out")
+	gaps=$(seq_gaps "$bg_out")
+	# a 512-packet batch cannot fit 63 free slots: the switch drops
+	[ -n "$got" ] && [ "$got" -gt 0 ] && [ "$got" -lt 20000 ]
+	[ -n "$gaps" ] && [ "$gaps" -ge 1 ]
+	# each gap hides at least one frame; nothing arrives twice or late
+	[ $((got + gaps)) -le 20000 ]
+	assert_line_re "$bg_out" '^Sequence check: [0-9]+ gaps, 0 out of order, 0 fragment mismatches\.$'
+	assert_line_re "$bg_err" 'rx_body \[[0-9]+\] Sequence GAP: exp [0-9]+ found [0-9]+$'
+}
+
+@test "rxseq counts the frames lost while the receiver was stopped" {
+	start_rx rx pkt-gen -i "$SW:b" -f rxseq -W -T 0
+	start_bg tx pkt-gen -i "$SW:a" -f txseq -n 10000 -R 5000 -T 0
+	wait_ready tx
+	sleep 0.3
+	signal_bg rx STOP
+	sleep 0.5		# 2500 frames arrive; the ring keeps 1023
+	signal_bg rx CONT
+	wait_bg tx
+	assert_eq "$bg_status" 0
+	assert_line_re "$bg_out" '^Sent 10000 packets '
+	wait_bg rx
+	assert_eq "$bg_status" 0
+	local got gaps line exp found
+	got=$(rx_count "$bg_out")
+	gaps=$(seq_gaps "$bg_out")
+	[ -n "$got" ] && [ "$got" -lt 10000 ]
+	[ -n "$gaps" ] && [ "$gaps" -ge 1 ]
+	[ $((got + gaps)) -le 10000 ]
+	if [ "$gaps" = 1 ]; then
+		# one gap: its size is exactly what did not arrive
+		line=$(grep -m1 'Sequence GAP' <<<"$bg_err")
+		exp=$(sed 's/.* exp \([0-9]*\) found.*/\1/' <<<"$line")
+		found=$(sed 's/.* found \([0-9]*\)$/\1/' <<<"$line")
+		assert_eq $((got + found - exp)) 10000 "received + dropped"
+	fi
+}
+
+@test "-R 20000 -n 20000 takes about one second, and nothing is lost" {
+	local t0 t1
+	start_rx rx pkt-gen -i "netmap:$P}0" -f rx -n 20000 -W -T 0
+	t0=$(date +%s.%N)
+	run_tool pkt-gen -i "netmap:$P{0" -f tx -n 20000 -R 20000 -T 0
+	t1=$(date +%s.%N)
+	assert_eq "$status" 0
+	assert_line_re "$output" '^Sent 20000 packets 1200000 bytes '
+	le 0.95 "$(summary_seconds "$output")"
+	le "$(summary_seconds "$output")" 5
+	le 0.95 "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
+	le "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" 5
+	# no "achieved" warning when the rate was met
+	assert_eq "$stderr" ""
+	wait_bg rx
+	assert_eq "$bg_status" 0
+	assert_eq "$(rx_count "$bg_out")" 20000
+}
+
+@test "-R in bits per second with a size mix, over VALE" {
+	# 60:1,1000:1 averages 530 bytes: 2.12 Mbps is 500 packets per second
+	start_rx rx pkt-gen -i "$SW:b" -f rx -n 500 -W -T 0
+	run_tool pkt-gen -i "$SW:a" -f tx -n 500 -l 60:1,1000:1 -R 2.12Mbps -T 0
+	assert_eq "$status" 0
+	le 0.95 "$(summary_seconds "$output")"
+	le "$(summary_seconds "$output")" 5
+	wait_bg rx
+	assert_eq "$(rx_count "$bg_out")" 500
+}
+
+@test "ping and pong over VALE" {
+	start_rx pong pkt-gen -i "$SW:b" -f pong -n 500 -T 0
+	run_tool pkt-gen -i "$SW:a" -f ping -n 500 -T 0
+	assert_eq "$status" 0
+	assert_contains "$output" "Sent 500 probes, received 500 replies, lost 0."
+	assert_line_re "$(tail -n 1 <<<"$stderr")" 'RTT over 500 packets: min [0-9]+ av [0-9]+ ns$'
+	wait_bg pong
+	assert_eq "$bg_status" 0
+	assert_contains "$bg_out" "Received 500 packets, sent 500 replies."
+}
+
+@test "ping and pong over VALE with IPv6, unicast MACs and -R" {
+	local t0 t1
+	start_rx pong pkt-gen -i "$SW:b" -f pong -n 200 -6 -T 0
+	t0=$(date +%s.%N)
+	run_tool pkt-gen -i "$SW:a" -f ping -n 200 -6 -S 02:00:00:00:00:0a \
+		-D 02:00:00:00:00:0b -R 1000 -T 0
+	t1=$(date +%s.%N)
+	assert_eq "$status" 0
+	assert_contains "$output" "Sent 200 probes, received 200 replies, lost 0."
+	# 200 probes at 1000 per second: at least 0.199 s
+	le 0.19 "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
+	wait_bg pong
+	assert_eq "$bg_status" 0
+	assert_contains "$bg_out" "Received 200 packets, sent 200 replies."
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# The user runtime's isolation and cleanup (docs/ARCHITECTURE.md): state
+# lives in a per-user directory (mode 0700), which other users cannot use,
+# and nothing of a port outlives the processes that used it.
+
+load helpers
+
+@test "a runtime directory open to other users is refused" {
+	[ "$NETMAP_BACKEND" = user ] || skip "the user runtime only"
+	chmod 0755 "$NETMAP_RUNTIME_DIR"
+	run_tool pkt-gen -i "$SW:a" -f rx --duration 0.2s
+	assert_eq "$status" 1
+	assert_contains "$stderr" "Permission denied"
+	assert_eq "$(echo "$stderr" | wc -l)" 1
+}
+
+@test "another user cannot attach to a user's switches" {
+	[ "$NETMAP_BACKEND" = user ] || skip "the user runtime only"
+	[ "$(id -u)" = 0 ] || skip "needs root to run a command as another user"
+	command -v setpriv >/dev/null || skip "setpriv (util-linux) is needed"
+	start_rx a pkt-gen -i "$SW:a" -f rx -T 0
+	# nobody cannot even enter root's 0700 directory
+	run timeout 10 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		env NETMAP_BACKEND=user NETMAP_RUNTIME_DIR="$NETMAP_RUNTIME_DIR" \
+		"$(tool_path vale-ctl)"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"Permission denied"* ]]
+	signal_bg a TERM
+	wait_bg a
+}
+
+@test "ports of exited processes are gone from the listing" {
+	start_rx a pkt-gen -i "$SW:a" -f rx -T 0
+	start_rx b pkt-gen -i "$SW:b" -f rx -T 0
+	run_tool vale-ctl
+	assert_contains "$output" "$SW:a bridge_idx"
+	signal_bg a KILL
+	wait_bg a
+	signal_bg b TERM
+	wait_bg b
+	run_tool vale-ctl
+	assert_eq "$status" 0
+	[[ "$output" != *"$SW:"* ]]
+}
