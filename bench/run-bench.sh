@@ -46,15 +46,16 @@ export NETMAP_BACKEND=user
 export NETMAP_RUNTIME_DIR=$tmp/rt
 mkdir -m 700 "$NETMAP_RUNTIME_DIR"
 
-pids=()
-ns_a= ns_b=
+ns_a='' ns_b=''
 
+# Stop this script's own background jobs (those still running, by pid),
+# delete the namespaces and the private runtime directory.
 cleanup() {
 	local p
-	for p in "${pids[@]}"; do
+	for p in $(jobs -p); do
 		kill -TERM "$p" 2>/dev/null
 	done
-	for p in "${pids[@]}"; do
+	for p in $(jobs -p); do
 		wait "$p" 2>/dev/null
 	done
 	[ -n "$ns_a" ] && ip netns del "$ns_a" 2>/dev/null
@@ -163,7 +164,6 @@ pg_rx() {
 		--idle 300ms --duration $((secs + 6))s $pg_opts \
 		> "$tmp/$item.rx" 2> "$tmp/$item.rx.err" &
 	pg_rxpid=$!
-	pids+=("$pg_rxpid")
 	pg_ready "$tmp/$item.rx" "$pg_rxpid" && return 0
 	kill "$pg_rxpid" 2>/dev/null
 	wait "$pg_rxpid" 2>/dev/null
@@ -183,7 +183,6 @@ pg_tx() {
 			${tx_mac[$i]:+-S "${tx_mac[$i]}"} ${pg_dst:+-D "$pg_dst"} \
 			> "$tmp/$item.tx$i" 2> "$tmp/$item.tx$i.err" &
 		txpids+=($!)
-		pids+=($!)
 	done
 	for t in "${txpids[@]}"; do
 		wait "$t" || ok=0
@@ -207,7 +206,7 @@ pg_pipe() {
 	[ -n "$pktgen" ] || return
 	pg_rx "netmap:bp$r}0" pipe || return
 	tx_spec=("netmap:bp$r{0") tx_cpu=(0) tx_mac=("")
-	pg_dst= pg_tx pipe "$r" 60
+	pg_dst='' pg_tx pipe "$r" 60
 }
 
 # VALE with learned unicast: one frame from the receiver's TX side teaches
@@ -221,7 +220,7 @@ pg_vale() {	# item round size senders
 	pg_rx "$sw:rx/R" "$item" || return
 	pg_dst=$dst
 	if ! run "$item.learn" 5 "$pktgen" -i "$sw:rx/T" -f tx -n 1 -S "$dst"; then
-		pg_dst= vale_unicast=0
+		pg_dst='' vale_unicast=0
 	fi
 	tx_spec=("$sw:tx1") tx_cpu=(0) tx_mac=(02:00:00:00:00:01)
 	if [ "$n" = 2 ]; then
@@ -428,13 +427,23 @@ declare -A LABEL=(
 	[af_packet]="AF_PACKET veth 60 B"
 	[raw_copy60_stagger]="raw copy 60 B, staggered"
 )
-declare -A MED
+# Medians use the undisturbed rounds when there are any (MDIRTY marks a
+# median that had to use disturbed ones).
+clean() {	# item round -> true when the run was not disturbed
+	[ "${DIST[$1,$2]:-100}" -le 3 ]
+}
+declare -A MED MDIRTY
 for it in "${rows[@]}"; do
-	vals=()
+	vals=() cvals=()
 	for r in $(seq "$rounds"); do
 		vals+=("${V[$it,$r]}")
+		clean "$it" "$r" && [ "${V[$it,$r]}" != n/a ] && cvals+=("${V[$it,$r]}")
 	done
-	MED[$it]=$(median "${vals[@]}")
+	if [ ${#cvals[@]} -gt 0 ]; then
+		MED[$it]=$(median "${cvals[@]}") MDIRTY[$it]=" "
+	else
+		MED[$it]=$(median "${vals[@]}") MDIRTY[$it]="*"
+	fi
 done
 
 # ratio name subject baseline -> per-round list in RR[name,r], median in RM
@@ -451,12 +460,18 @@ declare -A RTARGET=([pipe_ratio_raw]=">= $t_pipe_raw"
 	[vale60_ratio_raw]=">= $t_vale_raw" [vale1514_ratio_raw]="-"
 	[pipe_ratio_af_packet]=">= $t_afp" [vale60_ratio_af_packet]=">= $t_afp")
 for q in "${ratios[@]}"; do
-	vals=()
+	vals=() cvals=()
 	for r in $(seq "$rounds"); do
 		RR[$q,$r]=$(ratio "${V[${RSUB[$q]},$r]}" "${V[${RBASE[$q]},$r]}")
 		vals+=("${RR[$q,$r]}")
+		clean "${RSUB[$q]}" "$r" && clean "${RBASE[$q]}" "$r" &&
+			[ "${RR[$q,$r]}" != n/a ] && cvals+=("${RR[$q,$r]}")
 	done
-	RM[$q]=$(median "${vals[@]}")
+	if [ ${#cvals[@]} -gt 0 ]; then
+		RM[$q]=$(median "${cvals[@]}") MDIRTY[$q]=" "
+	else
+		RM[$q]=$(median "${vals[@]}") MDIRTY[$q]="*"
+	fi
 done
 
 # "?" when the two runs of a ratio saw placements more than 1.3x apart.
@@ -486,7 +501,7 @@ for it in "${rows[@]}"; do
 		[ "${DIST[$it,$r]:-0}" -gt 3 ] && mark="*"
 		printf ' %9s (%4s %-1.1s)%s' "${V[$it,$r]:-n/a}" "$pl" "${PC[$it,$r]:-?}" "$mark"
 	done
-	printf ' %9s\n' "${MED[$it]}"
+	printf ' %9s%s\n' "${MED[$it]}" "${MDIRTY[$it]}"
 done
 echo
 printf '%-26s' "ratio (same round)"
@@ -504,7 +519,7 @@ for q in "${ratios[@]}"; do
 		vd=$(verdict "${RM[$q]}" $tg)
 		[ "$vd" = MISS ] && misses=$((misses + 1))
 	fi
-	printf ' %9s  %-8s %s\n' "${RM[$q]}" "$tg" "$vd"
+	printf ' %9s%s %-8s %s\n' "${RM[$q]}" "${MDIRTY[$q]}" "$tg" "$vd"
 done
 echo
 echo "one thread (60 B, batches of 512)   instr/packet   ns/packet (native)"
@@ -524,7 +539,8 @@ for m in move copy pipe vale; do
 done
 echo
 echo "placement: cache-line round trip before each run, (ns c|f): close < 200 ns, far above"
-echo "*: other processes or the hypervisor took more than 3% of the CPUs during the run, even after repeating it"
+echo "*: other processes or the hypervisor took more than 3% of the CPUs during the run, even after"
+echo "   repeating it; medians use the undisturbed rounds, and carry a * when there were none"
 echo "?: the two runs of this ratio saw placements more than 1.3x apart"
 echo "load: start $load_start, rounds $(for r in $(seq "$rounds"); do printf '%s ' "${LOADR[$r]}"; done)end $load_end"
 # The functions that cost most per packet, from callgrind_annotate.
@@ -548,7 +564,7 @@ done
 
 # ------------------------------------------------------------ JSON
 jlist() {	# values -> [a, b, ...]
-	local s= v
+	local s='' v
 	for v in "$@"; do s="$s${s:+, }$(jnum "$v")"; done
 	echo "[$s]"
 }
@@ -579,12 +595,18 @@ jlist() {	# values -> [a, b, ...]
 	for r in $(seq "$rounds"); do lr+=("${LOADR[$r]}"); done
 	echo "  \"load\": { \"start\": $load_start, \"rounds\": $(jlist "${lr[@]}"), \"end\": $load_end },"
 	echo "  \"targets\": { \"pipe_ratio_raw\": $t_pipe_raw, \"vale60_ratio_raw\": $t_vale_raw, \"ratio_af_packet\": $t_afp, \"pipe_instr_per_pkt\": $t_pipe_ir, \"vale60_instr_per_pkt\": $t_vale_ir },"
+	dm=
+	for k in "${rows[@]}" "${ratios[@]}"; do
+		[ "${MDIRTY[$k]}" = "*" ] && dm="$dm${dm:+, }\"$k\""
+	done
+	echo "  \"disturbed_medians\": [$dm],"
 	echo "  \"targets_missed\": $misses,"
 	echo "  \"rounds\": $rounds,"
 	echo "  \"seconds_per_run\": $secs,"
 	echo "  \"vale_unicast\": $([ $vale_unicast = 1 ] && echo true || echo false),"
 	echo "  \"pktgen\": $([ -n "$pktgen" ] && echo "\"$pktgen\"" || echo null),"
 	echo "  \"date\": \"$(date -u +%FT%TZ)\","
+	echo "  \"source\": \"$(git -C "$srcdir" describe --always --dirty 2>/dev/null || echo unknown)\","
 	echo "  \"runs\": {"
 	n=0
 	for it in "${rows[@]}"; do

@@ -124,8 +124,11 @@ struct nm_kring {
 	/* Pipes: the connected ring of the other end point. */
 	struct nm_kring *pipe;
 
-	/* VALE transmit rings: work area of the forwarding engine. */
+	/* VALE transmit rings: work area of the forwarding engine, and the
+	 * last destination looked up (hash >= NM_BDG_HASH: none yet). */
 	struct nm_bdg_fwd *ft;
+	uint8_t last_dmac[6];
+	uint16_t last_dhash;
 
 	/* Switch counters, from this port's point of view (8.2). */
 	uint64_t stat_pkts, stat_bytes, stat_drops;
@@ -427,8 +430,17 @@ void nm_ring_repair(struct nm_kring *kring);
 void nm_sync_finalize(struct nm_kring *kring);
 int nm_kring_try_busy(struct nm_kring *kring);
 void nm_kring_unbusy(struct nm_kring *kring);
-uint64_t nm_slot_offset(const struct nm_kring *kring,
-			const struct netmap_slot *slot);
+/* Offset of a slot's data, clamped to the ring's maximum (10.7). */
+static inline uint64_t nm_slot_offset(const struct nm_kring *kring,
+				      const struct netmap_slot *slot)
+{
+	uint64_t off;
+
+	if (!kring->offset_mask)
+		return 0;
+	off = slot->ptr & kring->offset_mask;
+	return off > kring->offset_max ? kring->offset_max : off;
+}
 
 /* ---------------------------------------------------------------- */
 /* Registration and requests (nm_register.c, nm_ctrl.c)             */

@@ -46,6 +46,7 @@ int nma_krings_create(struct nm_adapter *na)
 			if (i >= na->num_rings[t] && !na->num_host_rings[t])
 				k->flags |= NKR_FAKE;
 			k->offset_mask = 0;
+			k->last_dhash = 0xffff;
 			nmh_lock_init(&k->q_lock);
 			nmh_kring_wait_init(&k->wait);
 		}
@@ -324,17 +325,6 @@ void nm_sync_finalize(struct nm_kring *kring)
 	nm_store_release(&kring->ring->tail, tail);
 }
 
-/* Offset of a slot's data, clamped to the ring's maximum (10.7). */
-uint64_t nm_slot_offset(const struct nm_kring *kring,
-			const struct netmap_slot *slot)
-{
-	uint64_t off;
-
-	if (!kring->offset_mask)
-		return 0;
-	off = slot->ptr & kring->offset_mask;
-	return off > kring->offset_max ? kring->offset_max : off;
-}
 
 /* ---------------------------------------------------------------- */
 /* Sync ioctls and poll                                             */

@@ -203,13 +203,32 @@ uint32_t nm_bdg_hash(const uint8_t *m)
 	return c & (NM_BDG_HASH - 1);
 }
 
+/* 6-byte MAC comparison without a call to memcmp. */
+static inline int nm_mac_eq(const uint8_t *a, const uint8_t *b)
+{
+	uint32_t a4, b4;
+	uint16_t a2, b2;
+
+	memcpy(&a4, a, 4);
+	memcpy(&b4, b, 4);
+	memcpy(&a2, a + 4, 2);
+	memcpy(&b2, b + 4, 2);
+	return a4 == b4 && a2 == b2;
+}
+
+/*
+ * The learning bridge (15.6).  kring is the sender's TX ring: it caches
+ * the hash of the last destination it looked up.  The hash is a pure
+ * function of the address, so a cached index is always right; only the
+ * table entry behind it is read again for every packet.
+ */
 static uint8_t nm_bdg_lookup(struct nm_bdg *b, struct nm_adapter *src,
-			     const uint8_t *frame)
+			     struct nm_kring *kring, const uint8_t *frame)
 {
 	const uint8_t *dmac = frame, *smac = frame + 6;
 	struct nm_fwd_entry *e;
 
-	if (!(smac[0] & 1) && memcmp(smac, src->last_smac, 6)) {
+	if (!(smac[0] & 1) && !nm_mac_eq(smac, src->last_smac)) {
 		memcpy(src->last_smac, smac, 6);
 		e = &b->ht[nm_bdg_hash(smac)];
 		memcpy(e->mac, smac, 6);
@@ -217,8 +236,13 @@ static uint8_t nm_bdg_lookup(struct nm_bdg *b, struct nm_adapter *src,
 		e->valid = 1;
 	}
 	if (!(dmac[0] & 1)) {
-		e = &b->ht[nm_bdg_hash(dmac)];
-		if (!memcmp(e->mac, dmac, 6))
+		if (kring->last_dhash >= NM_BDG_HASH ||
+		    !nm_mac_eq(dmac, kring->last_dmac)) {
+			memcpy(kring->last_dmac, dmac, 6);
+			kring->last_dhash = (uint16_t)nm_bdg_hash(dmac);
+		}
+		e = &b->ht[kring->last_dhash];
+		if (nm_mac_eq(e->mac, dmac))
 			return e->port;
 	}
 	return NM_BDG_BROADCAST;
@@ -463,14 +487,18 @@ static void nm_vale_forward(struct nm_kring *kring, struct nm_bdg_fwd *ft,
 		uint8_t dst;
 
 		/* A packet ends at a slot without NS_MOREFRAG or at the end. */
-		for (nf = 1; i + nf - 1 < count - 1 &&
-			     (ft[i + nf - 1].flags & NS_MOREFRAG); nf++)
-			;
+		nf = 1;
+		if (f->flags & NS_MOREFRAG) {
+			while (i + nf - 1 < count - 1 &&
+			       (ft[i + nf - 1].flags & NS_MOREFRAG))
+				nf++;
+			for (d = 1; d < nf; d++)
+				kring->stat_bytes += ft[i + d].len;
+		}
 		f->nfrags = (uint16_t)nf;
 		f->next = NM_FT_NONE;
 		kring->stat_pkts++;
-		for (d = 0; d < nf; d++)
-			kring->stat_bytes += ft[i + d].len;
+		kring->stat_bytes += f->len;
 		f->dst = NM_BDG_NOPORT;
 		if (nf > NETMAP_MAX_FRAGS)
 			continue;	/* upstream overran memory here */
@@ -493,7 +521,7 @@ static void nm_vale_forward(struct nm_kring *kring, struct nm_bdg_fwd *ft,
 				continue;
 			frame = hdrbuf;
 		}
-		dst = nm_bdg_lookup(b, na, frame);
+		dst = nm_bdg_lookup(b, na, kring, frame);
 		if (dst == NM_BDG_BROADCAST) {
 			f->dst = dst;
 			if (btail == NM_FT_NONE)
@@ -942,6 +970,7 @@ int nm_vale_detach(const char *name, struct nmreq_vale_detach *req)
 	req->port_index = na->bdg_port;
 	nm_bdg_detach(na);
 	nma_put(na);	/* the switch's reference */
+	nma_check_unused(na);	/* an auto-created pipe parent may go now */
 	err = 0;
 out:
 	nma_put(na);
