@@ -58,7 +58,8 @@ for a in insmod rmmod lsmod; do ln -s busybox /mnt/tmp/vmbin/$a; done
 chroot /mnt /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/tmp/vmbin \
 	HOME=/tmp TERM=dumb LANG=C.UTF-8 \
 	NETMAP_SRCDIR="$NETMAP_SRCDIR" NETMAP_BUILDDIR="$NETMAP_BUILDDIR" \
-	NETMAP_KO="$NETMAP_KO" VM_TESTS="$VM_TESTS" \
+	NETMAP_KO="$NETMAP_KO" VM_TESTS="$VM_TESTS" VM_BUDGET="$VM_BUDGET" \
+	VM_BATS="$VM_BATS" VM_BATS_JOBS="$VM_BATS_JOBS" VM_TOOL_TIMEOUT="$VM_TOOL_TIMEOUT" \
 	/bin/bash "$NETMAP_SRCDIR/test/vm/guest-tests.sh"
 rc=$?
 echo "VMTEST-END rc=$rc"

@@ -6,13 +6,17 @@
 # programs of the build tree.  Prints one line per check:
 #     VMTEST: PASS <group>: <name>
 #     VMTEST: FAIL <group>: <name>
-# followed, for failures, by the output of the check (indented).
+#     VMTEST: SKIP <group>: <name>
+# followed, for failures, by the output of the check (indented).  All
+# groups share a time budget of VM_BUDGET seconds (default 780).
 #
 # Groups (VM_TESTS): module  parameters, device node, persistent ports,
 #                            rmmod refusals, kill mid-traffic, open churn
 #                    abi     test/vm/abi_conformance (raw ioctls)
 #                    core    test_core with NETMAP_BACKEND=kernel
-#                    bats    every test/bats/*.bats with NETMAP_BACKEND=kernel
+#                    bats    test/bats/*.bats with NETMAP_BACKEND=kernel
+#                            (VM_BATS: name filters; VM_BATS_JOBS: files
+#                            run at once, default 2)
 #                    /path   a script sourced here (uses check, pass, fail)
 # The module is loaded first and must unload at the end.
 set -u
@@ -49,26 +53,45 @@ check() {
 	fi
 }
 
-# TAP output of one program or bats file, one VMTEST line per test.
-tap() {
-	local group=$1 line status=0
-	shift
-	timeout 600 "$@" >$LOG.tap 2>&1
-	status=$?
-	while IFS= read -r line; do
-		case $line in
-		"ok "*) pass "$group: ${line#ok }" ;;
-		"not ok "*)
-			: >$LOG
-			fail "$group: ${line#not ok }"
-			;;
-		"#"*) echo "    $line" ;;
+# TAP in $2 (of a program that exited with status $3) as VMTEST lines:
+# "ok" is PASS (SKIP with a "# skip" directive), "not ok" is FAIL.
+tap_report() {
+	local group=$1 file=$2 status=$3
+	awk -v g="$group" '
+		/^ok / {
+			sub(/^ok /, "")
+			print (tolower($0) ~ / # skip/ ? "VMTEST: SKIP " : "VMTEST: PASS ") g ": " $0
+			next
+		}
+		/^not ok / { sub(/^not ok /, ""); print "VMTEST: FAIL " g ": " $0; next }
+		/^#/ { print "    " $0 }
+	' "$file"
+	npass=$((npass + $(grep -c '^ok ' "$file")))
+	nfail=$((nfail + $(grep -c '^not ok ' "$file")))
+	if [ "$status" -ne 0 ] && ! grep -q '^not ok ' "$file"; then
+		tail -20 "$file" >$LOG
+		case $status in
+		124|137) echo "(killed at the time budget)" >>$LOG ;;
 		esac
-	done <$LOG.tap
-	if ! grep -qE '^(not )?ok ' $LOG.tap || { [ $status -ne 0 ] && ! grep -q '^not ok' $LOG.tap; }; then
-		cp $LOG.tap $LOG
 		fail "$group: exit status $status"
+	elif ! grep -qE '^(not )?ok ' "$file"; then
+		cp "$file" $LOG
+		fail "$group: no test ran"
 	fi
+}
+
+# Run a TAP program under the remaining time budget and report it.
+tap() {
+	local group=$1 status=0
+	shift
+	timeout -k 5 "$(budget_left)" "$@" >$LOG.tap 2>&1 || status=$?
+	tap_report "$group" $LOG.tap $status
+}
+
+# Seconds left of the guest's budget (VM_BUDGET), at least 30.
+budget_left() {
+	local left=$((DEADLINE - SECONDS))
+	echo $((left > 30 ? left : 30))
 }
 
 kmsg_mark() { echo "vm-check: $*" >/dev/kmsg; }
@@ -92,7 +115,66 @@ tools_dir() {
 	echo $d
 }
 
-echo "guest: $(uname -r), $(nproc) cpus, tests: $VM_TESTS"
+# The bats suite, VM_BATS_JOBS files at a time (default 2, one per vCPU),
+# files matching VM_BATS (default: all), within the time budget: a file
+# that cannot start any more is reported as skipped, a file still running
+# at the deadline is killed and fails.  Emulation is 10-20 times slower
+# than the host, so the tools' timeout (helpers.bash) is raised to 90 s.
+run_bats() {
+	local jobs=${VM_BATS_JOBS:-2} running=0 i=0 f n left
+	local -a files=()
+
+	TOOLS=$(tools_dir)
+	export LD_LIBRARY_PATH=$B/.libs
+	for f in "$SRC"/test/bats/*.bats; do
+		[ -e "$f" ] || continue
+		if [ -n "${VM_BATS:-}" ]; then
+			for n in $VM_BATS; do
+				case $(basename "$f") in *"$n"*) files+=("$f"); break ;; esac
+			done
+		else
+			files+=("$f")
+		fi
+	done
+	[ ${#files[@]} -gt 0 ] || { echo "    (no bats files under $SRC/test/bats)"; return; }
+	rm -f /tmp/bats.*
+	for f in "${files[@]}"; do
+		i=$((i + 1))
+		left=$((DEADLINE - SECONDS))
+		if [ $left -lt 60 ]; then
+			echo skipped >/tmp/bats.$i.rc
+			continue
+		fi
+		(
+			t0=$SECONDS
+			cd /tmp && NETMAP_TOOLS_DIR=$TOOLS NETMAP_SRCDIR=$SRC \
+				TOOL_TIMEOUT=${VM_TOOL_TIMEOUT:-90} \
+				timeout -k 5 $left bats --tap "$f" >/tmp/bats.$i.tap 2>&1
+			echo $? >/tmp/bats.$i.rc
+			echo $((SECONDS - t0)) >/tmp/bats.$i.time
+		) &
+		running=$((running + 1))
+		if [ $running -ge "$jobs" ]; then
+			wait -n
+			running=$((running - 1))
+		fi
+	done
+	wait
+	i=0
+	for f in "${files[@]}"; do
+		i=$((i + 1))
+		n=$(basename "$f")
+		if [ "$(cat /tmp/bats.$i.rc)" = skipped ]; then
+			echo "VMTEST: SKIP bats $n: not started, time budget (VM_BUDGET) used up"
+			continue
+		fi
+		tap_report "bats $n" /tmp/bats.$i.tap "$(cat /tmp/bats.$i.rc)"
+		echo "    ($n: $(cat /tmp/bats.$i.time)s)"
+	done
+}
+
+DEADLINE=$((SECONDS + ${VM_BUDGET:-780}))
+echo "guest: $(uname -r), $(nproc) cpus, tests: $VM_TESTS, budget ${VM_BUDGET:-780}s"
 kmsg_mark "loading netmap"
 check "module: insmod netmap.ko" insmod "$KO"
 if [ ! -d /sys/module/netmap ]; then
@@ -106,26 +188,12 @@ for group in $VM_TESTS; do
 	module) . "$SRC/test/vm/guest-module.sh" ;;
 	abi) tap abi "$ABI" ;;
 	core) tap core "$B/test_core" ;;
-	bats)
-		TOOLS=$(tools_dir)
-		export LD_LIBRARY_PATH=$B/.libs
-		found=0
-		for f in "$SRC"/test/bats/*.bats; do
-			[ -e "$f" ] || continue
-			found=1
-			t0=$SECONDS
-			(cd /tmp && NETMAP_TOOLS_DIR=$TOOLS NETMAP_SRCDIR=$SRC \
-				tap "bats $(basename "$f")" bats --tap "$f")
-			echo "    ($(basename "$f"): $((SECONDS - t0))s)"
-		done
-		[ $found = 1 ] || echo "    (no bats files under $SRC/test/bats)"
-		;;
+	bats) run_bats ;;
 	/*) . "$group" ;;	# a script of checks (debugging aid)
 	*) echo "unknown test group $group" >$LOG; fail "group $group" ;;
 	esac
 done
 
-# Counters of subshells are lost: recount from the console is the host's job.
 kmsg_mark "unloading netmap"
 check "module: rmmod netmap at the end" rmmod netmap
 check "module: /dev/netmap gone after rmmod" test ! -e /dev/netmap
