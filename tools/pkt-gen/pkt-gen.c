@@ -627,19 +627,26 @@ out:
 	return n;
 }
 
-static int sync_tx_ports(struct pg_thread *t)
+/* Sync one direction of every port of the thread; -1 after a failure. */
+static int sync_ports(struct pg_thread *t, int (*sync)(struct nmport_d *),
+		      const char *what)
 {
 	unsigned i;
 	int err;
 
 	for (i = 0; i < t->nports; i++) {
-		err = nmport_txsync(t->ports[i]);
+		err = sync(t->ports[i]);
 		if (err) {
-			thread_fail(t, "txsync on %s failed: %s", run.port_name, strerror(-err));
+			thread_fail(t, "%s on %s failed: %s", what, run.port_name, strerror(-err));
 			return -1;
 		}
 	}
 	return 0;
+}
+
+static int sync_tx_ports(struct pg_thread *t)
+{
+	return sync_ports(t, nmport_txsync, "txsync");
 }
 
 /* Sleep until some port can take more, a timeout, or a stop. */
@@ -827,17 +834,7 @@ static struct ping_state ping;
 
 static int sync_rx_ports(struct pg_thread *t)
 {
-	unsigned i;
-	int err;
-
-	for (i = 0; i < t->nports; i++) {
-		err = nmport_rxsync(t->ports[i]);
-		if (err) {
-			thread_fail(t, "rxsync on %s failed: %s", run.port_name, strerror(-err));
-			return -1;
-		}
-	}
-	return 0;
+	return sync_ports(t, nmport_rxsync, "rxsync");
 }
 
 static void seq_check(struct pg_thread *t, struct pg_ring *r, uint32_t seq, uint32_t frags)
