@@ -17,6 +17,7 @@
 
 #include "nt_log.h"
 #include "nt_opt.h"
+#include "cli_harness.h"
 #include "tap.h"
 
 /* ------------------------------------------------------------ fake tools */
@@ -195,46 +196,16 @@ static const struct nt_tool br_tool = {
 
 /* ------------------------------------------------------------ harness */
 
-static char *out_text, *err_text;
-static size_t out_len, err_len;
 
-/* Split on blanks ('' is an empty argument) and parse with captured streams. */
-static int run(const struct nt_tool *tool, const char *args)
+static int tool_parse(int argc, char **argv, void *ctx)
 {
-	char *copy = strdup(args), *word, *save = NULL;
-	char *argv[64];
-	int argc = 0, status;
-	FILE *out, *err;
-
-	free(out_text);
-	free(err_text);
-	out_text = err_text = NULL;
-	out = open_memstream(&out_text, &out_len);
-	err = open_memstream(&err_text, &err_len);
-	nt_set_streams(out, err);
-	argv[argc++] = (char *)tool->name;
-	for (word = strtok_r(copy, " ", &save); word && argc < 63;
-	     word = strtok_r(NULL, " ", &save))
-		argv[argc++] = strcmp(word, "''") ? word : word + 2;
-	argv[argc] = NULL;
-	status = nt_opt_parse(tool, argc, argv);
-	nt_set_streams(NULL, NULL);
-	fclose(out);
-	fclose(err);
-	/* Values point into argv: keep the copy alive until the next run. */
-	static char *keep;
-	free(keep);
-	keep = copy;
-	return status;
+	return nt_opt_parse(ctx, argc, argv);
 }
 
-static int count_lines(const char *s)
+/* Parse with the fake tool's table, streams captured. */
+static int run(const struct nt_tool *tool, const char *args)
 {
-	int n = 0;
-
-	for (; s && *s; s++)
-		n += *s == '\n';
-	return n;
+	return cli_run(tool->name, args, tool_parse, (void *)tool);
 }
 
 enum stream { NONE, OUT, ERR };
@@ -245,24 +216,6 @@ struct row {
 	enum stream where;
 	const char *text;	/* exact line (without newline) for ERR, fragment for OUT */
 };
-
-/* TAP test names must stay on one line. */
-static const char *one_line(const char *s)
-{
-	static char buf[256];
-	size_t n = 0;
-
-	for (; s && *s && n + 3 < sizeof(buf); s++) {
-		if (*s == '\n') {
-			buf[n++] = '\\';
-			buf[n++] = 'n';
-		} else {
-			buf[n++] = *s;
-		}
-	}
-	buf[n] = '\0';
-	return buf;
-}
 
 static void run_rows(const struct nt_tool *tool, const struct row *rows, size_t n)
 {
@@ -276,19 +229,19 @@ static void run_rows(const struct nt_tool *tool, const struct row *rows, size_t 
 		is_int(status, r->status, "%s %s: status", tool->name, r->args);
 		if (r->status == NT_EXIT_USAGE) {
 			/* tools.md 1.3: exactly one line, beginning with the tool's name. */
-			is_int(count_lines(err_text), 1, "%s %s: one stderr line", tool->name,
+			is_int(cli_count_lines(cli_err), 1, "%s %s: one stderr line", tool->name,
 			       r->args);
 		}
 		if (r->where == ERR) {
 			snprintf(want, sizeof(want), "%s\n", r->text);
-			is_str(err_text, want, "%s %s: stderr", tool->name, r->args);
+			is_str(cli_err, want, "%s %s: stderr", tool->name, r->args);
 		} else if (r->where == OUT) {
-			ok(out_text && strstr(out_text, r->text), "%s %s: stdout has \"%s\"",
-			   tool->name, r->args, one_line(r->text));
-			is_str(err_text, "", "%s %s: nothing on stderr", tool->name, r->args);
+			ok(cli_out && strstr(cli_out, r->text), "%s %s: stdout has \"%s\"",
+			   tool->name, r->args, cli_one_line(r->text));
+			is_str(cli_err, "", "%s %s: nothing on stderr", tool->name, r->args);
 		} else {
-			is_str(err_text, "", "%s %s: nothing on stderr", tool->name, r->args);
-			is_str(out_text, "", "%s %s: nothing on stdout", tool->name, r->args);
+			is_str(cli_err, "", "%s %s: nothing on stderr", tool->name, r->args);
+			is_str(cli_out, "", "%s %s: nothing on stdout", tool->name, r->args);
 		}
 	}
 }
@@ -529,39 +482,39 @@ static void test_br_rows(void)
 static void test_help_text(void)
 {
 	is_int(run(&pg_tool, "--help"), NT_OPT_EXIT_OK, "pg --help");
-	ok(!strncmp(out_text, "Usage: pg [OPTIONS]\nA fake pkt-gen for the option tests.\n\nOptions:\n",
+	ok(!strncmp(cli_out, "Usage: pg [OPTIONS]\nA fake pkt-gen for the option tests.\n\nOptions:\n",
 		    67), "help starts with usage and purpose");
-	ok(strstr(out_text,
+	ok(strstr(cli_out,
 		  "\n  -i, --interface=port      port to use (required)\n") != NULL,
 	   "help line of a required option");
-	ok(strstr(out_text,
+	ok(strstr(cli_out,
 		  "\n  -f, --function=func       what to do (default: rx)\n") != NULL,
 	   "help line with a default");
-	ok(strstr(out_text,
+	ok(strstr(cli_out,
 		  "\n  -b, --burst=burst         most packets per ring per round (default: 512 (1 for ping, pong))\n") != NULL,
 	   "help line with a default text");
-	ok(strstr(out_text, "\n      --ttl=hops            IP time to live (default: 64)\n") !=
+	ok(strstr(cli_out, "\n      --ttl=hops            IP time to live (default: 64)\n") !=
 	   NULL, "help line of a long-only option");
-	ok(strstr(out_text, "\n  -v, --verbose             more diagnostics (repeatable)\n") !=
+	ok(strstr(cli_out, "\n  -v, --verbose             more diagnostics (repeatable)\n") !=
 	   NULL, "help line of a counter");
-	ok(strstr(out_text, "\n  -j, --json[=file]         JSON lines on stdout or into a file\n") !=
+	ok(strstr(cli_out, "\n  -j, --json[=file]         JSON lines on stdout or into a file\n") !=
 	   NULL, "help line of an optional argument");
-	ok(strstr(out_text, "\n  -C, --port-config=spec    ring geometry (deprecated)\n") != NULL,
+	ok(strstr(cli_out, "\n  -C, --port-config=spec    ring geometry (deprecated)\n") != NULL,
 	   "help line of a deprecated option");
-	ok(strstr(out_text, "\n  -h, --help                print this help and exit\n") != NULL,
+	ok(strstr(cli_out, "\n  -h, --help                print this help and exit\n") != NULL,
 	   "-h listed when free");
-	ok(strstr(out_text, "\n      --version             print the version and exit\n") !=
+	ok(strstr(cli_out, "\n      --version             print the version and exit\n") !=
 	   NULL, "--version listed");
 	printf("# pg --help:\n");
-	for (char *line = out_text, *nl; line && *line; line = nl + 1) {
+	for (char *line = cli_out, *nl; line && *line; line = nl + 1) {
 		nl = strchr(line, '\n');
 		printf("#   %.*s\n", (int)(nl - line), line);
 	}
 
 	is_int(run(&vc_tool, "--help"), NT_OPT_EXIT_OK, "vc --help");
-	ok(strstr(out_text, "\n  -l, --list [valeX:Y]") != NULL,
+	ok(strstr(cli_out, "\n  -l, --list [valeX:Y]") != NULL,
 	   "optional argument that may follow");
-	ok(strstr(out_text, "\n      --help ") != NULL && !strstr(out_text, "-h, --help"),
+	ok(strstr(cli_out, "\n      --help ") != NULL && !strstr(cli_out, "-h, --help"),
 	   "-h not offered as help when taken");
 }
 
@@ -677,7 +630,7 @@ static void test_bad_tables(void)
 		is_int(run(&t, ""), NT_OPT_BAD_TABLE, "bad table %zu: parse refuses", i);
 		snprintf(want, sizeof(want), "bad: internal error in the option table: %s\n",
 			 cases[i].message);
-		is_str(err_text, want, "bad table %zu: one line on stderr", i);
+		is_str(cli_err, want, "bad table %zu: one line on stderr", i);
 	}
 	err[0] = '\0';
 	is_int(nt_opt_check_table(&pg_tool, err, sizeof(err)), 0, "pg table is consistent");
@@ -728,7 +681,7 @@ int main(void)
 	test_usage_error();
 	test_bad_tables();
 	test_or_exit();
-	free(out_text);
-	free(err_text);
+	free(cli_out);
+	free(cli_err);
 	return tap_done();
 }

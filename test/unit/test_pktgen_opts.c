@@ -18,77 +18,30 @@
 
 #include "nt_log.h"
 #include "pg_options.h"
+#include "cli_harness.h"
 #include "tap.h"
 
 /* ------------------------------------------------------------ harness */
 
 static struct pg_config cfg;
-static char *out_text, *err_text;
-static size_t out_len, err_len;
 
-/*
- * Split on blanks ('' is an empty argument), parse as argv0 would, and
- * return the exit status pkt-gen would have: PG_ARGS_DONE is 0.
- */
+static int pg_parse(int argc, char **argv, void *ctx)
+{
+	memset(ctx, 0xa5, sizeof(cfg));	/* nothing may depend on what was there */
+	return pg_parse_args(argc, argv, ctx);
+}
+
+/* Parse as argv0 would; the exit status pkt-gen would have (PG_ARGS_DONE is 0). */
 static int run_as(const char *argv0, const char *args)
 {
-	static char *keep;	/* values point into argv: keep it until the next run */
-	char *copy = strdup(args), *word, *save = NULL;
-	char *argv[64];
-	int argc = 0, status;
-	FILE *out, *err;
+	int status = cli_run(argv0, args, pg_parse, &cfg);
 
-	free(out_text);
-	free(err_text);
-	out_text = err_text = NULL;
-	out = open_memstream(&out_text, &out_len);
-	err = open_memstream(&err_text, &err_len);
-	nt_set_streams(out, err);
-	argv[argc++] = (char *)argv0;
-	for (word = strtok_r(copy, " ", &save); word && argc < 63;
-	     word = strtok_r(NULL, " ", &save))
-		argv[argc++] = strcmp(word, "''") ? word : word + 2;
-	argv[argc] = NULL;
-	memset(&cfg, 0xa5, sizeof(cfg));	/* nothing may depend on what was there */
-	status = pg_parse_args(argc, argv, &cfg);
-	nt_set_streams(NULL, NULL);
-	fclose(out);
-	fclose(err);
-	free(keep);
-	keep = copy;
 	return status == PG_ARGS_DONE ? 0 : status;
 }
 
 static int run(const char *args)
 {
 	return run_as("pkt-gen", args);
-}
-
-/* TAP test names must stay on one line. */
-static const char *one_line(const char *s)
-{
-	static char buf[256];
-	size_t n = 0;
-
-	for (; s && *s && n + 3 < sizeof(buf); s++) {
-		if (*s == '\n') {
-			buf[n++] = '\\';
-			buf[n++] = 'n';
-		} else {
-			buf[n++] = *s;
-		}
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
-static int count_lines(const char *s)
-{
-	int n = 0;
-
-	for (; s && *s; s++)
-		n += *s == '\n';
-	return n;
 }
 
 enum stream {
@@ -116,28 +69,28 @@ static void run_rows(const struct row *rows, size_t n)
 
 		is_int(status, r->status, "pkt-gen %s: exit status", r->args);
 		if (r->status == 2)	/* 1.3: exactly one line, starting with the name */
-			ok(count_lines(err_text) == 1 && !strncmp(err_text, "pkt-gen: ", 9),
+			ok(cli_count_lines(cli_err) == 1 && !strncmp(cli_err, "pkt-gen: ", 9),
 			   "pkt-gen %s: one stderr line", r->args);
 		switch (r->where) {
 		case ERR:
 			snprintf(want, sizeof(want), "%s\n", r->text);
-			is_str(err_text, want, "pkt-gen %s: stderr", r->args);
-			is_str(out_text, "", "pkt-gen %s: nothing on stdout", r->args);
+			is_str(cli_err, want, "pkt-gen %s: stderr", r->args);
+			is_str(cli_out, "", "pkt-gen %s: nothing on stdout", r->args);
 			break;
 		case ERRF:
-			ok(count_lines(err_text) == 1 && strstr(err_text, r->text),
+			ok(cli_count_lines(cli_err) == 1 && strstr(cli_err, r->text),
 			   "pkt-gen %s: stderr has \"%s\"", r->args, r->text);
-			if (!strstr(err_text, r->text))
-				printf("#   got \"%s\"\n", err_text);
+			if (!strstr(cli_err, r->text))
+				printf("#   got \"%s\"\n", cli_err);
 			break;
 		case OUT:
-			ok(out_text && strstr(out_text, r->text), "pkt-gen %s: stdout has \"%s\"",
-			   r->args, one_line(r->text));
-			is_str(err_text, "", "pkt-gen %s: nothing on stderr", r->args);
+			ok(cli_out && strstr(cli_out, r->text), "pkt-gen %s: stdout has \"%s\"",
+			   r->args, cli_one_line(r->text));
+			is_str(cli_err, "", "pkt-gen %s: nothing on stderr", r->args);
 			break;
 		default:
-			is_str(err_text, "", "pkt-gen %s: nothing on stderr", r->args);
-			is_str(out_text, "", "pkt-gen %s: nothing on stdout", r->args);
+			is_str(cli_err, "", "pkt-gen %s: nothing on stderr", r->args);
+			is_str(cli_out, "", "pkt-gen %s: nothing on stdout", r->args);
 		}
 	}
 }
@@ -665,9 +618,9 @@ static void test_help(void)
 
 	is_int(run("--help"), 0, "--help: exit 0");
 	for (i = 0; longs[i]; i++)
-		ok(out_text && strstr(out_text, longs[i]), "--help lists %s", longs[i]);
-	ok(strstr(out_text, "-P, --pcap-template=file"), "--help pairs -P with its long name");
-	is_str(err_text, "", "--help: nothing on stderr");
+		ok(cli_out && strstr(cli_out, longs[i]), "--help lists %s", longs[i]);
+	ok(strstr(cli_out, "-P, --pcap-template=file"), "--help pairs -P with its long name");
+	is_str(cli_err, "", "--help: nothing on stderr");
 }
 
 /* Machine-dependent messages, built from this machine's CPU count. */
@@ -679,7 +632,7 @@ static void test_cpu_messages(void)
 		 "pkt-gen: -c 1000: more CPUs than are online; expected 0 to %u\n",
 		 pg_online_cpus());
 	is_int(run("-i vale0:a -c 1000"), 2, "-c above online: exit 2");
-	is_str(err_text, want, "-c above online: exact line");
+	is_str(cli_err, want, "-c above online: exact line");
 	snprintf(want, sizeof(want), "-i vale0:a -c %u", pg_online_cpus());
 	is_int(run(want), 0, "-c equal to the online CPUs is accepted");
 }
@@ -697,7 +650,7 @@ int main(void)
 	test_pcap_values();
 	test_help();
 	test_cpu_messages();
-	free(out_text);
-	free(err_text);
+	free(cli_out);
+	free(cli_err);
 	return tap_done();
 }

@@ -14,52 +14,26 @@
 #include <string.h>
 
 #include "nt_log.h"
+#include "cli_harness.h"
 #include "tap.h"
 #include "vc_options.h"
 
 /* ------------------------------------------------------------ harness */
 
 static struct vc_config cfg;
-static char *out_text, *err_text;
-static size_t out_len, err_len;
 
-/* Split on blanks ('' is an empty argument); the exit status vale-ctl would have. */
-static int run(const char *args)
+static int vc_parse(int argc, char **argv, void *ctx)
 {
-	static char *keep;	/* values point into argv */
-	char *copy = strdup(args), *word, *save = NULL;
-	char *argv[64];
-	int argc = 0, status;
-	FILE *out, *err;
-
-	free(out_text);
-	free(err_text);
-	out_text = err_text = NULL;
-	out = open_memstream(&out_text, &out_len);
-	err = open_memstream(&err_text, &err_len);
-	nt_set_streams(out, err);
-	argv[argc++] = "vale-ctl";
-	for (word = strtok_r(copy, " ", &save); word && argc < 63;
-	     word = strtok_r(NULL, " ", &save))
-		argv[argc++] = strcmp(word, "''") ? word : word + 2;
-	argv[argc] = NULL;
-	memset(&cfg, 0xa5, sizeof(cfg));
-	status = vc_parse_args(argc, argv, &cfg);
-	nt_set_streams(NULL, NULL);
-	fclose(out);
-	fclose(err);
-	free(keep);
-	keep = copy;
-	return status == VC_ARGS_DONE ? 0 : status;
+	memset(ctx, 0xa5, sizeof(cfg));
+	return vc_parse_args(argc, argv, ctx);
 }
 
-static int count_lines(const char *s)
+/* The exit status vale-ctl would have (VC_ARGS_DONE is 0). */
+static int run(const char *args)
 {
-	int n = 0;
+	int status = cli_run("vale-ctl", args, vc_parse, &cfg);
 
-	for (; s && *s; s++)
-		n += *s == '\n';
-	return n;
+	return status == VC_ARGS_DONE ? 0 : status;
 }
 
 enum stream { NONE, ERR, OUT };
@@ -82,19 +56,19 @@ static void run_rows(const struct row *rows, size_t n)
 
 		is_int(status, r->status, "vale-ctl %s: exit status", r->args);
 		if (r->status == 2)
-			ok(count_lines(err_text) == 1 && !strncmp(err_text, "vale-ctl: ", 10),
+			ok(cli_count_lines(cli_err) == 1 && !strncmp(cli_err, "vale-ctl: ", 10),
 			   "vale-ctl %s: one stderr line", r->args);
 		if (r->where == ERR) {
 			snprintf(want, sizeof(want), "%s\n", r->text);
-			is_str(err_text, want, "vale-ctl %s: stderr", r->args);
-			is_str(out_text, "", "vale-ctl %s: nothing on stdout", r->args);
+			is_str(cli_err, want, "vale-ctl %s: stderr", r->args);
+			is_str(cli_out, "", "vale-ctl %s: nothing on stdout", r->args);
 		} else if (r->where == OUT) {
-			ok(out_text && strstr(out_text, r->text), "vale-ctl %s: stdout has \"%s\"",
+			ok(cli_out && strstr(cli_out, r->text), "vale-ctl %s: stdout has \"%s\"",
 			   r->args, r->text);
-			is_str(err_text, "", "vale-ctl %s: nothing on stderr", r->args);
+			is_str(cli_err, "", "vale-ctl %s: nothing on stderr", r->args);
 		} else {
-			is_str(err_text, "", "vale-ctl %s: nothing on stderr", r->args);
-			is_str(out_text, "", "vale-ctl %s: nothing on stdout", r->args);
+			is_str(cli_err, "", "vale-ctl %s: nothing on stderr", r->args);
+			is_str(cli_out, "", "vale-ctl %s: nothing on stdout", r->args);
 		}
 	}
 }
@@ -271,7 +245,7 @@ int main(void)
 {
 	ROWS(rows);
 	test_values();
-	free(out_text);
-	free(err_text);
+	free(cli_out);
+	free(cli_err);
 	return tap_done();
 }
