@@ -39,15 +39,23 @@ rx_count() {
 }
 
 @test "PG-3: a learned MAC gets unicast, the rest only the learning broadcast" {
-	start_rx b pkt-gen -i "$SW:b/R" -f rx --duration 3s -T 0
-	start_rx c pkt-gen -i "$SW:c/R" -f rx --duration 3s -T 0
+	# b exits at its count; c runs until stopped, so that a frame wrongly
+	# flooded to it would be counted however slow the machine is
+	start_rx b pkt-gen -i "$SW:b/R" -f rx -n 500 -W -T 0
+	start_rx c pkt-gen -i "$SW:c/R" -f rx -T 0
 	run_tool pkt-gen -i "$SW:b/T" -f tx -n 1 -S 02:00:00:00:00:0b
 	assert_eq "$status" 0
 	run_tool pkt-gen -i "$SW:a" -f tx -n 500 -S 02:00:00:00:00:0a -D 02:00:00:00:00:0b
 	assert_eq "$status" 0
 	wait_bg b
+	assert_eq "$bg_status" 0
 	assert_eq "$(rx_count "$bg_out")" 500 "b: the unicast frames"
+	# every frame was in c's ring before the senders exited: give c's
+	# thread time to read them, then stop it
+	tsleep 0.3
+	signal_bg c TERM
 	wait_bg c
+	assert_eq "$bg_status" 0
 	assert_eq "$(rx_count "$bg_out")" 1 "c: only the learning broadcast"
 }
 

@@ -5,9 +5,10 @@
 
 load helpers
 
-# Hold a port open with a receiver until the test stops it.
+# Hold a port open with a receiver until the test stops it (release, or
+# teardown's SIGKILL).
 hold() {
-	start_rx "$1" pkt-gen -i "$2" -f rx --duration 10s -T 0
+	start_rx "$1" pkt-gen -i "$2" -f rx -T 0
 }
 
 release() {

@@ -44,12 +44,17 @@ le() {
 }
 
 @test "rxseq counts the frames lost while the receiver was stopped" {
-	start_rx rx pkt-gen -i "$SW:b" -f rxseq -W -T 0
-	start_bg tx pkt-gen -i "$SW:a" -f txseq -n 10000 -R 5000 -T 0
+	start_rx rx pkt-gen -i "$SW:b" -f rxseq --idle "$(scaled 1)s" -T 0
+	# 2 s of frames at 5000 pps on a normal machine; a slow one (TIMESCALE)
+	# sends more slowly and waits longer, so the same number of frames
+	# arrives while the receiver is stopped
+	local rate
+	rate=$(awk -v k="$TIMESCALE" 'BEGIN { printf "%d", 5000 / k }')
+	start_bg tx pkt-gen -i "$SW:a" -f txseq -n 10000 -R "$rate" -T 0
 	wait_ready tx
-	sleep 0.3
+	tsleep 0.3
 	signal_bg rx STOP
-	sleep 0.5		# 2500 frames arrive; the ring keeps 1023
+	tsleep 0.5		# 2500 frames arrive; the ring keeps 1023
 	signal_bg rx CONT
 	wait_bg tx
 	assert_eq "$bg_status" 0

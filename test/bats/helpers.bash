@@ -28,6 +28,22 @@ CHECK_FRAMES="$BATS_TEST_DIRNAME/check-frames.py"
 # Seconds before a foreground tool is declared hung.
 TOOL_TIMEOUT=${TOOL_TIMEOUT:-30}
 
+# How much slower than a normal machine this one is: the qemu guest of
+# test/vm sets it (emulation is 10-20 times slower), and every wait that
+# gives a tool time to act, rather than asserting a time, is multiplied
+# by it.
+TIMESCALE=${NETMAP_TEST_TIMESCALE:-1}
+
+# Seconds (a decimal) times TIMESCALE.
+scaled() {
+	awk -v s="$1" -v k="$TIMESCALE" 'BEGIN { printf "%g\n", s * k }'
+}
+
+# sleep, scaled.
+tsleep() {
+	sleep "$(scaled "$1")"
+}
+
 setup() {
 	export NETMAP_BACKEND=${NETMAP_BACKEND:-user}
 	NETMAP_RUNTIME_DIR=$(mktemp -d "${TMPDIR:-/tmp}/nmrt.XXXXXX")
@@ -109,9 +125,11 @@ start_bg() {
 }
 
 # Wait until the first stdout line of `name` is complete (its readiness
-# line, tools.md 1.4), at most $2 seconds (default 10).
+# line, tools.md 1.4), at most $2 seconds (default 10, scaled).
 wait_ready() {
-	local name=$1 limit=${2:-10} i
+	local name=$1 limit=${2:-$(scaled 10)} i
+	limit=${limit%.*}
+	[ "${limit:-0}" -ge 1 ] || limit=1
 	for ((i = 0; i < limit * 50; i++)); do
 		if [ -s "$WORK/$name.out" ] && [ "$(head -c 4096 "$WORK/$name.out" | wc -l)" -ge 1 ]; then
 			return 0

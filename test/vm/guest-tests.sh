@@ -119,7 +119,8 @@ tools_dir() {
 # files matching VM_BATS (default: all), within the time budget: a file
 # that cannot start any more is reported as skipped, a file still running
 # at the deadline is killed and fails.  Emulation is 10-20 times slower
-# than the host, so the tools' timeout (helpers.bash) is raised to 90 s.
+# than the host, so the tools' timeout (helpers.bash) is raised to 90 s
+# and the waits that give a tool time to act are scaled by VM_TIMESCALE.
 run_bats() {
 	local jobs=${VM_BATS_JOBS:-2} running=0 i=0 f n left
 	local -a files=()
@@ -149,6 +150,7 @@ run_bats() {
 			t0=$SECONDS
 			cd /tmp && NETMAP_TOOLS_DIR=$TOOLS NETMAP_SRCDIR=$SRC \
 				TOOL_TIMEOUT=${VM_TOOL_TIMEOUT:-90} \
+				NETMAP_TEST_TIMESCALE=${VM_TIMESCALE:-4} \
 				timeout -k 5 $left bats --tap "$f" >/tmp/bats.$i.tap 2>&1
 			echo $? >/tmp/bats.$i.rc
 			echo $((SECONDS - t0)) >/tmp/bats.$i.time

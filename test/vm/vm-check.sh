@@ -44,6 +44,9 @@
 #   VM_BATS    only the bats files whose names contain one of these words
 #   VM_BATS_JOBS  bats files run at once in the guest (default 2)
 #   VM_TOOL_TIMEOUT  TOOL_TIMEOUT of the bats helpers in the guest (default 90)
+#   VM_TIMESCALE  NETMAP_TEST_TIMESCALE of the bats helpers in the guest: the
+#              factor applied to the waits that give a tool time to act
+#              (default 4)
 #   VM_ALLOW_WARNINGS=1  do not fail on compiler warnings
 set -uo pipefail
 
@@ -245,6 +248,7 @@ VM_BUDGET='$BUDGET'
 VM_BATS='${VM_BATS:-}'
 VM_BATS_JOBS='${VM_BATS_JOBS:-2}'
 VM_TOOL_TIMEOUT='${VM_TOOL_TIMEOUT:-90}'
+VM_TIMESCALE='${VM_TIMESCALE:-4}'
 VM_KEEP='$SRCDIR $BUILDDIR $WORK'
 EOF
 cp "$SRCDIR/test/vm/guest-init.sh" "$IR/init"
