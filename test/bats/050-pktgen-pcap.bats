@@ -319,3 +319,25 @@ check_ipv6_frames() {
 	assert_contains "$stderr" \
 		"pkt-gen: warning: -P $WORK/none.pcap: pcap templates apply to tx; ignored for rx"
 }
+
+@test "-W: a receiver blocked writing its pcap is not idle" {
+	require_pcap
+	require_python
+	# The reader of the FIFO waits 2.5 s before draining it: pkt-gen's
+	# receiving thread blocks in the write meanwhile, longer than the
+	# 1-second -W timeout, and must still get every frame.
+	mkfifo "$WORK/fifo"
+	( exec 5<"$WORK/fifo"; sleep "$(scaled 2.5)"; cat <&5 >"$WORK/o.pcap" ) \
+		3>&- >/dev/null 2>&1 &
+	BG_PID[reader]=$!
+	BG_NAMES+=(reader)
+	# (-b 16: the first rounds fit in the FIFO, so packets have been counted)
+	start_rx rx pkt-gen -i "netmap:$P}0" -f rx -n 2000 -W -b 16 --pcap-out "$WORK/fifo" -T 0
+	run_tool pkt-gen -i "netmap:$P{0" -f tx -n 2000 -l 1000 -T 0
+	assert_eq "$status" 0
+	wait_bg rx
+	assert_eq "$bg_status" 0
+	assert_line_re "$bg_out" '^Received 2000 packets 2000000 bytes '
+	wait "${BG_PID[reader]}"
+	assert_eq "$(python3 "$PCAP_FRAMES" dump "$WORK/o.pcap" | wc -l)" 2000
+}

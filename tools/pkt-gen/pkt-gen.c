@@ -113,6 +113,7 @@ struct pg_thread {
 	uint64_t limit;			/* share of -n; 0 = none */
 	uint64_t start_ns, end_ns;	/* see 3.7 "Elapsed time" */
 	uint64_t first_ns, last_ns;	/* receivers: first and last arrival */
+	atomic_int reading;		/* receivers: inside a non-empty round */
 	uint64_t wire_bytes;		/* -B: frame bytes as on the wire */
 	uint64_t sent, received;	/* ping: probes, replies; pong: in, out */
 	uint64_t units;			/* -R in bits: bits scheduled so far */
@@ -1034,6 +1035,8 @@ static uint64_t rx_round(struct pg_thread *t, int limited, int count)
 
 		if (nm_ring_empty(r->ring))
 			continue;
+		if (!got)	/* -W: a slow batch (-X, pcap) is not idle time */
+			atomic_store_explicit(&t->reading, 1, memory_order_relaxed);
 		avail = nm_ring_space(r->ring);
 		budget = avail;
 		if (count && budget > run.burst)
@@ -1056,6 +1059,7 @@ static uint64_t rx_round(struct pg_thread *t, int limited, int count)
 		}
 		got += n;
 	}
+	atomic_store_explicit(&t->reading, 0, memory_order_relaxed);
 	if (got) {
 		uint64_t now = nt_now_ns();
 
@@ -1770,6 +1774,17 @@ static int start_threads(void)
 
 /* ================================================================ reports */
 
+/* Is a receiver busy with packets it found (the -W clock stops)? */
+static int any_reading(void)
+{
+	unsigned i;
+
+	for (i = 0; i < run.nthreads; i++)
+		if (atomic_load_explicit(&run.th[i].reading, memory_order_relaxed))
+			return 1;
+	return 0;
+}
+
 static uint64_t total_pkts(void)
 {
 	uint64_t s = 0;
@@ -2443,7 +2458,8 @@ static void main_loop(struct nt_reporter *rep)
 		if (cfg.idle_ns) {
 			uint64_t p = total_pkts();
 
-			if (p != last_pkts) {
+			/* idle means waiting with nothing to read (1.8) */
+			if (p != last_pkts || any_reading()) {
 				last_pkts = p;
 				last_change = now;
 			} else if (p && now - last_change >= cfg.idle_ns) {
