@@ -62,6 +62,7 @@ struct nm_mem {
 
 /* Round to the 64-byte granularity of pool objects. */
 #define NM_OBJ_ALIGN 64
+#define NM_CACHE_LINE 64	/* what a cache line holds, for padding */
 #define NM_PAGE_SIZE 4096
 #define NM_MAX_CLUSTER (4u << 20)
 
@@ -97,9 +98,7 @@ struct nm_kring {
 	uint32_t nkr_num_slots;
 	uint32_t flags;			/* NKR_* */
 
-	/* Kernel positions (6.1) and the last accepted user positions. */
-	uint32_t nr_hwcur;
-	uint32_t nr_hwtail;
+	/* The last accepted user positions (6.1): the owner's alone. */
 	uint32_t rhead, rcur, rtail;
 
 	/* Concurrent syncs of one ring are skipped: owner id or 0. */
@@ -112,15 +111,6 @@ struct nm_kring {
 	uint64_t offset_gap;
 	uint32_t buf_usable;		/* bytes usable after the offset */
 
-	/*
-	 * VALE receive rings: senders reserve ("lease") ranges of free slots
-	 * under q_lock, fill them without the lock, then publish.  nr_hwtail
-	 * only moves over completed leases, in order.
-	 */
-	struct nmh_lock q_lock;
-	uint32_t nkr_hwlease;		/* next slot to lease */
-	struct nm_lease leases[NM_MAX_LEASES];
-
 	/* Pipes: the connected ring of the other end point. */
 	struct nm_kring *pipe;
 
@@ -130,8 +120,32 @@ struct nm_kring {
 	uint8_t last_dmac[6];
 	uint16_t last_dhash;
 
-	/* Switch counters, from this port's point of view (8.2). */
+	/*
+	 * Kernel positions (6.1).  Another context writes or reads these
+	 * while the owner syncs (a pipe's sender moves its receiver's
+	 * hwtail and reads its hwcur; VALE senders move hwtail), so each
+	 * gets a cache line of its own: sharing one with the fields above
+	 * costs a line transfer on every access from either side.  Padding,
+	 * not an alignment attribute, so no allocator has to honour one.
+	 */
+	char pad_hwcur[NM_CACHE_LINE];
+	uint32_t nr_hwcur;
+	char pad_hwtail[NM_CACHE_LINE - sizeof(uint32_t)];
+	uint32_t nr_hwtail;
+
+	/*
+	 * VALE receive rings: senders reserve ("lease") ranges of free slots
+	 * under q_lock, fill them without the lock, then publish.  nr_hwtail
+	 * only moves over completed leases, in order.
+	 */
+	struct nmh_lock q_lock;
+	uint32_t nkr_hwlease;		/* next slot to lease */
+	struct nm_lease leases[NM_MAX_LEASES];
+
+	/* Switch counters, from this port's point of view (8.2); a receive
+	 * ring's are moved by its senders, next to hwtail. */
 	uint64_t stat_pkts, stat_bytes, stat_drops;
+	char pad_end[NM_CACHE_LINE];
 
 	struct nmh_kring_wait wait;	/* host wait queue */
 };
@@ -330,6 +344,11 @@ void nm_params_defaults(struct nm_params *p);
 /* Small helpers                                                    */
 /* ---------------------------------------------------------------- */
 
+/* Linux defines it; the other hosts' compilers understand it. */
+#ifndef noinline
+#define noinline __attribute__((noinline))
+#endif
+
 static inline uint32_t nm_next(uint32_t i, uint32_t n)
 {
 	return i + 1 == n ? 0 : i + 1;
@@ -401,6 +420,32 @@ static inline uint8_t *nm_mem_buf(const struct nm_mem *m, uint32_t idx)
 	if (idx >= p->objtotal)
 		idx = 0;
 	return (uint8_t *)m->base + p->offset + (uint64_t)idx * p->objsize;
+}
+
+/*
+ * The buffer pool of a region loaded once, for loops over many slots:
+ * nm_bufs_addr() is nm_mem_buf() without reading the pool every time.
+ */
+struct nm_bufs {
+	uint8_t *base;
+	uint32_t num;
+	uint32_t size;
+};
+
+static inline void nm_bufs_init(struct nm_bufs *bb, const struct nm_mem *m)
+{
+	const struct nm_pool *p = &m->pools[NM_BUF_POOL];
+
+	bb->base = (uint8_t *)m->base + p->offset;
+	bb->num = p->objtotal;
+	bb->size = p->objsize;
+}
+
+static inline uint8_t *nm_bufs_addr(const struct nm_bufs *bb, uint32_t idx)
+{
+	if (idx >= bb->num)
+		idx = 0;
+	return bb->base + (uint64_t)idx * bb->size;
 }
 
 static inline uint64_t nm_mem_ofs(const struct nm_mem *m, const void *p)

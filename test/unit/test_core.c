@@ -246,6 +246,68 @@ static void test_vale_fragments(void)
 	port_close(&b);
 }
 
+/*
+ * Slots are reused: every length of a round reaches the receiver, even
+ * where the same slot index carried another length in the round before,
+ * and buffers the receiver swapped go back to the sender.
+ */
+static void test_pipe_reuse(struct port *m, struct port *s)
+{
+	struct netmap_ring *t = NETMAP_TXRING(m->nifp, 0);
+	struct netmap_ring *r = NETMAP_RXRING(s->nifp, 0);
+	uint32_t round, k, n = t->num_slots - 1, bad = 0, a, b, ia, ib;
+
+	for (round = 0; round < 3; round++) {
+		for (k = 0; k < n; k++) {
+			struct netmap_slot *sl = &t->slot[t->head];
+
+			sl->len = 60 + round + (k & 1);
+			sl->flags = 0;
+			t->head = t->cur = nm_ring_next(t, t->head);
+		}
+		nmb_ioctl(m->fd, NIOCTXSYNC, NULL);
+		nmb_ioctl(s->fd, NIOCRXSYNC, NULL);
+		if (nm_ring_space(r) != n) {
+			printf("# round %u: %u slots to read\n", round,
+			       nm_ring_space(r));
+			bad++;
+		}
+		for (k = 0; k < n && r->head != r->tail; k++) {
+			if (r->slot[r->head].len != 60 + round + (k & 1)) {
+				if (bad < 4)
+					printf("# round %u slot %u: len %u\n", round,
+					     r->head, r->slot[r->head].len);
+				bad++;
+			}
+			r->head = r->cur = nm_ring_next(r, r->head);
+		}
+		nmb_ioctl(s->fd, NIOCRXSYNC, NULL);
+		nmb_ioctl(m->fd, NIOCTXSYNC, NULL);
+	}
+	is_int(bad, 0, "3 rounds of %u packets: every length as sent", n);
+
+	/* The receiver swaps the buffers of two slots it holds. */
+	a = t->head;
+	b = nm_ring_next(t, a);
+	ia = t->slot[a].buf_idx;
+	ib = t->slot[b].buf_idx;
+	t->slot[a].len = t->slot[b].len = 60;
+	t->head = t->cur = nm_ring_next(t, b);
+	nmb_ioctl(m->fd, NIOCTXSYNC, NULL);
+	nmb_ioctl(s->fd, NIOCRXSYNC, NULL);
+	is_int(nm_ring_space(r), 2, "two packets to swap");
+	r->slot[a].buf_idx = ib;
+	r->slot[b].buf_idx = ia;
+	r->slot[a].flags |= NS_BUF_CHANGED;
+	r->slot[b].flags |= NS_BUF_CHANGED;
+	r->head = r->cur = r->tail;
+	nmb_ioctl(s->fd, NIOCRXSYNC, NULL);
+	is_int(t->slot[a].buf_idx, ib, "the sender's slot gets the swapped buffer");
+	is_int(t->slot[b].buf_idx, ia, "and the other one");
+	is_int(r->slot[a].flags & NS_BUF_CHANGED, 0,
+	       "NS_BUF_CHANGED cleared on release");
+}
+
 static void test_pipe(void)
 {
 	struct port m = { 0 }, s = { 0 };
@@ -301,7 +363,11 @@ static void test_pipe(void)
 		t->head = t->cur = nm_ring_next(t, t->head);
 		nmb_ioctl(m.fd, NIOCTXSYNC, NULL);
 		is_int(rx_count(&s), 2, "completed chain published whole");
+		r->head = r->cur = r->tail;
+		nmb_ioctl(s.fd, NIOCRXSYNC, NULL);
+		nmb_ioctl(m.fd, NIOCTXSYNC, NULL);
 	}
+	test_pipe_reuse(&m, &s);
 	port_close(&m);
 	port_close(&s);
 }
