@@ -8,7 +8,7 @@
 #     VMTEST: FAIL <group>: <name>
 #     VMTEST: SKIP <group>: <name>
 # followed, for failures, by the output of the check (indented).  All
-# groups share a time budget of VM_BUDGET seconds (default 780).
+# groups share a time budget of VM_BUDGET seconds (default 1200).
 #
 # Groups (VM_TESTS): module  parameters, device node, persistent ports,
 #                            rmmod refusals, kill mid-traffic, open churn
@@ -175,8 +175,8 @@ run_bats() {
 	done
 }
 
-DEADLINE=$((SECONDS + ${VM_BUDGET:-780}))
-echo "guest: $(uname -r), $(nproc) cpus, tests: $VM_TESTS, budget ${VM_BUDGET:-780}s"
+DEADLINE=$((SECONDS + ${VM_BUDGET:-1200}))
+echo "guest: $(uname -r), $(nproc) cpus, tests: $VM_TESTS, budget ${VM_BUDGET:-1200}s"
 kmsg_mark "loading netmap"
 check "module: insmod netmap.ko" insmod "$KO"
 if [ ! -d /sys/module/netmap ]; then

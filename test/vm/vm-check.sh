@@ -34,7 +34,7 @@
 #   VM_KERNEL  6.1 (bookworm, default) or 6.12 (bookworm-backports)
 #   VM_KVER    exact kernel release, e.g. 6.1.0-56-amd64 (default: newest)
 #   VM_FLAVOUR amd64 (default; the cloud-amd64 flavour has no 9p support)
-#   VM_BUDGET  seconds the guest's tests may take (default 780); bats
+#   VM_BUDGET  seconds the guest's tests may take (default 1200); bats
 #              files that cannot start in time are reported as skipped
 #   VM_TIMEOUT seconds before qemu is killed (default VM_BUDGET + 150)
 #   VM_CPU     qemu -cpu model (default max,-cx16)
@@ -59,7 +59,7 @@ CACHE=${VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/netmap-vm}
 WORK=${VM_WORK:-$BUILDDIR/test/vm/work}
 SERIES=${VM_KERNEL:-6.1}
 FLAVOUR=${VM_FLAVOUR:-amd64}
-BUDGET=${VM_BUDGET:-780}
+BUDGET=${VM_BUDGET:-1200}
 TIMEOUT=${VM_TIMEOUT:-$((BUDGET + 150))}
 MEM=${VM_MEM:-4096}
 # -cx16: 6.12 double-faults under TCG with cmpxchg16b (SLUB fast path);
