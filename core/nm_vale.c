@@ -249,6 +249,40 @@ static uint8_t nm_bdg_lookup(struct nm_bdg *b, struct nm_adapter *src,
 }
 
 /* ---------------------------------------------------------------- */
+/* Work area of a transmit ring                                     */
+/* ---------------------------------------------------------------- */
+
+/* Entries of a batch: a full batch plus the rest of one packet (15.5). */
+#define NM_FT_ENTRIES (NM_BDG_BATCH_MAX + NETMAP_MAX_FRAGS + 2)
+
+/* The packets of a batch for one destination, in batch order. */
+struct nm_bdg_list {
+	uint32_t head, tail;	/* first and last packet, or NM_FT_NONE */
+	uint32_t slots, pkts;
+};
+
+/* A copy the delivery loop leaves for later, because it needs a call. */
+struct nm_bdg_copy {
+	uint8_t *dst;
+	uint32_t k;		/* from ft[k] */
+	uint32_t j;		/* into this slot of the destination ring */
+};
+
+/*
+ * Work area of one VALE transmit ring, used only by the ring's busy
+ * owner; kring->ft points to its first member.  It is allocated with
+ * the ring rather than on the stack (kernel stacks are small).
+ */
+struct nm_bdg_work {
+	struct nm_bdg_fwd ft[NM_FT_ENTRIES];
+	/* Unicast lists, linked through ft[].next, and broadcast. */
+	struct nm_bdg_list ucast[NM_BDG_MAXSLOTS];
+	struct nm_bdg_list bcast;
+	uint32_t bnext[NM_FT_ENTRIES];		/* broadcast links */
+	struct nm_bdg_copy later[NM_FT_ENTRIES];
+};
+
+/* ---------------------------------------------------------------- */
 /* Delivery into one destination ring                               */
 /* ---------------------------------------------------------------- */
 
@@ -309,43 +343,56 @@ static int nm_lease_blocker_dead(struct nm_kring *dk)
 	return 0;
 }
 
-static int nm_copy_frag(uint8_t *dst, const struct nm_bdg_fwd *f)
+/*
+ * Minimum-size frames dominate packet rates: from 16 to 64 bytes a copy
+ * is two overlapping fixed-size moves that the compiler inlines.
+ */
+static inline void nm_copy_small(uint8_t *dst, const uint8_t *src,
+				 uint32_t len)
 {
-	if (f->flags & NS_INDIRECT)
-		return nmh_copy_from_user(dst, f->buf, f->len);
-	memcpy(dst, f->buf, f->len);
-	return 0;
+	if (len >= 32) {
+		memcpy(dst, src, 32);
+		memcpy(dst + len - 32, src + len - 32, 32);
+	} else {
+		memcpy(dst, src, 16);
+		memcpy(dst + len - 16, src + len - 16, 16);
+	}
 }
 
-static void nm_vale_deliver(struct nm_adapter *dna, uint32_t r,
-			    const struct nm_bdg_fwd *ft, uint32_t list_a,
-			    uint32_t list_b, const uint32_t *bnext)
-{
-	struct nm_kring *dk;
-	struct nm_lease *lease = NULL;
-	uint32_t it_a = list_a, it_b = list_b;
-	uint32_t needed = 0, npkts = 0, n, busy, avail, howmany, i, j, p;
-	uint32_t used = 0, delivered = 0;
-	uint64_t bytes = 0;
-	uint32_t self = nmh_owner_self();
+/*
+ * A destination ring being filled, its geometry read once per delivery.
+ * Only the lease's owner touches it, without any lock.
+ */
+struct nm_vale_out {
+	struct netmap_slot *slot;	/* the ring's slots */
+	struct netmap_slot *end;	/* one past its last slot */
+	struct netmap_slot *ds;		/* next slot to fill */
+	struct nm_bufs bufs;
+	uint64_t omask, omax;		/* offsets (10.7) */
+	uint32_t usable;		/* bytes usable after the offset */
+	uint32_t room;			/* slots left in the lease */
+	uint64_t bytes;
+	struct nm_bdg_copy *later;	/* copies left for later */
+	uint32_t nlater;
+};
 
-	/* Count what this destination should get. */
-	for (p = list_a; p != NM_FT_NONE; p = ft[p].next) {
-		needed += ft[p].nfrags;
-		npkts++;
-	}
-	for (p = list_b; p != NM_FT_NONE; p = bnext[p]) {
-		needed += ft[p].nfrags;
-		npkts++;
-	}
-	if (!npkts)
-		return;
-	dk = &dna->rings[NR_RX][r];
+/*
+ * Reserve up to needed free slots of ring dk of dna for npkts packets.
+ * Returns the lease, or NULL when nothing fits: then the packets are
+ * counted as drops.
+ */
+static struct nm_lease *nm_lease_reserve(struct nm_adapter *dna,
+					 struct nm_kring *dk, uint32_t needed,
+					 uint32_t npkts)
+{
+	struct nm_lease *lease = NULL;
+	uint32_t n, busy, avail, howmany, i, self = nmh_owner_self();
+
 	if (!(dna->flags & NAF_NETMAP_ON) || !dk->ring || !dk->users) {
 		nmh_lock(&dk->q_lock);
 		dk->stat_drops += npkts;
 		nmh_unlock(&dk->q_lock);
-		return;
+		return NULL;
 	}
 	n = dk->nkr_num_slots;
 
@@ -370,7 +417,7 @@ static void nm_vale_deliver(struct nm_adapter *dna, uint32_t r,
 	if (!lease) {
 		dk->stat_drops += npkts;
 		nmh_unlock(&dk->q_lock);
-		return;
+		return NULL;
 	}
 	lease->start = dk->nkr_hwlease;
 	lease->end = (lease->start + howmany) % n;
@@ -378,48 +425,77 @@ static void nm_vale_deliver(struct nm_adapter *dna, uint32_t r,
 	lease->owner = self;
 	dk->nkr_hwlease = lease->end;
 	nmh_unlock(&dk->q_lock);
+	return lease;
+}
 
-	/*
-	 * Copy whole packets while they fit, without holding any lock.  The
-	 * unicast list is linked through ft[].next, the broadcast list
-	 * through bnext[]; both are in batch order and merged here.
-	 */
-	j = lease->start;
-	while (it_a != NM_FT_NONE || it_b != NM_FT_NONE) {
-		uint32_t nf, f;
+/*
+ * Fill slot o->ds from ft[k] with the given flags.  buf_idx and the
+ * offset of a free receive slot belong to the receiver, so both are
+ * validated for every slot.  Only small plain copies are made here, so
+ * that the delivery loop makes no call and keeps its state in
+ * registers; the others are listed for nm_vale_out_later().
+ */
+static inline void nm_vale_out_slot(struct nm_vale_out *o,
+				    const struct nm_bdg_fwd *ft, uint32_t k,
+				    uint16_t flags)
+{
+	struct netmap_slot *ds = o->ds;
+	uint8_t *dst = nm_bufs_addr(&o->bufs, ds->buf_idx);
+	uint16_t len = ft[k].len;
 
-		if (it_b == NM_FT_NONE || (it_a != NM_FT_NONE && it_a < it_b)) {
-			p = it_a;
-			it_a = ft[p].next;
-		} else {
-			p = it_b;
-			it_b = bnext[p];
-		}
-		nf = ft[p].nfrags;
-		if (used + nf > howmany)
-			break;
-		for (f = 0; f < nf; f++) {
-			const struct nm_bdg_fwd *src = &ft[p + f];
-			struct netmap_slot *ds = &dk->ring->slot[j];
-			uint64_t off = nm_slot_offset(dk, ds);
-			uint8_t *dst = nm_mem_buf(dna->mem, ds->buf_idx) + off;
-			uint16_t len = src->len;
+	if (o->omask) {
+		uint64_t off = ds->ptr & o->omask;
 
-			if (len > dk->buf_usable || nm_copy_frag(dst, src))
-				len = 0;
-			ds->len = len;
-			ds->flags = (uint16_t)(nf << 8) |
-				    (f + 1 < nf ? NS_MOREFRAG : 0);
-			bytes += len;
-			j = nm_next(j, n);
-		}
-		used += nf;
-		delivered++;
+		dst += off > o->omax ? o->omax : off;
 	}
+	if (len > o->usable) {
+		len = 0;
+	} else if (len >= 16 && len <= 64 && !(ft[k].flags & NS_INDIRECT)) {
+		nm_copy_small(dst, ft[k].buf, len);
+	} else if (len) {
+		struct nm_bdg_copy *c = &o->later[o->nlater++];
 
-	/* Publish: shrink or pad the lease, then advance hwtail in order. */
+		c->dst = dst;
+		c->k = k;
+		c->j = (uint32_t)(ds - o->slot);
+	}
+	ds->len = len;
+	ds->flags = flags;
+	o->bytes += len;
+	o->ds = ds + 1 == o->end ? o->slot : ds + 1;
+}
+
+/* The copies nm_vale_out_slot() left; a slot whose copy faults is empty. */
+static void nm_vale_out_later(struct nm_vale_out *o,
+			      const struct nm_bdg_fwd *ft)
+{
+	uint32_t i;
+
+	for (i = 0; i < o->nlater; i++) {
+		const struct nm_bdg_copy *c = &o->later[i];
+		const struct nm_bdg_fwd *f = &ft[c->k];
+
+		if (!(f->flags & NS_INDIRECT)) {
+			memcpy(c->dst, f->buf, f->len);
+		} else if (nmh_copy_from_user(c->dst, f->buf, f->len)) {
+			o->slot[c->j].len = 0;
+			o->bytes -= f->len;
+		}
+	}
+}
+
+/*
+ * Publish a lease filled up to slot j: shrink it (or pad it with empty
+ * slots when a younger lease follows), then advance hwtail in order.
+ */
+static void nm_lease_publish(struct nm_kring *dk, struct nm_lease *lease,
+			     uint32_t j, uint32_t delivered, uint64_t bytes,
+			     uint32_t npkts)
+{
+	uint32_t n = dk->nkr_num_slots;
+
 	nmh_lock(&dk->q_lock);
-	if (used < howmany) {
+	if (j != lease->end) {
 		if (dk->nkr_hwlease == lease->end) {
 			dk->nkr_hwlease = j;
 			lease->end = j;
@@ -449,115 +525,316 @@ static void nm_vale_deliver(struct nm_adapter *dna, uint32_t r,
 		nmh_kring_notify(dk);
 }
 
+/*
+ * Deliver to ring r of dna its npkts packets (needed slots) of the batch:
+ * the unicast list (linked through ft[].next) and the broadcast list
+ * (through bnext[]), both in batch order, merged.  Whole packets are
+ * copied while they fit; the rest are dropped.
+ */
+static void nm_vale_deliver(struct nm_adapter *dna, uint32_t r,
+			    struct nm_bdg_work *w, uint32_t list_a,
+			    uint32_t list_b, uint32_t needed, uint32_t npkts)
+{
+	struct nm_kring *dk = &dna->rings[NR_RX][r];
+	const struct nm_bdg_fwd *ft = w->ft;
+	struct nm_vale_out o;
+	struct nm_lease *lease;
+	uint32_t delivered = 0, k = 0, left = 0;
+	uint16_t hi = 0;
+
+	if (!npkts)
+		return;
+	lease = nm_lease_reserve(dna, dk, needed, npkts);
+	if (!lease)
+		return;
+	o.slot = dk->ring->slot;
+	o.end = o.slot + dk->nkr_num_slots;
+	o.ds = o.slot + lease->start;
+	nm_bufs_init(&o.bufs, dna->mem);
+	o.omask = dk->offset_mask;
+	o.omax = dk->offset_max;
+	o.usable = dk->buf_usable;
+	o.room = nm_dist(lease->start, lease->end, dk->nkr_num_slots);
+	o.bytes = 0;
+	o.later = w->later;
+	o.nlater = 0;
+	/*
+	 * One slot per round; the next packet starts when left is 0: the
+	 * first of the two lists, NM_FT_NONE being above any index.
+	 */
+	for (;;) {
+		if (!left) {
+			k = list_a < list_b ? list_a : list_b;
+			if (k == NM_FT_NONE)
+				break;
+			if (k == list_a)
+				list_a = ft[k].next;
+			else
+				list_b = w->bnext[k];
+			left = ft[k].nfrags;
+			if (left > o.room)
+				break;
+			o.room -= left;
+			delivered++;
+			hi = (uint16_t)(left << 8);
+		}
+		left--;
+		nm_vale_out_slot(&o, ft, k, left ? hi | NS_MOREFRAG : hi);
+		k++;
+	}
+	if (o.nlater)
+		nm_vale_out_later(&o, ft);
+	nm_lease_publish(dk, lease, (uint32_t)(o.ds - o.slot), delivered,
+			 o.bytes, npkts);
+}
+
 /* ---------------------------------------------------------------- */
 /* Forwarding a batch (15.5)                                        */
 /* ---------------------------------------------------------------- */
 
-/* Work area: a full batch plus the rest of one packet (15.5). */
-#define NM_FT_ENTRIES (NM_BDG_BATCH_MAX + NETMAP_MAX_FRAGS + 2)
+/*
+ * The 12 address bytes of the last frame looked up in this batch and
+ * where it went.  A frame with the same addresses goes to the same
+ * place: its source is the one just learned, so the table is not
+ * written, and the switch's ports cannot change while the batch holds
+ * the forwarding lock.  (An entry another sender rewrites meanwhile is
+ * seen as if it had been rewritten after this batch.)  Never kept
+ * across batches.
+ */
+struct nm_fwd_cache {
+	uint64_t a8;
+	uint64_t a4;		/* bytes 8-11; NM_FWD_NOKEY: empty */
+	uint8_t dst;
+};
+/* No zero-extended 4-byte value equals it. */
+#define NM_FWD_NOKEY (~(uint64_t)0)
 
 /*
- * Work area of one VALE transmit ring, used only by the ring's busy
- * owner; kring->ft points to its first member.  The per-destination
- * lists live here rather than on the stack (kernel stacks are small).
+ * A batch being collected.  Each packet is routed as soon as its last
+ * slot is read.  While every packet goes to a single port (or nowhere)
+ * the batch needs a single list, kept in one; at the first packet for
+ * another destination all the lists of the work area are set up and
+ * used from there on.
  */
-struct nm_bdg_work {
-	struct nm_bdg_fwd ft[NM_FT_ENTRIES];
-	uint32_t uhead[NM_BDG_MAXSLOTS], utail[NM_BDG_MAXSLOTS];
-	uint32_t bnext[NM_BDG_BATCH_MAX + NETMAP_MAX_FRAGS];
+struct nm_fwd_ctx {
+	struct nm_kring *kring;
+	struct nm_adapter *na;
+	struct nm_bdg *b;
+	struct nm_bdg_work *w;
+	uint32_t src;		/* the sender's switch port */
+	uint32_t hdr;		/* its virtio-net header length */
+	uint32_t pkts;		/* routed, dropped ones included */
+	struct nm_fwd_cache c;
+	struct nm_bdg_list one;
+	uint8_t odst;		/* one's port; NM_BDG_NOPORT: none yet */
+	uint8_t lists;		/* the work area's lists are in use */
+	uint8_t fast;		/* see nm_vale_route_fast() */
 };
 
-static void nm_vale_forward(struct nm_kring *kring, struct nm_bdg_fwd *ft,
-			    uint32_t count)
+/*
+ * Where the packet in ft[i..i+nf) goes: a port, NM_BDG_BROADCAST, or
+ * NM_BDG_NOPORT when it is dropped.
+ */
+static inline uint8_t nm_vale_dst(struct nm_fwd_ctx *x, uint32_t i,
+				  uint32_t nf)
 {
-	struct nm_adapter *na = kring->na;
-	struct nm_bdg *b = na->bdg;
-	struct nm_bdg_work *w = (struct nm_bdg_work *)kring->ft;
-	uint32_t *uhead = w->uhead, *utail = w->utail, *bnext = w->bnext;
-	uint32_t bhead = NM_FT_NONE, btail = NM_FT_NONE;
-	uint32_t i, nf, d, h = na->virt_hdr_len, src = na->bdg_port;
-	uint8_t hdrbuf[14];
+	struct nm_bdg_fwd *f = &x->w->ft[i];
+	struct nm_fwd_cache *c = &x->c;
+	uint32_t h = x->hdr, flen;
+	const uint8_t *frame;
+	uint8_t hdrbuf[14], dst;
+	uint64_t a8;
+	uint32_t a4;
 
-	for (i = 0; i < NM_BDG_MAXSLOTS; i++)
-		uhead[i] = NM_FT_NONE;
-	for (i = 0; i < count; i += nf) {
-		const uint8_t *frame;
-		uint32_t flen;
-		struct nm_bdg_fwd *f = &ft[i];
-		uint8_t dst;
-
-		/* A packet ends at a slot without NS_MOREFRAG or at the end. */
-		nf = 1;
-		if (f->flags & NS_MOREFRAG) {
-			while (i + nf - 1 < count - 1 &&
-			       (ft[i + nf - 1].flags & NS_MOREFRAG))
-				nf++;
-			for (d = 1; d < nf; d++)
-				kring->stat_bytes += ft[i + d].len;
-		}
-		f->nfrags = (uint16_t)nf;
-		f->next = NM_FT_NONE;
-		kring->stat_pkts++;
-		kring->stat_bytes += f->len;
-		f->dst = NM_BDG_NOPORT;
-		if (nf > NETMAP_MAX_FRAGS)
-			continue;	/* upstream overran memory here */
-		/* Skip the virtio-net header, if any. */
-		if (f->len > h) {
-			frame = f->buf + h;
-			flen = f->len - h;
-		} else if (h && f->len == h && nf > 1) {
-			frame = ft[i + 1].buf;
-			flen = ft[i + 1].len;
-			if (ft[i + 1].flags & NS_INDIRECT)
-				f->flags |= NS_INDIRECT;
-		} else {
-			continue;
-		}
-		if (flen < 14)
-			continue;
-		if (f->flags & NS_INDIRECT) {
-			if (nmh_copy_from_user(hdrbuf, frame, sizeof(hdrbuf)))
-				continue;
-			frame = hdrbuf;
-		}
-		dst = nm_bdg_lookup(b, na, kring, frame);
-		if (dst == NM_BDG_BROADCAST) {
-			f->dst = dst;
-			if (btail == NM_FT_NONE)
-				bhead = i;
-			else
-				bnext[btail] = i;
-			btail = i;
-			bnext[i] = NM_FT_NONE;
-			continue;
-		}
-		if (dst == src || dst >= NM_BDG_MAXSLOTS || !b->ports[dst])
-			continue;
-		f->dst = dst;
-		if (uhead[dst] == NM_FT_NONE)
-			uhead[dst] = i;
-		else
-			ft[utail[dst]].next = i;
-		utail[dst] = i;
+	if (nf > NETMAP_MAX_FRAGS)
+		return NM_BDG_NOPORT;	/* upstream overran memory here */
+	/* Skip the virtio-net header, if any. */
+	if (f->len > h) {
+		frame = f->buf + h;
+		flen = f->len - h;
+	} else if (h && f->len == h && nf > 1) {
+		frame = f[1].buf;
+		flen = f[1].len;
+		if (f[1].flags & NS_INDIRECT)
+			f->flags |= NS_INDIRECT;
+	} else {
+		return NM_BDG_NOPORT;
 	}
+	if (flen < 14)
+		return NM_BDG_NOPORT;
+	if (f->flags & NS_INDIRECT) {
+		if (nmh_copy_from_user(hdrbuf, frame, sizeof(hdrbuf)))
+			return NM_BDG_NOPORT;
+		frame = hdrbuf;
+	}
+	memcpy(&a8, frame, 8);
+	memcpy(&a4, frame + 8, 4);
+	if (a4 == c->a4 && a8 == c->a8)
+		return c->dst;
+	dst = nm_bdg_lookup(x->b, x->na, x->kring, frame);
+	if (dst != NM_BDG_BROADCAST &&
+	    (dst == x->src || dst >= NM_BDG_MAXSLOTS || !x->b->ports[dst]))
+		dst = NM_BDG_NOPORT;
+	c->a8 = a8;
+	c->a4 = a4;
+	c->dst = dst;
+	return dst;
+}
 
+/* Append packet i (nf slots) to the list of its destination. */
+static inline void nm_vale_link(struct nm_bdg_work *w, uint32_t i,
+				uint32_t nf)
+{
+	uint8_t dst = w->ft[i].dst;
+	struct nm_bdg_list *l;
+
+	if (dst == NM_BDG_NOPORT)
+		return;
+	if (dst == NM_BDG_BROADCAST) {
+		l = &w->bcast;
+		if (l->head == NM_FT_NONE)
+			l->head = i;
+		else
+			w->bnext[l->tail] = i;
+		w->bnext[i] = NM_FT_NONE;
+	} else {
+		l = &w->ucast[dst];
+		if (l->head == NM_FT_NONE)
+			l->head = i;
+		else
+			w->ft[l->tail].next = i;
+		w->ft[i].next = NM_FT_NONE;
+	}
+	l->tail = i;
+	l->slots += nf;
+	l->pkts++;
+}
+
+/* A second destination: set up every list, one's packets in theirs. */
+static void nm_vale_lists_start(struct nm_fwd_ctx *x)
+{
+	const struct nm_bdg_list none = { NM_FT_NONE, NM_FT_NONE, 0, 0 };
+	struct nm_bdg_work *w = x->w;
+	uint32_t d;
+
+	for (d = 0; d < NM_BDG_MAXSLOTS; d++)
+		w->ucast[d] = none;
+	w->bcast = none;
+	if (x->odst != NM_BDG_NOPORT) {
+		w->ft[x->one.tail].next = NM_FT_NONE;
+		w->ucast[x->odst] = x->one;
+	}
+	x->lists = 1;
+}
+
+/* Append packet i (nf slots) to one, the list of odst. */
+static inline void nm_vale_one_add(struct nm_fwd_ctx *x, uint32_t i,
+				   uint32_t nf)
+{
+	x->w->ft[x->one.tail].next = i;
+	x->one.tail = i;
+	x->one.slots += nf;
+	x->one.pkts++;
+}
+
+/* Route the packet in ft[i..i+nf): find its destination and list it. */
+static noinline void nm_vale_route(struct nm_fwd_ctx *x, uint32_t i,
+				   uint32_t nf)
+{
+	struct nm_bdg_fwd *f = &x->w->ft[i];
+	uint8_t dst = nm_vale_dst(x, i, nf);
+
+	f->nfrags = (uint16_t)nf;
+	f->dst = dst;
+	x->pkts++;
+	if (x->lists) {
+		nm_vale_link(x->w, i, nf);
+	} else if (dst == NM_BDG_NOPORT) {
+		/* dropped */
+	} else if (dst == x->odst) {
+		nm_vale_one_add(x, i, nf);
+	} else if (x->odst == NM_BDG_NOPORT && dst != NM_BDG_BROADCAST) {
+		x->odst = dst;
+		x->one.head = x->one.tail = i;
+		x->one.slots = nf;
+		x->one.pkts = 1;
+	} else {
+		nm_vale_lists_start(x);
+		nm_vale_link(x->w, i, nf);
+	}
+	x->fast = !x->lists && x->odst != NM_BDG_NOPORT &&
+		  x->c.dst == x->odst;
+}
+
+/*
+ * The common packet, routed without a call: one plain slot (buf, len)
+ * with the addresses of the last lookup, while x->fast says that the
+ * batch goes to one port alone, the one that lookup found.  The checks
+ * are those of nm_vale_dst() for one slot.  Returns 0 for any other
+ * packet, which nm_vale_route() takes.
+ */
+static inline int nm_vale_route_fast(struct nm_fwd_ctx *x, uint32_t i,
+				     const uint8_t *buf, uint16_t len)
+{
+	struct nm_bdg_fwd *f = &x->w->ft[i];
+	uint64_t a8;
+	uint32_t a4;
+
+	if (!x->fast || len < x->hdr + 14)
+		return 0;
+	memcpy(&a8, buf + x->hdr, 8);
+	memcpy(&a4, buf + x->hdr + 8, 4);
+	if (a4 != x->c.a4 || a8 != x->c.a8)
+		return 0;
+	f->nfrags = 1;
+	f->dst = x->odst;
+	x->pkts++;
+	nm_vale_one_add(x, i, 1);
+	return 1;
+}
+
+/* Deliver a routed batch to every destination ring. */
+static void nm_vale_forward(struct nm_fwd_ctx *x)
+{
+	struct nm_bdg *b = x->b;
+	struct nm_bdg_work *w = x->w;
+	const struct nm_bdg_list *bc = &w->bcast;
+	uint32_t d, ring_id = x->kring->ring_id;
+
+	if (!x->lists) {
+		struct nm_adapter *dna;
+
+		if (x->odst == NM_BDG_NOPORT)
+			return;
+		dna = b->ports[x->odst];
+		w->ft[x->one.tail].next = NM_FT_NONE;
+		if (dna->num_rings[NR_RX])
+			nm_vale_deliver(dna, ring_id % dna->num_rings[NR_RX], w,
+					x->one.head, NM_FT_NONE, x->one.slots,
+					x->one.pkts);
+		return;
+	}
 	for (d = 0; d < NM_BDG_MAXSLOTS; d++) {
 		struct nm_adapter *dna = b->ports[d];
+		const struct nm_bdg_list *u = &w->ucast[d];
 		uint32_t ur;
 
-		if (!dna || d == src)
+		if (!dna || d == x->src)
 			continue;
-		if (uhead[d] == NM_FT_NONE && bhead == NM_FT_NONE)
+		if (u->head == NM_FT_NONE && bc->head == NM_FT_NONE)
 			continue;
 		if (!dna->num_rings[NR_RX])
 			continue;
-		ur = kring->ring_id % dna->num_rings[NR_RX];
+		ur = ring_id % dna->num_rings[NR_RX];
 		if (ur == 0) {
-			nm_vale_deliver(dna, 0, ft, uhead[d], bhead, bnext);
+			nm_vale_deliver(dna, 0, w, u->head, bc->head,
+					u->slots + bc->slots,
+					u->pkts + bc->pkts);
 		} else {
-			nm_vale_deliver(dna, ur, ft, uhead[d], NM_FT_NONE, bnext);
-			nm_vale_deliver(dna, 0, ft, NM_FT_NONE, bhead, bnext);
+			nm_vale_deliver(dna, ur, w, u->head, NM_FT_NONE,
+					u->slots, u->pkts);
+			nm_vale_deliver(dna, 0, w, NM_FT_NONE, bc->head,
+					bc->slots, bc->pkts);
 		}
 	}
 }
@@ -566,78 +843,127 @@ static void nm_vale_forward(struct nm_kring *kring, struct nm_bdg_fwd *ft,
 static int nm_vale_txsync(struct nm_kring *kring, int flags)
 {
 	struct nm_adapter *na = kring->na;
-	struct netmap_ring *ring = kring->ring;
+	struct nm_bdg_work *w = (struct nm_bdg_work *)kring->ft;
+	struct nm_bdg_fwd *ft = w->ft;
 	uint32_t n = kring->nkr_num_slots, head = kring->rhead;
-	uint32_t j = kring->nr_hwcur, batch = nm_g->params.bridge_batch;
+	struct netmap_slot *slot = kring->ring->slot, *end = slot + n;
+	struct netmap_slot *s = slot + kring->nr_hwcur, *hs = slot + head;
+	uint32_t batch = nm_g->params.bridge_batch;
 	uint32_t bufsize = nm_mem_bufsize(na->mem);
+	uint64_t omask = kring->offset_mask, bytes = 0;
+	struct nm_bdg *b = na->bdg;
 	int skip_chain = 0;
-	struct nm_bdg *b;
+	struct nm_bufs bufs;
+	struct nm_fwd_ctx x;
 
 	(void)flags;
+	if (!b) {
+		/* Not on a switch (any more): the slots are just consumed. */
+		for (; s != hs; s = s + 1 == end ? slot : s + 1)
+			s->flags &= ~NS_BUF_CHANGED;
+		goto done;
+	}
 	if (batch == 0 || batch > NM_BDG_BATCH_MAX)
 		batch = NM_BDG_BATCH_MAX;
-	while (j != head) {
-		uint32_t count = 0;
+	nm_bufs_init(&bufs, na->mem);
+	x.kring = kring;
+	x.na = na;
+	x.b = b;
+	x.w = w;
+	x.src = na->bdg_port;
+	x.hdr = na->virt_hdr_len;
+	x.pkts = 0;
+	while (s != hs) {
+		uint32_t count = 0, start = 0;
 
 		/* The rest of a chain cut for being too long is dropped. */
-		while (skip_chain && j != head) {
-			skip_chain = !!(ring->slot[j].flags & NS_MOREFRAG);
-			ring->slot[j].flags &= ~NS_BUF_CHANGED;
-			j = nm_next(j, n);
+		while (skip_chain && s != hs) {
+			skip_chain = !!(s->flags & NS_MOREFRAG);
+			s->flags &= ~NS_BUF_CHANGED;
+			s = s + 1 == end ? slot : s + 1;
 		}
-		/* Collect a batch, closed only at a packet boundary. */
-		while (j != head) {
-			struct netmap_slot *s = &ring->slot[j];
-			struct nm_bdg_fwd *f = &kring->ft[count];
-			uint64_t off = nm_slot_offset(kring, s);
-			uint16_t sflags = s->flags;
+		if (s == hs)
+			break;
+		x.c.a8 = 0;
+		x.c.a4 = NM_FWD_NOKEY;
+		x.c.dst = NM_BDG_NOPORT;
+		x.odst = NM_BDG_NOPORT;
+		x.lists = 0;
+		x.fast = 0;
+		nmh_bdg_rlock(&b->fwd_lock);
+		/*
+		 * Collect a batch, closed only at a packet boundary, routing
+		 * every packet (ft[start..count)) once its last slot is in.
+		 */
+		while (s != hs) {
+			struct nm_bdg_fwd *f = &ft[count];
+			uint64_t off = omask ? nm_slot_offset(kring, s) : 0;
+			uint16_t sflags = s->flags, len = s->len;
+			const uint8_t *buf;
 
 			if (sflags & NS_INDIRECT)
-				f->buf = (const uint8_t *)(uintptr_t)s->ptr;
+				buf = (const uint8_t *)(uintptr_t)s->ptr;
 			else
-				f->buf = nm_mem_buf(na->mem, s->buf_idx) + off;
-			f->len = s->len;
-			if (f->len > bufsize - off)
-				f->len = 0;
+				buf = nm_bufs_addr(&bufs, s->buf_idx) + off;
+			if (len > bufsize - off)
+				len = 0;
+			f->buf = buf;
+			f->len = len;
 			f->flags = sflags & (NS_MOREFRAG | NS_INDIRECT);
+			bytes += len;
 			if (sflags & NS_BUF_CHANGED)
 				s->flags = sflags & ~NS_BUF_CHANGED;
 			count++;
-			j = nm_next(j, n);
-			if (!(sflags & NS_MOREFRAG) && count >= batch)
-				break;
-			if (count > batch + NETMAP_MAX_FRAGS) {
-				/* Longer than any valid packet: drop it all. */
-				skip_chain = !!(sflags & NS_MOREFRAG);
-				break;
+			s = s + 1 == end ? slot : s + 1;
+			/*
+			 * A chain cut by head or by the limit ends here too;
+			 * the rest of a chain cut by the limit is dropped.
+			 */
+			if (sflags & NS_MOREFRAG) {
+				if (count > batch + NETMAP_MAX_FRAGS)
+					skip_chain = 1;
+				else if (s != hs)
+					continue;
 			}
+			if (count - start > 1 || (sflags & NS_INDIRECT) ||
+			    !nm_vale_route_fast(&x, start, buf, len))
+				nm_vale_route(&x, start, count - start);
+			start = count;
+			if (count >= batch || skip_chain)
+				break;
 		}
-		if (!count)
-			continue;
-		b = na->bdg;
-		if (b) {
-			nmh_bdg_rlock(&b->fwd_lock);
-			nm_vale_forward(kring, kring->ft, count);
-			nmh_bdg_runlock(&b->fwd_lock);
-		}
+		nm_vale_forward(&x);
+		nmh_bdg_runlock(&b->fwd_lock);
 	}
+	kring->stat_pkts += x.pkts;
+	kring->stat_bytes += bytes;
+done:
 	kring->nr_hwcur = head;
 	nm_store_release(&kring->nr_hwtail, nm_prev(head, n));
 	return 0;
 }
 
+static void nm_slots_clear_changed(struct netmap_slot *s,
+				   const struct netmap_slot *end)
+{
+	for (; s != end; s++)
+		if (s->flags & NS_BUF_CHANGED)
+			s->flags &= ~NS_BUF_CHANGED;
+}
+
 /* RX sync: release slots [hwcur, head) back to the senders. */
 static int nm_vale_rxsync(struct nm_kring *kring, int flags)
 {
-	struct netmap_ring *ring = kring->ring;
-	uint32_t n = kring->nkr_num_slots, head = kring->rhead, j;
+	struct netmap_slot *slot = kring->ring->slot;
+	uint32_t n = kring->nkr_num_slots, head = kring->rhead;
+	uint32_t hwcur = kring->nr_hwcur;
 
 	(void)flags;
-	for (j = kring->nr_hwcur; j != head; j = nm_next(j, n)) {
-		struct netmap_slot *s = &ring->slot[j];
-
-		if (s->flags & NS_BUF_CHANGED)
-			s->flags &= ~NS_BUF_CHANGED;
+	if (head >= hwcur) {
+		nm_slots_clear_changed(slot + hwcur, slot + head);
+	} else {
+		nm_slots_clear_changed(slot + hwcur, slot + n);
+		nm_slots_clear_changed(slot, slot + head);
 	}
 	nm_store_release(&kring->nr_hwcur, head);
 	return 0;
