@@ -341,11 +341,13 @@ void nmh_free(void *p)
 		return;	/* never free what we did not hand out */
 	h->magic = 0;
 	if (h->cls < RT_SMALL_CLASSES) {
+		/* f overlays h: f->next overwrites the header, cls included */
+		uint32_t cls = h->cls;
 		struct rt_small_free *f = (void *)h;
 
 		rt_mutex_lock(&rt.arena->alloc_lock);
-		f->next = rt.arena->small[h->cls];
-		rt.arena->small[h->cls] = f;
+		f->next = rt.arena->small[cls];
+		rt.arena->small[cls] = f;
 		rt_mutex_unlock(&rt.arena->alloc_lock);
 	} else {
 		rt_pages_free(h, h->pages);
