@@ -643,26 +643,31 @@ static inline uint8_t nm_vale_dst(struct nm_fwd_ctx *x, uint32_t i,
 	uint32_t h = x->hdr, flen;
 	const uint8_t *frame;
 	uint8_t hdrbuf[14], dst;
+	uint16_t indirect = f->flags & NS_INDIRECT;
 	uint64_t a8;
 	uint32_t a4;
 
 	if (nf > NETMAP_MAX_FRAGS)
 		return NM_BDG_NOPORT;	/* upstream overran memory here */
-	/* Skip the virtio-net header, if any. */
+	/*
+	 * Skip the virtio-net header, if any.  A header alone in the first
+	 * slot puts the Ethernet header in the second, which may be
+	 * indirect when the first is not: only this read follows it, the
+	 * first slot is still copied from the region.
+	 */
 	if (f->len > h) {
 		frame = f->buf + h;
 		flen = f->len - h;
 	} else if (h && f->len == h && nf > 1) {
 		frame = f[1].buf;
 		flen = f[1].len;
-		if (f[1].flags & NS_INDIRECT)
-			f->flags |= NS_INDIRECT;
+		indirect = f[1].flags & NS_INDIRECT;
 	} else {
 		return NM_BDG_NOPORT;
 	}
 	if (flen < 14)
 		return NM_BDG_NOPORT;
-	if (f->flags & NS_INDIRECT) {
+	if (indirect) {
 		if (nmh_copy_from_user(hdrbuf, frame, sizeof(hdrbuf)))
 			return NM_BDG_NOPORT;
 		frame = hdrbuf;

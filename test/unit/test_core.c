@@ -247,6 +247,70 @@ static void test_vale_fragments(void)
 }
 
 /*
+ * A virtio-net header alone in the first slot, the frame in an indirect
+ * second slot (user memory): the switch reads the addresses through the
+ * indirect slot, and still copies the header from the region.
+ */
+static void test_vale_indirect_hdr(void)
+{
+	struct port a = { 0 }, b = { 0 };
+	struct nmreq_header h;
+	struct nmreq_port_hdr ph;
+	struct netmap_ring *t, *r;
+	struct netmap_slot *s;
+	uint8_t frame[60], *buf;
+	char na[64], nb[64];
+	int err, i, same;
+
+	name_of(na, sizeof(na), "ha");
+	name_of(nb, sizeof(nb), "hb");
+	if (port_open(&a, na, NR_REG_ALL_NIC, 0, NULL) ||
+	    port_open(&b, nb, NR_REG_ALL_NIC, 0, NULL)) {
+		ok(0, "open %s and %s", na, nb);
+		port_close(&a);
+		port_close(&b);
+		return;
+	}
+	for (i = 0; i < 2; i++) {
+		memset(&ph, 0, sizeof(ph));
+		ph.nr_hdr_len = 10;
+		hdr_init(&h, NETMAP_REQ_PORT_HDR_SET, i ? nb : na, &ph);
+		err = nmb_ioctl(i ? b.fd : a.fd, NIOCCTRL, &h);
+		is_int(err, 0, "PORT_HDR_SET 10 on %s", i ? nb : na);
+	}
+	memset(frame, 0x77, sizeof(frame));
+	memcpy(frame, mac_bcast, 6);
+	memcpy(frame + 6, mac_a, 6);
+	t = NETMAP_TXRING(a.nifp, 0);
+	s = &t->slot[t->head];
+	memset(NETMAP_BUF(t, s->buf_idx), 0x5a, 10);
+	s->len = 10;
+	s->flags = NS_MOREFRAG;
+	t->head = t->cur = nm_ring_next(t, t->head);
+	s = &t->slot[t->head];
+	s->ptr = (uintptr_t)frame;
+	s->len = sizeof(frame);
+	s->flags = NS_INDIRECT;
+	t->head = t->cur = nm_ring_next(t, t->head);
+	nmb_ioctl(a.fd, NIOCTXSYNC, NULL);
+	is_int(rx_count(&b), 2, "header and frame arrive in 2 slots");
+	r = NETMAP_RXRING(b.nifp, 0);
+	s = &r->slot[r->head];
+	buf = (uint8_t *)NETMAP_BUF(r, s->buf_idx);
+	is_int(s->len, 10, "the header slot keeps its 10 bytes");
+	for (i = 0, same = 1; i < 10; i++)
+		same &= buf[i] == 0x5a;
+	ok(same, "the header is copied from the sender's buffer");
+	s = &r->slot[nm_ring_next(r, r->head)];
+	buf = (uint8_t *)NETMAP_BUF(r, s->buf_idx);
+	is_int(s->len, 60, "the frame slot has 60 bytes");
+	ok(!memcmp(buf, frame, sizeof(frame)),
+	   "the frame is copied from the indirect buffer");
+	port_close(&a);
+	port_close(&b);
+}
+
+/*
  * Slots are reused: every length of a round reaches the receiver, even
  * where the same slot index carried another length in the round before,
  * and buffers the receiver swapped go back to the sender.
@@ -491,7 +555,7 @@ static void test_legacy(void)
 
 	memset(&nmr, 0, sizeof(nmr));
 	name_of(n, sizeof(n), "lg");
-	snprintf(nmr.nr_name, sizeof(nmr.nr_name), "%s", n);
+	memcpy(nmr.nr_name, n, sizeof(nmr.nr_name) - 1);	/* 16 bytes */
 	nmr.nr_version = 13;
 	is_int(nmb_ioctl(fd, NIOCREGIF, &nmr), -EINVAL,
 	       "legacy version 13: EINVAL");
@@ -633,6 +697,7 @@ int main(void)
 	test_register_layout();
 	test_vale_broadcast_learning();
 	test_vale_fragments();
+	test_vale_indirect_hdr();
 	test_pipe();
 	test_options();
 	test_errors();
