@@ -165,31 +165,14 @@ static int nm_legacy_parse(const char *ifname, struct nmreq *req)
 			p++;
 			break;
 		case P_FLAGS:
-			switch (*p) {
-			case 'x':
-				flags |= NR_EXCLUSIVE;
-				break;
-			case 'z':
-				flags |= NR_ZCOPY_MON;
-				break;
-			case 't':
-				flags |= NR_MONITOR_TX;
-				break;
-			case 'r':
-				flags |= NR_MONITOR_RX;
-				break;
-			case 'R':
-				flags |= NR_RX_RINGS_ONLY;
-				break;
-			case 'T':
-				flags |= NR_TX_RINGS_ONLY;
-				break;
-			case '@':
+			if (*p == '@') {
 				state = P_MEMID;
-				break;
-			default:
+			} else if (nmreq_flag_of(*p)) {
+				flags |= nmreq_flag_of(*p);
+			} else {
 				return nm_legacy_error(ifname, "unknown flag "
-					"'%c'; expected one of x z t r R T", *p);
+					"'%c'; expected one of "
+					NM_SPEC_FLAG_LETTERS, *p);
 			}
 			p++;
 			break;

@@ -52,6 +52,15 @@ int nmreq_get_mem_id_spec(const char *spec, const char **ppspec,
 			  struct nmctx *ctx);
 
 /*
+ * nmreq.c: the NR_* flag of a port spec flag letter (x z t r R T), or 0
+ * for any other character.
+ */
+uint64_t nmreq_flag_of(char c);
+
+/* The letters nmreq_flag_of() knows, for error messages. */
+#define NM_SPEC_FLAG_LETTERS "x z t r R T"
+
+/*
  * nmreq.c: report a port spec error "invalid port spec '<spec>': <what>"
  * through ctx and set errno to err.  Always returns -1.
  */

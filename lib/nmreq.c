@@ -65,6 +65,26 @@ int nmreq_parse_uint(const char *s, uint64_t max, uint64_t *val)
 	return 0;
 }
 
+uint64_t nmreq_flag_of(char c)
+{
+	switch (c) {
+	case 'x':
+		return NR_EXCLUSIVE;
+	case 'z':
+		return NR_ZCOPY_MON;
+	case 't':
+		return NR_MONITOR_TX;
+	case 'r':
+		return NR_MONITOR_RX;
+	case 'R':
+		return NR_RX_RINGS_ONLY;
+	case 'T':
+		return NR_TX_RINGS_ONLY;
+	default:
+		return 0;
+	}
+}
+
 int nmreq_spec_error(struct nmctx *ctx, int err, const char *spec,
 		     const char *fmt, ...)
 {
@@ -264,30 +284,13 @@ int nmreq_register_decode_spec(const char *spec, const char **pmode,
 				"empty flag list after '/'; expected one of "
 				"x z t r R T");
 		for (; *p != '\0' && *p != '@'; p++) {
-			switch (*p) {
-			case 'x':
-				flags |= NR_EXCLUSIVE;
-				break;
-			case 'z':
-				flags |= NR_ZCOPY_MON;
-				break;
-			case 't':
-				flags |= NR_MONITOR_TX;
-				break;
-			case 'r':
-				flags |= NR_MONITOR_RX;
-				break;
-			case 'R':
-				flags |= NR_RX_RINGS_ONLY;
-				break;
-			case 'T':
-				flags |= NR_TX_RINGS_ONLY;
-				break;
-			default:
+			uint64_t f = nmreq_flag_of(*p);
+
+			if (!f)
 				return nmreq_spec_error(ctx, EINVAL, spec,
 					"unknown flag '%c'; expected one of "
-					"x z t r R T", *p);
-			}
+					NM_SPEC_FLAG_LETTERS, *p);
+			flags |= f;
 		}
 	}
 
