@@ -659,6 +659,17 @@ static int parse_ipv4_side(char *text, uint32_t *addr, uint16_t *port, int *has_
 	return 0;
 }
 
+/* A port range given high to low means the same range. */
+static void order_ports(uint16_t *lo, uint16_t *hi)
+{
+	if (*lo > *hi) {
+		uint16_t t = *lo;
+
+		*lo = *hi;
+		*hi = t;
+	}
+}
+
 int nt_parse_ipv4(const char *s, const char *noun, struct nt_ipv4_range *out,
 		  char *err, size_t errlen)
 {
@@ -751,12 +762,7 @@ int nt_parse_ipv4(const char *s, const char *noun, struct nt_ipv4_range *out,
 		r.start = r.end;
 		r.end = t;
 	}
-	if (r.port_start > r.port_end) {
-		uint16_t t = r.port_start;
-
-		r.port_start = r.port_end;
-		r.port_end = t;
-	}
+	order_ports(&r.port_start, &r.port_end);
 	*out = r;
 	return 0;
 
@@ -853,12 +859,7 @@ int nt_parse_ipv6(const char *s, const char *noun, struct nt_ipv6_range *out,
 		memcpy(r.start, r.end, 16);
 		memcpy(r.end, t, 16);
 	}
-	if (r.port_start > r.port_end) {
-		uint16_t t = r.port_start;
-
-		r.port_start = r.port_end;
-		r.port_end = t;
-	}
+	order_ports(&r.port_start, &r.port_end);
 	*out = r;
 	return 0;
 
