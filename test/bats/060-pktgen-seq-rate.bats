@@ -86,8 +86,9 @@ le() {
 	assert_line_re "$output" '^Sent 20000 packets 1200000 bytes '
 	le 0.95 "$(summary_seconds "$output")"
 	le "$(summary_seconds "$output")" 5
+	# the wall time includes starting a process: slow under emulation
 	le 0.95 "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
-	le "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" 5
+	le "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" "$(scaled 5)"
 	# no "achieved" warning when the rate was met
 	assert_eq "$stderr" ""
 	wait_bg rx
