@@ -111,8 +111,13 @@ struct nm_kring {
 	uint64_t offset_gap;
 	uint32_t buf_usable;		/* bytes usable after the offset */
 
-	/* Pipes: the connected ring of the other end point. */
+	/*
+	 * Pipes: the connected ring of the other end point, and (RX rings)
+	 * the buffer index of each slot as the last TX sync handed it over,
+	 * which tells the RX sync which released slots got another buffer.
+	 */
 	struct nm_kring *pipe;
+	uint32_t *pipe_bufs;
 
 	/* VALE transmit rings: work area of the forwarding engine, and the
 	 * last destination looked up (hash >= NM_BDG_HASH: none yet). */

@@ -32,14 +32,27 @@ static struct nm_adapter *nm_pipe_peer(struct nm_adapter *na)
 /* ---------------------------------------------------------------- */
 
 /*
- * A slot is 16 bytes, four to a cache line, and its two copies (the TX
- * slot and the peer's RX slot at the same index) are read on two cores.
- * Most descriptors cross the pipe unchanged (same buffer, same length),
- * so a copy stores only when the contents differ: a line that is merely
- * read on both sides stays shared in both caches instead of moving on
- * every store.  The loops below run over linear ranges of slot indices
- * (a wrapping range is two calls), which keeps them a dozen instructions
- * per slot.
+ * A slot is 16 bytes, four to a cache line, and its copies are read on
+ * two cores.  Storing a value that is already there, or reading a line
+ * the other core keeps writing, moves the line between the cores, and
+ * that, not the instruction count, bounds a pipe's rate.  So:
+ *
+ *  - the TX sync stores a descriptor into the peer's slot only when the
+ *    contents differ: most descriptors cross the pipe unchanged (same
+ *    buffer, same length), and a line that is only read on both sides
+ *    stays shared in both caches;
+ *  - the RX sync does not read the sender's slots, which the sending
+ *    application rewrites on every lap.  It copies a released slot back
+ *    when the receiver gave it another buffer: the buffer differs from
+ *    the one handed over (kept by the TX sync in pipe_bufs, 4 bytes a
+ *    slot, rewritten only when it changes) or the receiver set
+ *    NS_BUF_CHANGED, as it must when it swaps one.  Each slot index thus
+ *    keeps holding one buffer of the pair.  A length or offset the
+ *    receiver changed in a slot that keeps its buffer stays on its side,
+ *    as in netmap: the sender sets both before it sends again.
+ *
+ * The loops run over linear ranges of slot indices (a wrapping range is
+ * two calls), which keeps them about a dozen instructions per slot.
  */
 static inline void nm_slot_update(struct netmap_slot *dst,
 				  const struct netmap_slot *src)
@@ -57,8 +70,8 @@ static inline void nm_slot_update(struct netmap_slot *dst,
  * the last slot that ends a packet, or `limit` when none does.
  */
 static uint32_t nm_pipe_tx_range(struct netmap_slot *ts, struct netmap_slot *rs,
-				 uint32_t from, uint32_t to, uint32_t limit,
-				 uint64_t mask)
+				 uint32_t *bufs, uint32_t from, uint32_t to,
+				 uint32_t limit, uint64_t mask)
 {
 	uint32_t j;
 
@@ -73,6 +86,8 @@ static uint32_t nm_pipe_tx_range(struct netmap_slot *ts, struct netmap_slot *rs,
 				s.ptr = (s.ptr & ~mask) | theirs;
 		}
 		nm_slot_update(&rs[j], &s);
+		if (bufs[j] != s.buf_idx)
+			bufs[j] = s.buf_idx;
 		if (s.flags & NS_BUF_CHANGED)
 			ts[j].flags = s.flags & ~NS_BUF_CHANGED;
 		if (!(s.flags & NS_MOREFRAG))
@@ -85,6 +100,7 @@ static int nm_pipe_txsync(struct nm_kring *kring, int flags)
 {
 	struct nm_kring *peer = kring->pipe;
 	struct netmap_slot *ts = kring->ring->slot, *rs = peer->ring->slot;
+	uint32_t *bufs = peer->pipe_bufs;
 	uint32_t n = kring->nkr_num_slots, head = kring->rhead;
 	uint32_t cur = kring->nr_hwcur, limit = cur;
 	uint64_t mask = peer->offset_mask;
@@ -97,10 +113,10 @@ static int nm_pipe_txsync(struct nm_kring *kring, int flags)
 	 * until they are published.
 	 */
 	if (head < cur) {
-		limit = nm_pipe_tx_range(ts, rs, cur, n, limit, mask);
-		limit = nm_pipe_tx_range(ts, rs, 0, head, limit, mask);
+		limit = nm_pipe_tx_range(ts, rs, bufs, cur, n, limit, mask);
+		limit = nm_pipe_tx_range(ts, rs, bufs, 0, head, limit, mask);
 	} else {
-		limit = nm_pipe_tx_range(ts, rs, cur, head, limit, mask);
+		limit = nm_pipe_tx_range(ts, rs, bufs, cur, head, limit, mask);
 	}
 	if (limit == n)
 		limit = 0;
@@ -115,16 +131,19 @@ static int nm_pipe_txsync(struct nm_kring *kring, int flags)
 	return 0;
 }
 
-/* Released RX slots [from, to) back to the sender's TX ring. */
+/* Released RX slots [from, to) that got another buffer, back to the TX ring. */
 static void nm_pipe_rx_range(struct netmap_slot *rs, struct netmap_slot *ts,
-			     uint32_t from, uint32_t to)
+			     const uint32_t *bufs, uint32_t from, uint32_t to)
 {
 	uint32_t j;
 
 	for (j = from; j < to; j++) {
-		nm_slot_update(&ts[j], &rs[j]);
-		if (rs[j].flags & NS_BUF_CHANGED)
-			rs[j].flags &= ~NS_BUF_CHANGED;
+		if (rs[j].buf_idx == bufs[j] && !(rs[j].flags & NS_BUF_CHANGED))
+			continue;
+		/* the sender learns of the swap through NS_BUF_CHANGED (16) */
+		ts[j] = rs[j];
+		ts[j].flags |= NS_BUF_CHANGED;
+		rs[j].flags &= ~NS_BUF_CHANGED;
 	}
 }
 
@@ -132,22 +151,18 @@ static int nm_pipe_rxsync(struct nm_kring *kring, int flags)
 {
 	struct nm_kring *peer = kring->pipe;
 	struct netmap_slot *rs = kring->ring->slot, *ts = peer->ring->slot;
+	uint32_t *bufs = kring->pipe_bufs;
 	uint32_t n = kring->nkr_num_slots, head = kring->rhead;
 	uint32_t cur = kring->nr_hwcur;
 
 	(void)flags;
 	if (head == cur)
 		return 0;
-	/*
-	 * Give the released descriptors back to the sender: the receiver
-	 * may have swapped buffers or changed lengths, and each slot index
-	 * holds one buffer shared by the pair.
-	 */
 	if (head < cur) {
-		nm_pipe_rx_range(rs, ts, cur, n);
-		nm_pipe_rx_range(rs, ts, 0, head);
+		nm_pipe_rx_range(rs, ts, bufs, cur, n);
+		nm_pipe_rx_range(rs, ts, bufs, 0, head);
 	} else {
-		nm_pipe_rx_range(rs, ts, cur, head);
+		nm_pipe_rx_range(rs, ts, bufs, cur, head);
 	}
 	nm_store_release(&kring->nr_hwcur, head);
 	nmh_kring_notify(peer);
@@ -181,6 +196,8 @@ static void nm_pipe_rings_delete(struct nm_pipe *p)
 			}
 			nm_kring_ring_free(tk, 0);
 			nm_kring_ring_free(rk, 0);
+			nmh_free(rk->pipe_bufs);
+			rk->pipe_bufs = NULL;
 		}
 	}
 }
@@ -188,7 +205,7 @@ static void nm_pipe_rings_delete(struct nm_pipe *p)
 static int nm_pipe_rings_create(struct nm_pipe *p)
 {
 	struct nm_adapter *ends[2] = { &p->master, &p->slave };
-	uint32_t e, i;
+	uint32_t e, i, j;
 	int err;
 
 	for (e = 0; e < 2; e++) {
@@ -196,19 +213,29 @@ static int nm_pipe_rings_create(struct nm_pipe *p)
 			struct nm_kring *tk = &ends[e]->rings[NR_TX][i];
 			struct nm_kring *rk = tk->pipe;
 
+			size_t len = tk->nkr_num_slots *
+				     sizeof(struct netmap_slot);
+
 			err = nm_kring_ring_alloc(tk);
 			if (!err)
 				err = nm_ring_fill_buffers(tk);
 			if (!err)
 				err = nm_kring_ring_alloc(rk);
+			if (!err) {
+				rk->pipe_bufs = nmh_zalloc(tk->nkr_num_slots *
+							   sizeof(uint32_t));
+				if (!rk->pipe_bufs)
+					err = -ENOMEM;
+			}
 			if (err) {
 				if (tk->ring && !rk->ring)
 					nm_kring_ring_free(tk, 1);
 				nm_pipe_rings_delete(p);
 				return err;
 			}
-			memcpy(rk->ring->slot, tk->ring->slot,
-			       tk->nkr_num_slots * sizeof(struct netmap_slot));
+			memcpy(rk->ring->slot, tk->ring->slot, len);
+			for (j = 0; j < tk->nkr_num_slots; j++)
+				rk->pipe_bufs[j] = tk->ring->slot[j].buf_idx;
 		}
 	}
 	return 0;
