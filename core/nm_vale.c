@@ -459,8 +459,15 @@ static inline void nm_vale_out_slot(struct nm_vale_out *o,
 		c->k = k;
 		c->j = (uint32_t)(ds - o->slot);
 	}
-	ds->len = len;
-	ds->flags = flags;
+	/*
+	 * The receiver reads this line too: storing equal values (the same
+	 * length, packet after packet) would move it between the cores for
+	 * nothing.
+	 */
+	if (ds->len != len)
+		ds->len = len;
+	if (ds->flags != flags)
+		ds->flags = flags;
 	o->bytes += len;
 	o->ds = ds + 1 == o->end ? o->slot : ds + 1;
 }
