@@ -508,6 +508,9 @@ int nm_register(struct nm_priv *priv, const char *name,
 		struct nmreq_register *req, struct nmreq_opt_offsets *off,
 		int *off_err);
 void nm_priv_release(struct nm_priv *priv);
+/* After a context died inside a control operation (see nm_register.c). */
+int nm_recover(struct nm_priv *const *live, uint32_t nlive,
+	       struct nm_priv *const *dead, uint32_t ndead);
 int nm_port_info(const char *name, struct nmreq_port_info_get *info);
 int nm_pools_info(const char *name, struct nmreq_pools_info *info);
 

@@ -93,7 +93,6 @@ static void nm_ring_init(struct nm_kring *k, struct netmap_ring *ring)
 	};
 
 	memcpy(ring, &init, sizeof(init));
-	k->ring = ring;
 	k->nr_hwcur = 0;
 	k->nr_hwtail = ring->tail;
 	k->rhead = k->rcur = 0;
@@ -102,6 +101,13 @@ static void nm_ring_init(struct nm_kring *k, struct netmap_ring *ring)
 	memset(k->leases, 0, sizeof(k->leases));
 	k->offset_mask = k->offset_max = k->offset_gap = 0;
 	k->buf_usable = nm_mem_bufsize(m);
+	/*
+	 * No binding selects a ring being created, so nobody syncs it: a
+	 * busy owner left from its previous life (a process killed while
+	 * syncing, whose pid may since have been reused) is forgotten.
+	 */
+	k->nr_busy = 0;
+	nm_store_release(&k->ring, ring);	/* linked once complete */
 }
 
 /* Give every slot of a ring a fresh buffer; 0 on success. */
@@ -132,8 +138,13 @@ int nm_kring_ring_alloc(struct nm_kring *k)
 	ring = nm_mem_ring_alloc(k->na->mem, k->nkr_num_slots);
 	if (!ring)
 		return -ENOMEM;
-	nm_ring_init(k, ring);
+	/*
+	 * Slots cleared before k->ring links the ring: the object may hold
+	 * an old ring's buffer indices, which nma_rings_delete() would free
+	 * if the registration stopped here (nm_recover).
+	 */
 	memset(ring->slot, 0, k->nkr_num_slots * sizeof(struct netmap_slot));
+	nm_ring_init(k, ring);
 	return 0;
 }
 

@@ -174,16 +174,24 @@ struct nm_mem *nm_mem_global(void)
 	return nm_mem_new(nm_g->params.global, 1, &err);
 }
 
+/*
+ * Unlink before freeing, and (nm_mem_finalize) link only when complete:
+ * a host context may die between any two stores (nm_recover), and a
+ * region must then be either whole or absent, never freed but in use.
+ */
 static void nm_mem_release_memory(struct nm_mem *m)
 {
+	char *base = m->base;
 	int i;
 
-	if (m->base)
-		nmh_region_free(m->base, m->memsize);
 	m->base = NULL;
+	if (base)
+		nmh_region_free(base, m->memsize);
 	for (i = 0; i < NM_POOLS; i++) {
-		nmh_free(m->pools[i].bitmap);
+		uint32_t *bitmap = m->pools[i].bitmap;
+
 		m->pools[i].bitmap = NULL;
+		nmh_free(bitmap);
 	}
 }
 
@@ -217,6 +225,7 @@ int nm_mem_finalize(struct nm_mem *m)
 {
 	struct nm_pool pools[NM_POOLS];
 	uint64_t ofs = 0;
+	char *base;
 	int i, err;
 
 	if (m->global && !m->active &&
@@ -244,14 +253,16 @@ int nm_mem_finalize(struct nm_mem *m)
 			return -ENOMEM;
 		}
 	}
-	m->base = nmh_region_alloc(m->memsize);
-	if (!m->base) {
+	base = nmh_region_alloc(m->memsize);
+	if (!base) {
 		for (i = 0; i < NM_POOLS; i++)
 			nmh_free(pools[i].bitmap);
 		return -ENOMEM;
 	}
 	memcpy(m->pools, pools, sizeof(pools));
 	nm_mem_reset_pools(m);
+	/* Last: a region with a base is whole. */
+	nm_store_release(&m->base, base);
 	return 0;
 }
 

@@ -510,3 +510,326 @@ int nm_pools_info(const char *name, struct nmreq_pools_info *info)
 	nma_put(na);
 	return err;
 }
+
+/* ---------------------------------------------------------------- */
+/* Recovery after a control operation was cut short                 */
+/* ---------------------------------------------------------------- */
+
+/*
+ * A host whose contexts can vanish at any instant (the user runtime: a
+ * process killed with SIGKILL while it holds the control lock) can leave
+ * the objects above half updated: a port on a switch whose registrant
+ * died before its binding recorded it, a ring user counted by a binding
+ * that no longer exists, a reference that nobody holds.  No order of
+ * the stores avoids every such state, so the host calls nm_recover()
+ * (control lock held) before anything else runs after such a death, and
+ * the core rebuilds from the links between objects all that is derived
+ * from them:
+ *
+ *  - the bindings of each port, keeping only those of live privs, the
+ *    users of ports and krings and the exclusive flags;
+ *  - switch membership (na->bdg, active_ports) and pipe counts;
+ *  - the reference counts of ports and regions, region activity.
+ *
+ * Then whatever is unused is released as if its last user had just
+ * left.  Since all of it is recomputed, a recovery cut short is simply
+ * run again.  An object the dead context was building or tearing down
+ * and had not linked anywhere is lost: host memory only, never a port,
+ * a binding or a lock.  The kernel never needs this: its release()
+ * always runs to completion.
+ */
+struct nm_rec_ent {
+	struct nm_adapter *na;
+	struct nm_bdg *bdg;	/* the switch whose ports[] holds it */
+	uint32_t port;
+	uint32_t named;		/* in the registry of persistent ports */
+};
+
+struct nm_rec {
+	struct nm_rec_ent *e;
+	uint32_t n, max;
+	int nomem;
+};
+
+static struct nm_rec_ent *nm_rec_find(struct nm_rec *r, struct nm_adapter *na)
+{
+	uint32_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->e[i].na == na)
+			return &r->e[i];
+	return NULL;
+}
+
+static void nm_rec_add(struct nm_rec *r, struct nm_adapter *na)
+{
+	struct nm_rec_ent *e;
+
+	if (!na || nm_rec_find(r, na))
+		return;
+	if (r->n == r->max) {
+		uint32_t max = r->max ? 2 * r->max : 64;
+
+		e = nmh_tmp_alloc(max * sizeof(*e));
+		if (!e) {
+			r->nomem = 1;
+			return;
+		}
+		if (r->e) {
+			memcpy(e, r->e, r->n * sizeof(*e));
+			nmh_tmp_free(r->e);
+		}
+		r->e = e;
+		r->max = max;
+	}
+	e = &r->e[r->n++];
+	memset(e, 0, sizeof(*e));
+	e->na = na;
+}
+
+static int nm_rec_is_live(struct nm_priv *const *live, uint32_t nlive,
+			  const struct nm_priv *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < nlive; i++)
+		if (live[i] == p)
+			return 1;
+	return 0;
+}
+
+/* Users and exclusive flags of every kring, from na->bindings. */
+static void nm_rec_krings(struct nm_adapter *na)
+{
+	enum nm_txrx t;
+	uint32_t i, k;
+
+	NM_FOR_RX_TX(t) {
+		if (!na->rings[t])
+			continue;
+		for (i = 0; i < nma_all_rings(na, t); i++) {
+			struct nm_kring *kr = &na->rings[t][i];
+			uint32_t users = 0, flags = kr->flags & ~NKR_EXCLUSIVE;
+
+			for (k = 0; k < NM_MAX_BINDINGS; k++) {
+				struct nm_priv *p = na->bindings[k];
+
+				if (!p || i < p->qfirst[t] || i >= p->qlast[t])
+					continue;
+				users++;
+				if (p->flags & NR_EXCLUSIVE)
+					flags |= NKR_EXCLUSIVE;
+			}
+			/*
+			 * Senders read users without a lock: store final
+			 * values only, and only when they change.
+			 */
+			if (kr->users != users)
+				kr->users = users;
+			if (kr->flags != flags)
+				kr->flags = flags;
+		}
+	}
+}
+
+static int nma_has_rings(const struct nm_adapter *na)
+{
+	enum nm_txrx t;
+	uint32_t i;
+
+	if (na->flags & NAF_NETMAP_ON)
+		return 1;
+	NM_FOR_RX_TX(t) {
+		if (!na->rings[t])
+			continue;
+		for (i = 0; i < nma_all_rings(na, t); i++)
+			if (na->rings[t][i].ring)
+				return 1;
+	}
+	return 0;
+}
+
+/*
+ * live: the bindings whose owners are alive, all consistent (only a
+ * dead context can have been in the middle of changing one).  dead: the
+ * bindings of dead owners, in any state; their effects are undone and
+ * the host frees them afterwards without nm_priv_release().  Returns 0,
+ * or -ENOMEM before changing anything.
+ */
+int nm_recover(struct nm_priv *const *live, uint32_t nlive,
+	       struct nm_priv *const *dead, uint32_t ndead)
+{
+	struct nm_rec r = { NULL, 0, 0, 0 };
+	struct nm_mem **mems = NULL, *m;
+	uint32_t nmems = 0, i, j;
+	struct nm_adapter *na;
+	struct nm_pipe *p;
+	int err = 0;
+
+	/* Every port something still links to. */
+	for (i = 0; i < NM_MAX_BRIDGES_LIMIT; i++) {
+		struct nm_bdg *b = nm_g->bridges[i];
+
+		if (!b)
+			continue;
+		for (j = 0; j < NM_BDG_MAXSLOTS; j++)
+			nm_rec_add(&r, b->ports[j]);
+	}
+	for (na = nm_g->named_ports; na; na = na->next)
+		nm_rec_add(&r, na);
+	/* A binding's na is set once registered and holds a reference. */
+	for (i = 0; i < nlive; i++)
+		nm_rec_add(&r, live[i]->na);
+	for (i = 0; i < ndead; i++)
+		nm_rec_add(&r, dead[i]->na);
+	/* Pipes hang from their parents, which may be pipe ends too. */
+	for (i = 0; i < r.n; i++) {
+		na = r.e[i].na;
+		if (na->kind == NM_KIND_PIPE)
+			nm_rec_add(&r, na->pipe->parent);
+		for (p = na->pipes; p; p = p->next) {
+			nm_rec_add(&r, &p->master);
+			nm_rec_add(&r, &p->slave);
+		}
+	}
+	for (m = nm_g->mem_list; m; m = m->next)
+		nmems++;
+	mems = nmh_tmp_alloc((nmems + 1) * sizeof(*mems));
+	if (r.nomem || !mems) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0, m = nm_g->mem_list; m; m = m->next)
+		mems[i++] = m;
+
+	/*
+	 * Switch membership is what ports[] says.  A switch's writer is
+	 * always the control lock holder, so a writer flag left now is the
+	 * dead one's.
+	 */
+	for (i = 0; i < NM_MAX_BRIDGES_LIMIT; i++) {
+		struct nm_bdg *b = nm_g->bridges[i];
+		uint32_t ports = 0;
+
+		if (!b)
+			continue;
+		nmh_bdg_wunlock(&b->fwd_lock);
+		for (j = 0; j < NM_BDG_MAXSLOTS; j++) {
+			struct nm_rec_ent *e;
+
+			if (!b->ports[j])
+				continue;
+			e = nm_rec_find(&r, b->ports[j]);
+			e->bdg = b;
+			e->port = j;
+			ports++;
+		}
+		b->active_ports = ports;
+	}
+	for (na = nm_g->named_ports; na; na = na->next)
+		nm_rec_find(&r, na)->named = 1;
+
+	/*
+	 * A dead binding that got as far as its netmap_if gives it back
+	 * with its extra buffers, or a region still used by others would
+	 * keep them.  Freeing twice (its release was cut after the free)
+	 * is harmless: nothing was allocated since.
+	 */
+	for (i = 0; i < ndead; i++) {
+		struct nm_priv *dp = dead[i];
+
+		if (!dp->na || !dp->nifp)
+			continue;
+		nm_mem_extra_bufs_free(dp->na->mem,
+				       NM_READ_ONCE(dp->nifp->ni_bufs_head));
+		nm_mem_if_free(dp->na->mem, dp->nifp);
+		dp->nifp = NULL;
+	}
+	/*
+	 * Their references are not counted below: forget their ports now,
+	 * before any is freed, or a recovery run again would find them.
+	 */
+	for (i = 0; i < ndead; i++)
+		dead[i]->na = NULL;
+
+	/*
+	 * Bindings, users and references.  Each port gets one extra
+	 * reference, dropped at the end, so that none is freed while this
+	 * function still walks the table.
+	 */
+	for (i = 0; i < r.n; i++) {
+		struct nm_rec_ent *e = &r.e[i];
+		uint32_t users = 0, npipes = 0;
+
+		na = e->na;
+		for (j = 0; j < NM_MAX_BINDINGS; j++) {
+			struct nm_priv *bp = na->bindings[j];
+
+			if (!bp)
+				continue;
+			if (!nm_rec_is_live(live, nlive, bp) || bp->na != na ||
+			    bp->binding_idx != j) {
+				na->bindings[j] = NULL;
+				continue;
+			}
+			users++;
+		}
+		nm_rec_krings(na);
+		na->users = users;
+		if (na->kind == NM_KIND_VALE || na->kind == NM_KIND_PERSIST) {
+			if (na->bdg != e->bdg)
+				na->bdg = e->bdg;
+			if (e->bdg)
+				na->bdg_port = e->port;
+		}
+		for (p = na->pipes; p; p = p->next)
+			npipes++;
+		na->num_pipes = npipes;
+		na->refcount = (int)(users + !!e->bdg + e->named + npipes) + 1;
+	}
+	/* Regions: one reference per port (per pair of pipe ends). */
+	for (i = 0; i < nmems; i++) {
+		int refs = 1, active = 0;
+
+		m = mems[i];
+		for (j = 0; j < r.n; j++) {
+			na = r.e[j].na;
+			if (na->mem != m)
+				continue;
+			active += (int)na->users;
+			if (na->kind != NM_KIND_PIPE || na == &na->pipe->master)
+				refs++;
+		}
+		m->refcount = refs;
+		m->active = active;
+	}
+
+	/* What nobody uses any more goes, as when its last user leaves. */
+	for (i = 0; i < r.n; i++) {
+		na = r.e[i].na;
+		if (na->users || !nma_has_rings(na))
+			continue;
+		na->flags &= ~NAF_NETMAP_ON;
+		nma_ops(na)->reg(na, 0);
+	}
+	for (i = 0; i < nmems; i++)
+		nm_mem_reset_if_idle(mems[i]);
+	for (i = 0; i < r.n; i++)
+		nma_check_unused(r.e[i].na);
+	for (i = 0; i < NM_MAX_BRIDGES_LIMIT; i++) {
+		struct nm_bdg *b = nm_g->bridges[i];
+
+		if (b && !b->active_ports) {
+			nm_g->bridges[i] = NULL;
+			nmh_free(b);
+		}
+	}
+	for (i = 0; i < r.n; i++)
+		nma_put(r.e[i].na);
+	for (i = 0; i < nmems; i++)
+		nm_mem_put(mems[i]);
+out:
+	nmh_tmp_free(mems);
+	nmh_tmp_free(r.e);
+	return err;
+}

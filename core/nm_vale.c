@@ -286,6 +286,14 @@ struct nm_bdg_work {
 /* Delivery into one destination ring                               */
 /* ---------------------------------------------------------------- */
 
+/*
+ * Leases tile [hwtail, hwlease) whenever q_lock is free.  A sender (user
+ * runtime) can be killed holding q_lock, between any two stores; the
+ * stores below are ordered so that what it leaves is at worst slots that
+ * no lease covers, which nm_lease_fill_gaps() publishes empty, never two
+ * leases on one slot or an entry that nothing frees.
+ */
+
 /* Complete leases in order: hwtail moves over every finished one. */
 static void nm_lease_advance(struct nm_kring *dk)
 {
@@ -297,14 +305,48 @@ static void nm_lease_advance(struct nm_kring *dk)
 		moved = 0;
 		for (i = 0; i < NM_MAX_LEASES; i++) {
 			struct nm_lease *l = &dk->leases[i];
+			uint32_t end = l->end;
 
 			if (l->owner && l->done && l->start == dk->nr_hwtail) {
-				nm_store_release(&dk->nr_hwtail, l->end);
-				l->owner = 0;
+				/*
+				 * Entry first: a stale one could match
+				 * a later lease's start.
+				 */
+				nm_store_release(&l->owner, 0);
+				nm_store_release(&dk->nr_hwtail, end);
 				moved = 1;
 			}
 		}
 	} while (moved);
+}
+
+/*
+ * Slots from hwtail up to the next lease (or hwlease) with no lease: a
+ * sender died between reserving them and recording its lease, or while
+ * moving hwtail.  Nobody would ever publish them: publish them empty.
+ */
+static void nm_lease_fill_gaps(struct nm_kring *dk)
+{
+	uint32_t n = dk->nkr_num_slots, tail, gap, i, j;
+
+	for (;;) {
+		tail = dk->nr_hwtail;
+		gap = nm_dist(tail, dk->nkr_hwlease, n);
+		for (i = 0; i < NM_MAX_LEASES && gap; i++) {
+			const struct nm_lease *l = &dk->leases[i];
+
+			if (l->owner && nm_dist(tail, l->start, n) < gap)
+				gap = nm_dist(tail, l->start, n);
+		}
+		if (!gap)
+			return;
+		for (j = tail; gap--; j = nm_next(j, n)) {
+			dk->ring->slot[j].len = 0;
+			dk->ring->slot[j].flags = 0;
+		}
+		nm_store_release(&dk->nr_hwtail, j);
+		nm_lease_advance(dk);
+	}
 }
 
 /*
@@ -327,9 +369,13 @@ static void nm_lease_reap_dead(struct nm_kring *dk)
 		l->done = 1;
 	}
 	nm_lease_advance(dk);
+	nm_lease_fill_gaps(dk);
 }
 
-/* Is the lease at hwtail pending with a dead owner?  Under q_lock. */
+/*
+ * Is hwtail held back by a pending lease whose sender died, or by slots
+ * no lease covers?  Called with a lease of ours pending, under q_lock.
+ */
 static int nm_lease_blocker_dead(struct nm_kring *dk)
 {
 	uint32_t i;
@@ -337,10 +383,10 @@ static int nm_lease_blocker_dead(struct nm_kring *dk)
 	for (i = 0; i < NM_MAX_LEASES; i++) {
 		struct nm_lease *l = &dk->leases[i];
 
-		if (l->owner && !l->done && l->start == dk->nr_hwtail)
-			return !nmh_owner_alive(l->owner);
+		if (l->owner && l->start == dk->nr_hwtail)
+			return !l->done && !nmh_owner_alive(l->owner);
 	}
-	return 0;
+	return dk->nr_hwtail != dk->nkr_hwlease;
 }
 
 /*
@@ -422,8 +468,12 @@ static struct nm_lease *nm_lease_reserve(struct nm_adapter *dna,
 	lease->start = dk->nkr_hwlease;
 	lease->end = (lease->start + howmany) % n;
 	lease->done = 0;
-	lease->owner = self;
-	dk->nkr_hwlease = lease->end;
+	/*
+	 * The slots, then the entry: the other order could start the next
+	 * lease on the same slot.
+	 */
+	nm_store_release(&dk->nkr_hwlease, lease->end);
+	nm_store_release(&lease->owner, self);
 	nmh_unlock(&dk->q_lock);
 	return lease;
 }
@@ -504,8 +554,8 @@ static void nm_lease_publish(struct nm_kring *dk, struct nm_lease *lease,
 	nmh_lock(&dk->q_lock);
 	if (j != lease->end) {
 		if (dk->nkr_hwlease == lease->end) {
-			dk->nkr_hwlease = j;
 			lease->end = j;
+			nm_store_release(&dk->nkr_hwlease, j);
 		} else {
 			for (; j != lease->end; j = nm_next(j, n)) {
 				dk->ring->slot[j].len = 0;
@@ -513,9 +563,14 @@ static void nm_lease_publish(struct nm_kring *dk, struct nm_lease *lease,
 			}
 		}
 	}
-	lease->done = 1;
+	/*
+	 * An empty lease is freed, not completed: a younger lease may start
+	 * on its slot, and a done entry there would never move.
+	 */
 	if (lease->start == lease->end)
-		lease->owner = 0;
+		nm_store_release(&lease->owner, 0);
+	else
+		nm_store_release(&lease->done, 1);
 	nm_lease_advance(dk);
 	/*
 	 * Still waiting behind an older lease: if its sender died, nobody

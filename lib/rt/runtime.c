@@ -15,6 +15,9 @@
  *  - Bindings: a table in the arena; each entry has the owner's pid and a
  *    datagram socket <dir>/s<N> that wake-ups are sent to.  Entries whose
  *    owner died are released by the next process that opens a descriptor.
+ *  - A process killed inside a control operation (control lock held)
+ *    leaves core objects half updated; the next locker gets EOWNERDEAD
+ *    and has the core rebuild them before going on (rt_recover).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -39,7 +42,7 @@
 #define RT_ARENA_BASE ((uintptr_t)0x6e0000000000ULL)
 #define RT_ARENA_RESERVE (64ULL << 30)
 #define RT_ARENA_MAGIC 0x6e6d72746172656eULL	/* "nmrtaren" */
-#define RT_ARENA_VERSION 1
+#define RT_ARENA_VERSION 2
 #define RT_GROW_STEP (16ULL << 20)
 #define RT_MAX_THREADS 1024
 #define RT_MAX_BINDINGS 1024
@@ -72,19 +75,38 @@ struct rt_binding {
 	uint32_t pid;		/* owner; 0 = free */
 	uint32_t gen;
 	struct nm_priv *priv;
+	uint64_t start;		/* owner's start time, 0 if unknown */
+	uint32_t dying;		/* being released: its priv may be half done */
+	uint32_t pad;
+};
+
+/*
+ * Free page extents, double buffered: a change is written into the spare
+ * table and published by flipping ext_cur with one store, so a process
+ * killed in the middle of it (alloc_lock passes on with EOWNERDEAD)
+ * leaves the published table whole, never with a range listed twice.
+ */
+struct rt_extents {
+	uint32_t n;
+	uint32_t pad;
+	struct rt_extent e[RT_MAX_EXTENTS];	/* sorted */
 };
 
 struct rt_arena {
 	uint64_t magic;
 	uint32_t version;
 	uint32_t ready;
+	uint64_t layout;	/* rt_layout() of the build that made it */
 	uint64_t base, reserve;
 	uint64_t size;		/* file size */
 	uint64_t brk;		/* first never-allocated offset */
 	pthread_mutex_t alloc_lock;
 	pthread_mutex_t ctl_lock;
-	uint32_t nextents;
-	struct rt_extent extents[RT_MAX_EXTENTS];	/* free, sorted */
+	/* Holder of ctl_lock, (pid, start time); pid 0 = none recorded. */
+	uint32_t ctl_owner;
+	uint64_t ctl_owner_start;
+	uint32_t ext_cur;
+	struct rt_extents ext[2];
 	struct rt_small_free *small[RT_SMALL_CLASSES];
 	struct nm_core core;
 	struct rt_thread_slot threads[RT_MAX_THREADS];
@@ -99,6 +121,10 @@ static struct {
 	char dir[96];
 	int wake_sock;
 	pid_t pid;
+	uint64_t start;		/* this process's start time, 0 = not read */
+	/* NETMAP_RUNTIME_KILL_STEP (rt_step), read once per process. */
+	int kill_read, in_ctl;
+	uint32_t kill_step, steps;
 } rt = { .lock = PTHREAD_MUTEX_INITIALIZER, .arena_fd = -1,
 	 .wake_sock = -1 };
 
@@ -169,6 +195,72 @@ static int rt_thread_alive(uint32_t pid, uint32_t tid)
 	       errno == EPERM;
 }
 
+/*
+ * Start time of a process (field 22 of /proc/<pid>/stat, clock ticks
+ * since boot), 0 if unknown.  Bindings record it next to the pid: pids
+ * are reused (pid_max is often 32768), and a binding whose owner died
+ * must not pass for the new process's.
+ */
+static uint64_t rt_proc_start(pid_t pid)
+{
+	char path[48], buf[512], *p;
+	ssize_t n;
+	int fd, field;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* The command name, in parentheses, may contain anything. */
+	p = strrchr(buf, ')');
+	for (field = 2; p && field < 22; field++) {
+		p = strchr(p + 1, ' ');
+	}
+	return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+
+static uint64_t rt_self_start(void)
+{
+	if (!rt.start)
+		rt.start = rt_proc_start(rt_pid());
+	return rt.start;
+}
+
+/* Is the process that opened binding b still there? */
+static int rt_binding_alive(const struct rt_binding *b)
+{
+	uint64_t start;
+
+	if (!nmh_owner_alive(b->pid))
+		return 0;
+	if (!b->start)
+		return 1;
+	start = rt_proc_start((pid_t)b->pid);
+	/* Without a /proc of our own we cannot tell: trust kill(). */
+	if (!start)
+		return !rt_self_start();
+	return start == b->start;
+}
+
+/*
+ * For tests (test_runtime_kill): with NETMAP_RUNTIME_KILL_STEP=n the
+ * process kills itself with SIGKILL at the n-th step of its control
+ * operations, a step being an allocation, a free, a switch write lock
+ * or unlock, or the end of an operation, made with the control lock
+ * held.  A test can then check a death at every such point in turn,
+ * not only where random kills happen to land.
+ */
+static void rt_step(void)
+{
+	if (rt.kill_step && rt.in_ctl && ++rt.steps == rt.kill_step)
+		raise(SIGKILL);
+}
+
 /* ---------------------------------------------------------------- */
 /* Arena allocator                                                  */
 /* ---------------------------------------------------------------- */
@@ -202,27 +294,46 @@ static int rt_grow(uint64_t end)
 	return 0;
 }
 
+/* The spare extent table, a copy of the published one.  alloc_lock held. */
+static struct rt_extents *rt_ext_spare(struct rt_arena *a)
+{
+	const struct rt_extents *cur = &a->ext[a->ext_cur];
+	struct rt_extents *nx = &a->ext[!a->ext_cur];
+
+	nx->n = cur->n;
+	memcpy(nx->e, cur->e, cur->n * sizeof(cur->e[0]));
+	return nx;
+}
+
+static void rt_ext_publish(struct rt_arena *a)
+{
+	nm_store_release(&a->ext_cur, !a->ext_cur);
+}
+
 /* Pages are zero: fresh file pages, or punched holes. */
 static void *rt_pages_alloc(uint64_t len)
 {
 	struct rt_arena *a = rt.arena;
+	const struct rt_extents *cur;
 	uint64_t ofs = 0;
 	uint32_t i;
 
 	len = (len + RT_PAGE - 1) & ~(RT_PAGE - 1);
 	rt_mutex_lock(&a->alloc_lock);
-	for (i = 0; i < a->nextents; i++) {
-		struct rt_extent *e = &a->extents[i];
+	cur = &a->ext[a->ext_cur];
+	for (i = 0; i < cur->n; i++) {
+		if (cur->e[i].len >= len) {
+			struct rt_extents *nx = rt_ext_spare(a);
+			struct rt_extent *e = &nx->e[i];
 
-		if (e->len >= len) {
 			ofs = e->start;
 			e->start += len;
 			e->len -= len;
 			if (!e->len) {
-				memmove(e, e + 1, (a->nextents - i - 1) *
-					sizeof(*e));
-				a->nextents--;
+				memmove(e, e + 1, (nx->n - i - 1) * sizeof(*e));
+				nx->n--;
 			}
+			rt_ext_publish(a);
 			break;
 		}
 	}
@@ -242,6 +353,8 @@ static void rt_pages_free(void *p, uint64_t len)
 {
 	struct rt_arena *a = rt.arena;
 	uint64_t start = rt_ofs(p);
+	struct rt_extents *nx;
+	struct rt_extent *e;
 	uint32_t i;
 
 	len = (len + RT_PAGE - 1) & ~(RT_PAGE - 1);
@@ -249,27 +362,32 @@ static void rt_pages_free(void *p, uint64_t len)
 	fallocate(rt.arena_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 		  (off_t)start, (off_t)len);
 	rt_mutex_lock(&a->alloc_lock);
-	for (i = 0; i < a->nextents && a->extents[i].start < start; i++)
+	nx = rt_ext_spare(a);
+	e = nx->e;
+	for (i = 0; i < nx->n && e[i].start < start; i++)
 		;
-	if (i > 0 && a->extents[i - 1].start + a->extents[i - 1].len == start) {
-		a->extents[i - 1].len += len;
-		if (i < a->nextents && start + len == a->extents[i].start) {
-			a->extents[i - 1].len += a->extents[i].len;
-			memmove(&a->extents[i], &a->extents[i + 1],
-				(a->nextents - i - 1) * sizeof(a->extents[0]));
-			a->nextents--;
+	if (i > 0 && e[i - 1].start + e[i - 1].len == start) {
+		e[i - 1].len += len;
+		if (i < nx->n && start + len == e[i].start) {
+			e[i - 1].len += e[i].len;
+			memmove(&e[i], &e[i + 1],
+				(nx->n - i - 1) * sizeof(e[0]));
+			nx->n--;
 		}
-	} else if (i < a->nextents && start + len == a->extents[i].start) {
-		a->extents[i].start = start;
-		a->extents[i].len += len;
-	} else if (a->nextents < RT_MAX_EXTENTS) {
-		memmove(&a->extents[i + 1], &a->extents[i],
-			(a->nextents - i) * sizeof(a->extents[0]));
-		a->extents[i].start = start;
-		a->extents[i].len = len;
-		a->nextents++;
+	} else if (i < nx->n && start + len == e[i].start) {
+		e[i].start = start;
+		e[i].len += len;
+	} else if (nx->n < RT_MAX_EXTENTS) {
+		memmove(&e[i + 1], &e[i], (nx->n - i) * sizeof(e[0]));
+		e[i].start = start;
+		e[i].len = len;
+		nx->n++;
+	} else {
+		/* The table is full: the range is lost until cleanup. */
+		rt_mutex_unlock(&a->alloc_lock);
+		return;
 	}
-	/* else: the table is full and the range is lost until cleanup. */
+	rt_ext_publish(a);
 	rt_mutex_unlock(&a->alloc_lock);
 }
 
@@ -292,6 +410,7 @@ void *nmh_zalloc(size_t size)
 	uint32_t cls = rt_small_class(total);
 	struct rt_obj_hdr *h;
 
+	rt_step();
 	if (cls < RT_SMALL_CLASSES) {
 		size_t csize = (size_t)64 << cls;
 
@@ -334,6 +453,7 @@ void nmh_free(void *p)
 {
 	struct rt_obj_hdr *h;
 
+	rt_step();
 	if (!p)
 		return;
 	h = (struct rt_obj_hdr *)p - 1;
@@ -356,11 +476,13 @@ void nmh_free(void *p)
 
 void *nmh_region_alloc(size_t size)
 {
+	rt_step();
 	return rt_pages_alloc(size);
 }
 
 void nmh_region_free(void *p, size_t size)
 {
+	rt_step();
 	rt_pages_free(p, size);
 }
 
@@ -393,13 +515,42 @@ void nmh_unlock(struct nmh_lock *l)
 	rt_mutex_unlock(&l->m);
 }
 
+static void rt_recover(void);
+
+/*
+ * The control lock records its holder.  A holder killed inside a control
+ * operation hands the next locker EOWNERDEAD and a core half updated
+ * (a port attached to a switch but not yet recorded by the binding, a
+ * binding half released...): that locker repairs it before anything
+ * else runs (rt_recover), and knows from ctl_owner whose bindings may
+ * be the half-done ones.
+ */
 void nmh_ctl_lock(void)
 {
-	rt_mutex_lock(&rt.arena->ctl_lock);
+	struct rt_arena *a = rt.arena;
+	int r;
+
+	if (!rt.kill_read) {
+		const char *e = getenv("NETMAP_RUNTIME_KILL_STEP");
+
+		rt.kill_step = e ? (uint32_t)strtoul(e, NULL, 10) : 0;
+		rt.kill_read = 1;
+	}
+	r = pthread_mutex_lock(&a->ctl_lock);
+	rt.in_ctl = 1;
+	if (r == EOWNERDEAD) {
+		rt_recover();
+		pthread_mutex_consistent(&a->ctl_lock);
+	}
+	a->ctl_owner_start = rt_self_start();
+	nm_store_release(&a->ctl_owner, (uint32_t)rt_pid());
 }
 
 void nmh_ctl_unlock(void)
 {
+	rt_step();
+	rt.in_ctl = 0;
+	nm_store_release(&rt.arena->ctl_owner, 0);
 	rt_mutex_unlock(&rt.arena->ctl_lock);
 }
 
@@ -509,6 +660,7 @@ void nmh_bdg_wlock(struct nmh_bdg_lock *l)
 	struct rt_arena *a = rt.arena;
 	uint32_t i, spins;
 
+	rt_step();
 	/* Writers are serialised by the control lock: no other writer here. */
 	__atomic_store_n(&l->writer, nmh_owner_self(), __ATOMIC_RELAXED);
 	nm_mb();
@@ -529,6 +681,7 @@ void nmh_bdg_wlock(struct nmh_bdg_lock *l)
 
 void nmh_bdg_wunlock(struct nmh_bdg_lock *l)
 {
+	rt_step();
 	__atomic_store_n(&l->writer, 0, __ATOMIC_RELEASE);
 }
 
@@ -703,6 +856,35 @@ static int rt_setup_dir(void)
 	return 0;
 }
 
+/*
+ * Processes of two builds may meet in one arena (an upgrade while a
+ * switch is in use).  RT_ARENA_VERSION is bumped by hand when the
+ * runtime's own rules change; the sizes and a few offsets of the shared
+ * structures are compared as well, so that a core change that moves a
+ * field is refused rather than misread.
+ */
+static uint64_t rt_layout(void)
+{
+	static const uint64_t v[] = {
+		sizeof(struct rt_arena), sizeof(struct rt_binding),
+		sizeof(struct nm_core), sizeof(struct nm_adapter),
+		sizeof(struct nm_kring), sizeof(struct nm_mem),
+		sizeof(struct nm_bdg), sizeof(struct nm_priv),
+		sizeof(struct nm_pipe), sizeof(struct nm_lease),
+		offsetof(struct nm_kring, nr_hwcur),
+		offsetof(struct nm_kring, nr_hwtail),
+		offsetof(struct nm_kring, q_lock),
+		offsetof(struct nm_adapter, rings),
+		offsetof(struct rt_arena, core),
+	};
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		h = (h ^ v[i]) * 0x100000001b3ULL;
+	return h;
+}
+
 static void rt_arena_init(struct rt_arena *a)
 {
 	a->base = RT_ARENA_BASE;
@@ -712,6 +894,7 @@ static void rt_arena_init(struct rt_arena *a)
 	rt_mutex_init(&a->ctl_lock);
 	nm_core_init(&a->core);
 	a->version = RT_ARENA_VERSION;
+	a->layout = rt_layout();
 	a->magic = RT_ARENA_MAGIC;
 	nm_store_release(&a->ready, 1);
 }
@@ -719,6 +902,10 @@ static void rt_arena_init(struct rt_arena *a)
 static void rt_atfork_child(void)
 {
 	rt.pid = 0;
+	rt.start = 0;
+	rt.kill_read = 0;
+	rt.in_ctl = 0;
+	rt.steps = 0;
 	rt_my_slot = -1;
 }
 
@@ -782,6 +969,7 @@ static int rt_attach(void)
 		rt_arena_init(rt.arena);
 	} else if (rt.arena->magic != RT_ARENA_MAGIC ||
 		   rt.arena->version != RT_ARENA_VERSION ||
+		   rt.arena->layout != rt_layout() ||
 		   !rt.arena->ready) {
 		munmap(p, RT_ARENA_RESERVE);
 		rt.arena = NULL;
@@ -835,18 +1023,26 @@ static void rt_unlink_sock(uint32_t idx)
 	unlink(sa.sun_path);
 }
 
-/* Release a binding entry.  Called with the control lock. */
-static void rt_binding_free(uint32_t idx)
+/*
+ * Release a binding entry.  Called with the control lock.  release is 0
+ * when nm_recover() has already undone what the binding held.  A death
+ * in the middle leaves the entry marked dying, for rt_recover; the priv
+ * is unlinked before it is freed (a death in between loses it, never
+ * frees it twice).
+ */
+static void rt_binding_free(uint32_t idx, int release)
 {
 	struct rt_binding *b = &rt.arena->bindings[idx];
+	struct nm_priv *priv = b->priv;
 
-	if (b->priv) {
-		nm_priv_release(b->priv);
-		nmh_free(b->priv);
-		b->priv = NULL;
-	}
+	b->dying = 1;
+	if (priv && release)
+		nm_priv_release(priv);
+	b->priv = NULL;
+	nmh_free(priv);
 	rt_unlink_sock(idx);
 	b->gen++;
+	b->dying = 0;
 	nm_store_release(&b->pid, 0);
 }
 
@@ -856,17 +1052,73 @@ static void rt_reap(void)
 	uint32_t i;
 
 	for (i = 0; i < RT_MAX_BINDINGS; i++) {
-		uint32_t pid = rt.arena->bindings[i].pid;
+		struct rt_binding *b = &rt.arena->bindings[i];
 
-		if (pid && pid != (uint32_t)rt_pid() && !nmh_owner_alive(pid))
-			rt_binding_free(i);
+		if (b->pid && b->pid != (uint32_t)rt_pid() &&
+		    !rt_binding_alive(b))
+			rt_binding_free(i, !b->dying);
 	}
+}
+
+/*
+ * The control lock's holder died (EOWNERDEAD), lock now held.  Its own
+ * bindings and any it was releasing (marked dying) may be half done:
+ * mark them dying for good (this function may itself be cut short and
+ * run again), let the core rebuild its objects from the live bindings,
+ * then free the dead entries without releasing them again.  Bindings of
+ * other dead processes are consistent, but go the same way.
+ */
+static void rt_recover(void)
+{
+	struct rt_arena *a = rt.arena;
+	uint32_t dead = a->ctl_owner, i, nlive = 0, ndead = 0;
+	struct nm_priv **live, **gone;
+	int err;
+
+	for (i = 0; i < RT_MAX_BINDINGS; i++) {
+		struct rt_binding *b = &a->bindings[i];
+
+		if (!b->pid || b->dying || b->pid == (uint32_t)rt_pid())
+			continue;
+		if ((b->pid == dead && b->start == a->ctl_owner_start) ||
+		    !rt_binding_alive(b))
+			b->dying = 1;
+	}
+	live = nmh_tmp_alloc(RT_MAX_BINDINGS * sizeof(*live));
+	gone = nmh_tmp_alloc(RT_MAX_BINDINGS * sizeof(*gone));
+	err = -ENOMEM;
+	if (live && gone) {
+		for (i = 0; i < RT_MAX_BINDINGS; i++) {
+			struct rt_binding *b = &a->bindings[i];
+
+			if (!b->pid || !b->priv)
+				continue;
+			if (b->dying)
+				gone[ndead++] = b->priv;
+			else
+				live[nlive++] = b->priv;
+		}
+		err = nm_recover(live, nlive, gone, ndead);
+	}
+	nmh_tmp_free(live);
+	nmh_tmp_free(gone);
+	if (err) {
+		nmh_log("netmap: recovery after a dead process failed: %d\n",
+			err);
+		return;
+	}
+	for (i = 0; i < RT_MAX_BINDINGS; i++)
+		if (a->bindings[i].pid && a->bindings[i].dying)
+			rt_binding_free(i, 0);
+	nmh_log("netmap: recovered from the death of process %u "
+		"(%u bindings)\n", dead, ndead);
 }
 
 int rt_open(void)
 {
 	struct sockaddr_un sa;
 	struct nm_priv *priv = NULL;
+	struct rt_binding *b;
 	int err, fd = -1;
 	uint32_t i;
 
@@ -885,14 +1137,19 @@ int rt_open(void)
 		nmh_ctl_unlock();
 		return -EMFILE;
 	}
+	b = &rt.arena->bindings[i];
+	/* Owned first, so that a death from here on is reaped. */
+	b->start = rt_self_start();
+	b->dying = 0;
+	nm_store_release(&b->pid, (uint32_t)rt_pid());
 	priv = nmh_zalloc(sizeof(*priv));
 	if (!priv) {
+		rt_binding_free(i, 0);
 		nmh_ctl_unlock();
 		return -ENOMEM;
 	}
 	priv->host_id = i;
-	rt.arena->bindings[i].priv = priv;
-	rt.arena->bindings[i].pid = (uint32_t)rt_pid();
+	b->priv = priv;
 	nmh_ctl_unlock();
 
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -915,7 +1172,7 @@ err_sock:
 	close(fd);
 err_binding:
 	nmh_ctl_lock();
-	rt_binding_free(i);
+	rt_binding_free(i, 1);
 	nmh_ctl_unlock();
 	return err;
 }
@@ -929,7 +1186,7 @@ int rt_close(int fd)
 	rt_fd_set(fd, 0);
 	close(fd);
 	nmh_ctl_lock();
-	rt_binding_free((uint32_t)idx);
+	rt_binding_free((uint32_t)idx, 1);
 	nmh_ctl_unlock();
 	return 0;
 }

@@ -44,3 +44,26 @@ load helpers
 	assert_eq "$status" 0
 	[[ "$output" != *"$SW:"* ]]
 }
+
+@test "files of another netmap version are refused with what to do" {
+	[ "$NETMAP_BACKEND" = user ] || skip "the user runtime only"
+	require_python
+	run_tool pkt-gen -i "$SW:a" -f tx -n 1
+	assert_eq "$status" 0
+	# what a build with another arena version leaves: its version field
+	python3 -c 'import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(8)
+    f.write((0x7fff).to_bytes(4, "little"))' "$NETMAP_RUNTIME_DIR/arena"
+	local hint="the user runtime's files were made by another version of netmap; stop the programs using it, then run vale-ctl --cleanup"
+	run_tool pkt-gen -i "$SW:a" -f tx -n 1
+	assert_eq "$status" 1
+	assert_eq "$stderr" "pkt-gen: cannot open $SW:a: $hint"
+	run_tool vale-ctl
+	assert_eq "$status" 1
+	assert_eq "$stderr" "vale-ctl: cannot open a netmap control descriptor: $hint"
+	run_tool vale-ctl --cleanup
+	assert_eq "$status" 0
+	run_tool pkt-gen -i "$SW:a" -f tx -n 1
+	assert_eq "$status" 0
+}

@@ -7,10 +7,17 @@
  * middle of a lease, while forwarding.  The receiver must keep receiving
  * from new senders after every kill, no lock or ring may stay blocked, and
  * once everybody is gone the switch and its ports must be reclaimed.
+ *
+ * Random kills rarely land inside a control operation, so a second part
+ * kills a process at each step of its control operations in turn
+ * (registering, releasing, reaping a dead process), through the
+ * runtime's NETMAP_RUNTIME_KILL_STEP, and checks after every death that
+ * nothing it held is left.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -133,6 +140,129 @@ static int count_ports(const char *sw)
 	return n;
 }
 
+/*
+ * A process that registered a port and died outside any control
+ * operation: the next process to open a descriptor reaps it.
+ */
+static int dead_victim(const char *sw)
+{
+	char name[64], c = 0;
+	int fds[2], got;
+	pid_t pid;
+
+	if (pipe(fds))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		struct port p;
+
+		close(fds[0]);
+		snprintf(name, sizeof(name), "%s:v", sw);
+		if (port_open(&p, name) || write(fds[1], &c, 1) != 1)
+			_exit(2);
+		pause();
+		_exit(0);
+	}
+	close(fds[1]);
+	got = pid > 0 ? (int)read(fds[0], &c, 1) : -1;
+	close(fds[0]);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	return got == 1 ? 0 : -1;
+}
+
+/*
+ * Open a descriptor (reaping the victim), register a port, release it,
+ * register again and exit, unless killed at control step `step` first.
+ */
+static void cycler(const char *sw, unsigned int step)
+{
+	char name[64], v[16];
+	struct port p;
+
+	snprintf(v, sizeof(v), "%u", step);
+	setenv("NETMAP_RUNTIME_KILL_STEP", v, 1);
+	snprintf(name, sizeof(name), "%s:c", sw);
+	if (port_open(&p, name))
+		_exit(2);
+	nmb_close(p.fd);
+	if (port_open(&p, name))
+		_exit(2);
+	_exit(0);
+}
+
+/* Run a cycler killed at step; 1 if it got through, 0 if killed, -1 else. */
+static int run_cycler(const char *sw, unsigned int step)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0)
+		cycler(sw, step);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 1;
+	return WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL ? 0 : -1;
+}
+
+/*
+ * Kill the cycler at its step 1, 2, ... until it gets through.  A second
+ * one, killed at one of its first steps, is often killed while it
+ * recovers from the first's death.  After each round only the anchor
+ * port may remain on the switch, and the next victim must register.
+ */
+static void kill_every_step(const char *sw)
+{
+	unsigned int step, last = 0;
+	int left = 0, refused = 0, other = 0, through = 0;
+
+	for (step = 1; step < 10000 && !through; step++) {
+		int r;
+
+		if (dead_victim(sw)) {
+			refused++;
+			break;
+		}
+		r = run_cycler(sw, step);
+		if (r > 0)
+			through = 1;
+		else if (r < 0)
+			other++;
+		if (run_cycler(sw, 1 + step % 24) < 0)
+			other++;
+		if (count_ports(sw) != 1)
+			left++;
+		last = step;
+	}
+	ok(through && last > 20, "killed at each of %u control steps",
+	   last - 1);
+	is_int(other, 0, "each of those processes died at its step");
+	is_int(left, 0, "nothing left after a death at any step");
+	is_int(refused, 0, "a new port registered after every death");
+}
+
+/* Remove the runtime directory (files of ours only). */
+static void remove_dir(const char *dir)
+{
+	char path[512];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/nmkill.XXXXXX", sw[32], name[64];
@@ -195,5 +325,21 @@ int main(void)
 	is_int(count_ports(sw), 1, "dead processes' ports reclaimed");
 	nmb_close(rx.fd);
 	is_int(count_ports(sw), 0, "switch empty after the receiver closed");
+
+	/* The anchor keeps the switch (and its lock) alive across deaths. */
+	snprintf(name, sizeof(name), "%s:a", sw);
+	err = port_open(&rx, name);
+	is_int(err, 0, "anchor port on %s", name);
+	if (!err) {
+		kill_every_step(sw);
+		nmb_close(rx.fd);
+		is_int(count_ports(sw), 0,
+		       "switch empty after the anchor closed");
+	}
+	/* On failure the arena is kept for inspection. */
+	if (tap_failed)
+		printf("# runtime directory kept: %s\n", dir);
+	else
+		remove_dir(dir);
 	return tap_done();
 }

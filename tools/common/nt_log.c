@@ -7,6 +7,7 @@
 #endif
 #include "nt_log.h"
 
+#include <errno.h>
 #include <string.h>
 
 /*
@@ -110,4 +111,13 @@ void nt_warn(const char *tool, const char *fmt, ...)
 	va_start(ap, fmt);
 	tool_line(tool, "warning: ", fmt, ap);
 	va_end(ap);
+}
+
+const char *nt_open_strerror(int err)
+{
+	if (err == EPROTO)
+		return "the user runtime's files were made by another version "
+		       "of netmap; stop the programs using it, then run "
+		       "vale-ctl --cleanup";
+	return strerror(err);
 }

@@ -47,4 +47,11 @@ void nt_vdiag_to(FILE *f, const char *name, int line, const char *fmt, va_list a
 void nt_err(const char *tool, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void nt_warn(const char *tool, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * strerror() of an error from opening a port or a control descriptor,
+ * with what to do where strerror() alone would not say: EPROTO means the
+ * user runtime's files were made by another build of netmap.
+ */
+const char *nt_open_strerror(int err);
+
 #endif /* NT_LOG_H */

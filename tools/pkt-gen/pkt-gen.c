@@ -1487,7 +1487,7 @@ static int open_error(const char *name, int usage)
 	if (usage && !strncmp(msg, "invalid port spec", 17))
 		return nt_usage_error(TOOL, cfg.iface_seen.opt, cfg.iface_seen.value, "%s",
 				      strip ? strip + 3 : msg);
-	nt_err(TOOL, "cannot open %s: %s", name, strerror(errno));
+	nt_err(TOOL, "cannot open %s: %s", name, nt_open_strerror(errno));
 	return 1;
 }
 

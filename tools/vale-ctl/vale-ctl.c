@@ -298,7 +298,8 @@ int main(int argc, char **argv)
 	}
 	ctl_fd = nm_control_open();
 	if (ctl_fd < 0) {
-		nt_err(TOOL, "cannot open a netmap control descriptor: %s", strerror(errno));
+		nt_err(TOOL, "cannot open a netmap control descriptor: %s",
+		       nt_open_strerror(errno));
 		return 1;
 	}
 	backend = nm_control_backend(ctl_fd);
