@@ -960,6 +960,22 @@ static uint32_t rx_ring(struct pg_thread *t, struct pg_ring *r, uint64_t budget,
 
 	if (__builtin_expect(pcap, 0))
 		ts = realtime_ns();	/* the receive time of this batch */
+	if (!per_packet && !pcap && !cfg.dump && !cfg.access && !r->chain_frags) {
+		/*
+		 * The common case, a plain count: single-slot packets read in
+		 * a tight loop; a chain goes to the general loop below.
+		 */
+		while (i != tail && n < budget) {
+			const struct netmap_slot *slot = &ring->slot[i];
+
+			if (__builtin_expect(slot->flags & NS_MOREFRAG, 0))
+				break;
+			bytes += slot->len;
+			n++;
+			if (++i == lim)
+				i = 0;
+		}
+	}
 	while (i != tail && n < budget) {
 		struct netmap_slot *slot = &ring->slot[i];
 		const uint8_t *buf = (const uint8_t *)NETMAP_BUF_OFFSET(ring, slot);
