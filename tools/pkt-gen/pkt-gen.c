@@ -1039,6 +1039,7 @@ static uint64_t rx_round(struct pg_thread *t, int limited, int count)
 	struct pg_lat_interval iv;
 	uint64_t got = 0, now_real = 0;
 	unsigned i;
+	int marked = 0;
 
 	if (run.track_latency) {
 		pg_lat_interval_reset(&iv);
@@ -1051,8 +1052,10 @@ static uint64_t rx_round(struct pg_thread *t, int limited, int count)
 
 		if (nm_ring_empty(r->ring))
 			continue;
-		if (!got)	/* -W: a slow batch (-X, pcap) is not idle time */
+		if (!marked) {	/* -W: a slow batch (-X, pcap) is not idle time */
 			atomic_store_explicit(&t->reading, 1, memory_order_relaxed);
+			marked = 1;
+		}
 		avail = nm_ring_space(r->ring);
 		budget = avail;
 		if (count && budget > run.burst)
@@ -1075,7 +1078,8 @@ static uint64_t rx_round(struct pg_thread *t, int limited, int count)
 		}
 		got += n;
 	}
-	atomic_store_explicit(&t->reading, 0, memory_order_relaxed);
+	if (marked)	/* an empty round, spinning, stores nothing */
+		atomic_store_explicit(&t->reading, 0, memory_order_relaxed);
 	if (got) {
 		uint64_t now = nt_now_ns();
 
