@@ -120,7 +120,7 @@ error_rows=(
 	"2|-i 0123456789012345678901234567890123456789012345678901234567890123|port name too long"
 	"1|-i netmap:nosuchif0 -f rx|pkt-gen: cannot open netmap:nosuchif0: "
 	"1|-i nosuchif0 -f rx|pkt-gen: cannot open netmap:nosuchif0: "
-	"1|-i VALE:a -f tx -P /nonexistent/t.pcap|pkt-gen: cannot open /nonexistent/t.pcap: "
+	"1|-i VALE:a -f tx -P /nonexistent/t.pcap|pkt-gen: cannot read /nonexistent/t.pcap: "
 	"2|-i VALE:a -f tx --pcap-out o.pcap|pkt-gen: --pcap-out o.pcap: "
 	"1|-i VALE:a -f tx -H 10|pkt-gen: -H 10: virtio-net headers are not supported"
 	"1|-i VALE:a -f tx -I|pkt-gen: -I: "

@@ -274,11 +274,11 @@ check_ipv6_frames() {
 		"$WORK/nopk.pcap"
 	python3 "$PCAP_FRAMES" make "$WORK/big.pcap" pcap 60 3000
 	local rows=(
-		"1|-f tx -P W/nosuch.pcap|pkt-gen: cannot open W/nosuch.pcap: No such file or directory"
-		"1|-f tx -P W/empty.pcap|pkt-gen: cannot read W/empty.pcap: the file is empty"
+		"1|-f tx -P W/nosuch.pcap|pkt-gen: cannot read W/nosuch.pcap: No such file or directory"
+		"1|-f tx -P W/empty.pcap|pkt-gen: W/empty.pcap: no packets to send (the file is empty)"
 		"1|-f tx -P W/text.pcap|pkt-gen: cannot read W/text.pcap: "
-		"1|-f tx -P W/raw.pcap|pkt-gen: cannot use W/raw.pcap: link type RAW; expected Ethernet (EN10MB)"
-		"1|-f tx -P W/nopk.pcap|pkt-gen: cannot use W/nopk.pcap: the file holds no packets"
+		"1|-f tx -P W/raw.pcap|pkt-gen: W/raw.pcap: link type RAW is not supported; only Ethernet captures can be sent"
+		"1|-f tx -P W/nopk.pcap|pkt-gen: W/nopk.pcap: no packets to send"
 		"1|-f tx -P W/big.pcap -M 40|pkt-gen: cannot send W/big.pcap: record 2 needs 75 slots of 40 bytes; at most 64 are allowed"
 		"2|-f tx --pcap-out W/o.pcap|pkt-gen: --pcap-out W/o.pcap: writes what rx, rxseq and pong receive; not used by tx"
 		"2|-f rx -p 2 --pcap-out W/o.pcap|pkt-gen: -p 2: --pcap-out W/o.pcap writes from a single thread; expected 1"

@@ -630,10 +630,10 @@ static void test_cpu_messages(void)
 
 	snprintf(want, sizeof(want),
 		 "pkt-gen: -c 1000: more CPUs than are online; expected 0 to %u\n",
-		 pg_online_cpus());
+		 nt_online_cpus());
 	is_int(run("-i vale0:a -c 1000"), 2, "-c above online: exit 2");
 	is_str(cli_err, want, "-c above online: exact line");
-	snprintf(want, sizeof(want), "-i vale0:a -c %u", pg_online_cpus());
+	snprintf(want, sizeof(want), "-i vale0:a -c %u", nt_online_cpus());
 	is_int(run(want), 0, "-c equal to the online CPUs is accepted");
 }
 

@@ -7,10 +7,13 @@
 #endif
 #include "nt_json.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "nt_log.h"
 
 static void append(struct nt_json *j, const char *s, size_t n)
 {
@@ -247,4 +250,28 @@ int nt_json_end(struct nt_json *j)
 	j->buf = NULL;
 	j->len = j->cap = 0;
 	return failed ? -1 : 0;
+}
+
+int nt_json_open_output(const char *tool, unsigned given, const char *file, FILE **out)
+{
+	*out = NULL;
+	if (!given)
+		return 0;
+	if (!file) {
+		*out = stdout;
+		nt_set_streams(stderr, NULL);	/* stdout holds only JSON (8.1) */
+		return 0;
+	}
+	*out = fopen(file, "w");
+	if (!*out) {
+		nt_err(tool, "cannot open %s: %s", file, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+void nt_json_close_output(FILE *f)
+{
+	if (f && f != stdout)
+		fclose(f);
 }

@@ -74,4 +74,15 @@ const char *nt_json_text(const struct nt_json *j);
  */
 size_t nt_json_escape(char *buf, size_t len, const char *s);
 
+/*
+ * Where -j / --json[=FILE] sends the JSON lines (8.1): NULL when the
+ * option was not given, stdout for -j (the human lines that go to
+ * stdout move to stderr, so stdout holds only JSON), or FILE, created
+ * or truncated.  Returns 0, or 1 after "<tool>: cannot open FILE: ...".
+ */
+int nt_json_open_output(const char *tool, unsigned given, const char *file, FILE **out);
+
+/* Close what nt_json_open_output() opened (nothing for stdout or NULL). */
+void nt_json_close_output(FILE *f);
+
 #endif /* NT_JSON_H */

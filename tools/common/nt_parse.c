@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Longest argument the endpoint parsers copy for splitting. */
 #define ENDPOINT_TEXT_MAX	256
@@ -512,6 +513,135 @@ range_error:
 			    (flags & NT_PARSE_ZERO_OK) && min_ns ? "0 or " : "", lo);
 	return fail(err, errlen, "%s out of range; expected %sa duration from %s to %s",
 		    name_of(noun), (flags & NT_PARSE_ZERO_OK) && min_ns ? "0 or " : "", lo, hi);
+}
+
+/* ----------------------------------------------------------------- factors */
+
+int nt_parse_factor(const char *s, const char *noun, double max, double *out,
+		    char *err, size_t errlen)
+{
+	const char *p = s;
+	uint64_t ip, frac;
+	unsigned fdigits;
+	double v;
+	int r;
+
+	r = scan_decimal(&p, &ip, &frac, &fdigits);
+	if (r == -1 || *p)
+		return fail(err, errlen, "invalid %s; expected a number such as 2 or 0.5",
+			    name_of(noun));
+	v = (double)ip + (double)frac / (double)pow10_table[fdigits];
+	if (r == -2 || v <= 0 || v > max)
+		return fail(err, errlen, "%s out of range; expected a number greater than 0 "
+			    "and at most %g", name_of(noun), max);
+	*out = v;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ models */
+
+/* "RATE, constant,RATE, ... or real,SPEEDUP": every form of the table. */
+static void describe_models(char *buf, size_t len, const struct nt_model_def *defs)
+{
+	size_t n = 0;
+	unsigned i, count = 0;
+
+	buf[0] = '\0';
+	while (defs[count].keyword)
+		count++;
+	for (i = 0; i < count && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i == 0 ? "" :
+				      i + 1 == count ? " or " : ", ", defs[i].form);
+}
+
+static int parse_model_param(const char *text, enum nt_model_param type, enum nt_unit rate_unit,
+			     enum nt_unit duration_unit, double *value, enum nt_unit *unit,
+			     char *err, size_t errlen)
+{
+	struct nt_rate rate;
+	uint64_t ns;
+
+	switch (type) {
+	case NT_MP_RATE:
+		if (nt_parse_rate(text, "rate", rate_unit, 0, &rate, err, errlen))
+			return -1;
+		*value = rate.value;
+		*unit = rate.unit;
+		return 0;
+	case NT_MP_DURATION:
+		if (nt_parse_duration(text, "delay", duration_unit, 0, UINT64_MAX, 0, &ns, err,
+				      errlen))
+			return -1;
+		*value = (double)ns;
+		return 0;
+	case NT_MP_PROBABILITY:
+		return nt_parse_probability(text, "probability", value, err, errlen);
+	case NT_MP_FACTOR:
+		return nt_parse_factor(text, "factor", NT_FACTOR_MAX, value, err, errlen);
+	default:
+		return fail(err, errlen, "too many parameters");
+	}
+}
+
+int nt_parse_model(const char *s, const char *noun, const struct nt_model_def *defs,
+		   enum nt_unit rate_unit, enum nt_unit duration_unit, struct nt_model *out,
+		   char *err, size_t errlen)
+{
+	char text[ENDPOINT_TEXT_MAX], forms[512];
+	char *tok[NT_MODEL_PARAMS + 2], *save = NULL, *t;
+	const struct nt_model_def *d = NULL;
+	struct nt_model m;
+	unsigned ntok = 0, first = 1, i, max;
+
+	describe_models(forms, sizeof(forms), defs);
+	if (strlen(s) >= sizeof(text) || !*s)
+		return fail(err, errlen, "invalid %s; expected %s", name_of(noun), forms);
+	snprintf(text, sizeof(text), "%s", s);
+	/* strtok() would merge empty fields: "constant,,1" must fail */
+	for (t = text; ntok < NT_MODEL_PARAMS + 2; ntok++) {
+		tok[ntok] = t;
+		save = strchr(t, ',');
+		if (!save) {
+			ntok++;
+			break;
+		}
+		*save = '\0';
+		t = save + 1;
+	}
+	if (save)
+		return fail(err, errlen, "too many parameters in %s; expected %s",
+			    name_of(noun), forms);
+	memset(&m, 0, sizeof(m));
+	for (i = 0; defs[i].keyword; i++)
+		if (!strcmp(tok[0], defs[i].keyword) ||
+		    (defs[i].alias && !strcmp(tok[0], defs[i].alias))) {
+			d = &defs[i];
+			break;
+		}
+	if (!d) {
+		for (i = 0; defs[i].keyword && !defs[i].bare; i++)
+			;
+		if (!defs[i].keyword || (tok[0][0] != '.' && (tok[0][0] < '0' || tok[0][0] > '9')))
+			return fail(err, errlen, "unknown %s; expected %s", name_of(noun), forms);
+		d = &defs[i];
+		first = 0;	/* the first word is already a parameter */
+	}
+	m.kind = (int)(d - defs);
+	for (max = 0; max < NT_MODEL_PARAMS && d->param[max] != NT_MP_NONE; max++)
+		;
+	if (ntok - first < d->min_params || ntok - first > max)
+		return fail(err, errlen, "wrong number of parameters for %s; expected %s",
+			    d->keyword, forms);
+	for (i = first; i < ntok; i++) {
+		unsigned k = i - first;
+
+		if (parse_model_param(tok[i], d->param[k], rate_unit, duration_unit, &m.value[k],
+				      &m.unit[k], err, errlen))
+			return -1;
+	}
+	m.nparams = ntok - first;
+	*out = m;
+	return 0;
 }
 
 /* ----------------------------------------------------------- probabilities */
@@ -1013,4 +1143,11 @@ int nt_parse_tuple(const char *s, const char *noun, struct nt_tuple *out,
 	}
 	*out = t;
 	return 0;
+}
+
+unsigned nt_online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (unsigned)n : 1;
 }

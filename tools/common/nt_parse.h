@@ -176,6 +176,9 @@ int nt_cpus_check(const struct nt_cpu_list *list, char *err, size_t errlen);
 int nt_cpus_check_allowed(const struct nt_cpu_list *list, const unsigned char *allowed,
 			  unsigned nallowed, char *err, size_t errlen);
 
+/* CPUs online (at least 1). */
+unsigned nt_online_cpus(void);
+
 /* Format a set of CPUs compactly ("0-3,6,8-11"); returns buf. */
 char *nt_cpus_format(char *buf, size_t len, const unsigned char *set, unsigned nset);
 
@@ -186,6 +189,48 @@ struct nt_tuple {
 };
 
 int nt_parse_tuple(const char *s, const char *noun, struct nt_tuple *out,
+		   char *err, size_t errlen);
+
+/* factor: a number (fraction allowed) greater than 0 and at most max. */
+int nt_parse_factor(const char *s, const char *noun, double max, double *out,
+		    char *err, size_t errlen);
+
+/*
+ * Models (nmreplay -B, -D, -L; tools.md 2.1, 6.2): a keyword followed by
+ * comma-separated parameters ("constant,10M", "uniform,1ms,5ms",
+ * "plr,0.01"), or, for the one definition marked bare, the parameters
+ * alone ("10M").  Each definition names its keyword (and an alias), its
+ * parameter types and how many are required.
+ */
+#define NT_MODEL_PARAMS		3
+#define NT_FACTOR_MAX		1000	/* NT_MP_FACTOR: at most this */
+
+enum nt_model_param {
+	NT_MP_NONE = 0,
+	NT_MP_RATE,		/* a rate; bare numbers in the rate unit given to the parser */
+	NT_MP_DURATION,		/* a duration in ns; bare numbers in the duration unit given */
+	NT_MP_PROBABILITY,	/* in [0, 1] */
+	NT_MP_FACTOR,		/* greater than 0, at most NT_FACTOR_MAX */
+};
+
+struct nt_model_def {
+	const char *keyword;		/* "constant"; NULL ends the table */
+	const char *alias;		/* "const", or NULL */
+	int bare;			/* may be written without its keyword */
+	unsigned min_params;		/* how many parameters are required */
+	enum nt_model_param param[NT_MODEL_PARAMS];	/* up to the first NT_MP_NONE */
+	const char *form;		/* for messages: "constant,RATE" */
+};
+
+struct nt_model {
+	int kind;			/* index of the definition */
+	unsigned nparams;		/* parameters given */
+	double value[NT_MODEL_PARAMS];	/* rates per second, durations in ns, numbers */
+	enum nt_unit unit[NT_MODEL_PARAMS];	/* of rates: NT_UNIT_PPS or NT_UNIT_BPS */
+};
+
+int nt_parse_model(const char *s, const char *noun, const struct nt_model_def *defs,
+		   enum nt_unit rate_unit, enum nt_unit duration_unit, struct nt_model *out,
 		   char *err, size_t errlen);
 
 #endif /* NT_PARSE_H */

@@ -214,13 +214,6 @@ const char *pg_func_name(enum pg_func f)
 	return functions[f];
 }
 
-unsigned pg_online_cpus(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	return n > 0 ? (unsigned)n : 1;
-}
-
 /* tools.md 3.2 and 8.4: one size, a random range, a range, a mix. */
 static int check_sizes(struct pg_config *c)
 {
@@ -449,10 +442,10 @@ static int check_options(struct pg_config *c)
 		return nt_usage_error(TOOL, "--timestamp", NULL,
 				      "txseq writes its own sequence numbers; use -f tx with "
 				      "--timestamp");
-	if (c->cpus_given && c->cpus > pg_online_cpus())
+	if (c->cpus_given && c->cpus > nt_online_cpus())
 		return nt_usage_error(TOOL, c->cpus_seen.opt, c->cpus_seen.value,
 				      "more CPUs than are online; expected 0 to %u",
-				      pg_online_cpus());
+				      nt_online_cpus());
 	if (c->affinity_given && nt_cpus_check(&c->affinity, err, sizeof(err)))
 		return nt_usage_error(TOOL, c->affinity_seen.opt, c->affinity_seen.value,
 				      "%s", err);

@@ -152,7 +152,4 @@ static inline int pg_is_receiver(enum pg_func f)
 	return f == F_RX || f == F_RXSEQ;
 }
 
-/* Online CPUs (at least 1). */
-unsigned pg_online_cpus(void);
-
 #endif /* PG_OPTIONS_H */

@@ -274,18 +274,8 @@ int main(int argc, char **argv)
 		return 0;
 	if (st)
 		return st;
-	if (cfg.json_given) {
-		if (cfg.json_file) {
-			json = fopen(cfg.json_file, "w");
-			if (!json) {
-				nt_err(TOOL, "cannot open %s: %s", cfg.json_file, strerror(errno));
-				return 1;
-			}
-		} else {
-			json = stdout;
-			nt_set_streams(stderr, NULL);
-		}
-	}
+	if (nt_json_open_output(TOOL, cfg.json_given, cfg.json_file, &json))
+		return 1;
 	if (cfg.cleanup) {
 		/* Before opening anything: an attached process blocks cleanup. */
 		st = nm_runtime_cleanup();
@@ -331,8 +321,7 @@ int main(int argc, char **argv)
 		st = list_all();	/* no action, -l alone, -v alone */
 	}
 	fflush(nt_out());
-	if (json && json != stdout)
-		fclose(json);
+	nt_json_close_output(json);
 	nm_control_close(ctl_fd);
 	return st;
 }

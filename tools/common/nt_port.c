@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Port opening for the tools (tools.md 1.7): names, errors, kinds, the
+ * backend line and system interface facts.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "nt_port.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "nt_log.h"
+#include "nt_opt.h"
+
+void nt_port_resolve_name(char *buf, size_t len, const char *given)
+{
+	if (!strncmp(given, "netmap:", 7) || !strncmp(given, "vale", 4))
+		snprintf(buf, len, "%s", given);
+	else
+		snprintf(buf, len, "netmap:%s", given);
+}
+
+/* Does the system have an interface of this name? */
+static int nic_exists(const char *ifname)
+{
+	char path[64 + IF_NAMESIZE];
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s", ifname);
+	return access(path, F_OK) == 0;
+}
+
+/* The backend a new descriptor would get ("kernel", "user"), or NULL. */
+static const char *selected_backend(void)
+{
+	int fd = nm_control_open();
+	const char *b;
+
+	if (fd < 0)
+		return NULL;
+	b = nm_control_backend(fd);
+	nm_control_close(fd);
+	return b;
+}
+
+/* "<tool>: cannot open <name>: <error>[ (what to do)]"; returns 1. */
+static int open_failed(struct nt_port *p, int err)
+{
+	const char *hint = NULL, *b;
+	char ifname[NETMAP_REQ_IFNAMSIZ];
+
+	if (p->d && !strcmp(nmport_kind(p->d), "system interface") &&
+	    (err == ENXIO || err == EOPNOTSUPP || err == ENODEV)) {
+		/* the request names the interface without mode suffixes */
+		snprintf(ifname, sizeof(ifname), "%s", p->d->hdr.nr_name);
+		b = selected_backend();
+		if (b && !strcmp(b, "user") && nic_exists(ifname))
+			hint = "the user runtime has no system interfaces; load the netmap module";
+		else if (b && !strcmp(b, "kernel") && nic_exists(ifname) && err == EOPNOTSUPP)
+			hint = "this netmap module cannot open system interfaces";
+	}
+	if (hint)
+		nt_err(p->tool, "cannot open %s: %s (%s)", p->name, nt_open_strerror(err), hint);
+	else
+		nt_err(p->tool, "cannot open %s: %s", p->name, nt_open_strerror(err));
+	return 1;
+}
+
+int nt_port_prepare(struct nt_port *p, const char *tool, const char *opt, const char *value,
+		    const char *given)
+{
+	memset(p, 0, sizeof(*p));
+	p->tool = tool;
+	p->opt = opt;
+	p->value = value;
+	nt_port_resolve_name(p->name, sizeof(p->name), given);
+	p->d = nmport_prepare(p->name);
+	if (!p->d) {
+		int err = errno;
+		const char *msg = nmport_last_error(NULL);
+		const char *detail = strstr(msg, "': ");
+
+		if ((err == EINVAL || err == EOPNOTSUPP) && !strncmp(msg, "invalid port spec", 17))
+			return nt_usage_error(tool, opt, value, "%s", detail ? detail + 3 : msg);
+		return open_failed(p, err);
+	}
+	return 0;
+}
+
+void nt_port_apply_conf(struct nmport_d *d, const struct nt_tuple *c)
+{
+	uint32_t v[4] = { 0, 0, 0, 0 };
+
+	/* x | x,y | x,y,z | x,y,z,w  (tools.md 3.2, 4.2) */
+	v[0] = c->value[0];
+	v[1] = c->count >= 2 ? c->value[1] : c->value[0];
+	if (c->count >= 3) {
+		v[2] = c->value[2];
+		v[3] = c->count == 4 ? c->value[3] : c->value[2];
+	}
+	if (!d->reg.nr_tx_slots)
+		d->reg.nr_tx_slots = v[0];
+	if (!d->reg.nr_rx_slots)
+		d->reg.nr_rx_slots = v[1];
+	if (!d->reg.nr_tx_rings)
+		d->reg.nr_tx_rings = (uint16_t)v[2];
+	if (!d->reg.nr_rx_rings)
+		d->reg.nr_rx_rings = (uint16_t)v[3];
+}
+
+int nt_port_register(struct nt_port *p)
+{
+	if (nmport_open_desc(p->d)) {
+		int err = errno;
+
+		open_failed(p, err);
+		nmport_undo_prepare(p->d);
+		p->d = NULL;
+		return 1;
+	}
+	p->backend = nmport_backend(p->d);
+	p->kind = nt_port_kind_text(p->d, p->backend, &p->is_nic);
+	return 0;
+}
+
+int nt_port_open(struct nt_port *p, const char *tool, const char *opt, const char *value,
+		 const char *given)
+{
+	int st = nt_port_prepare(p, tool, opt, value, given);
+
+	return st ? st : nt_port_register(p);
+}
+
+void nt_port_close(struct nt_port *p)
+{
+	if (p->d)
+		nmport_close(p->d);
+	p->d = NULL;
+}
+
+void nt_port_report(const struct nt_port *p)
+{
+	nt_diag_named("open_port", "port %s: %s backend, %s", p->name, p->backend, p->kind);
+}
+
+int nt_poll_ports(struct pollfd *pfd, unsigned n, int timeout_ms)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		pfd[i].revents = 0;
+	if (nm_poll(pfd, n, timeout_ms) < 0 && errno != EINTR)
+		return -errno;
+	for (i = 0; i < n; i++)
+		if (pfd[i].revents & (POLLERR | POLLNVAL))
+			return -EIO;
+	return 0;
+}
+
+/* ================================================================ kinds */
+
+/* Drivers with a native netmap adapter; the others get the emulated one. */
+static const char *const native_drivers[] = {
+	"e1000", "e1000e", "igb", "ixgbe", "ixgbevf", "i40e", "ice",
+	"virtio_net", "r8169", "forcedeth", "vmxnet3", "mlx5_core", NULL
+};
+
+static const char *nic_kind(const char *ifname)
+{
+	char path[256], link[256];
+	ssize_t n;
+	FILE *f;
+
+	/* admode 2 forces the emulated adapter; else native drivers are known */
+	f = fopen("/sys/module/netmap/parameters/admode", "r");
+	if (f) {
+		int mode = 0;
+
+		if (fscanf(f, "%d", &mode) != 1)
+			mode = 0;
+		fclose(f);
+		if (mode == 2)
+			return "system interface, emulated adapter";
+	}
+	snprintf(path, sizeof(path), "/sys/class/net/%s/device/driver", ifname);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n > 0) {
+		const char *drv;
+		unsigned i;
+
+		link[n] = '\0';
+		drv = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+		for (i = 0; native_drivers[i]; i++)
+			if (!strcmp(drv, native_drivers[i]))
+				return "system interface, native adapter";
+	} else if (nic_exists(ifname) && !strncmp(ifname, "veth", 4)) {
+		return "system interface, native adapter";
+	}
+	return "system interface, emulated adapter";
+}
+
+const char *nt_port_kind_text(struct nmport_d *d, const char *backend, int *is_nic)
+{
+	const char *kind = nmport_kind(d);
+	const char *name = d->hdr.nr_name;
+
+	*is_nic = 0;
+	if (!strcmp(kind, "VALE ephemeral port")) {
+		const char *colon = strchr(name, ':');
+
+		/* a persistent VALE port is a network interface of its own */
+		if (colon && !strcmp(backend, "kernel") && nic_exists(colon + 1))
+			return "VALE persistent port";
+		return kind;
+	}
+	if (strcmp(kind, "system interface"))
+		return kind;
+	*is_nic = 1;
+	return nic_kind(name);
+}
+
+int nt_nic_info(const char *ifname, uint8_t mac[6], unsigned *mtu)
+{
+	struct ifreq ifr;
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret = -1;
+
+	if (s < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%.*s", (int)sizeof(ifr.ifr_name) - 1,
+		 ifname);
+	if (ioctl(s, SIOCGIFHWADDR, &ifr) == 0) {
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+		ret = 0;
+	}
+	if (ioctl(s, SIOCGIFMTU, &ifr) == 0)
+		*mtu = (unsigned)ifr.ifr_mtu;
+	close(s);
+	return ret;
+}

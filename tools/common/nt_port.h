@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Opening the tools' ports (tools.md 1.7, 1.8): the netmap: prefix rule,
+ * the open with its one-line errors (a syntax error is a usage error
+ * naming the option), the -C geometry, what kind of port it is and which
+ * backend serves it, the backend line, a system interface's MAC and MTU,
+ * and the link-wait default.
+ *
+ *	struct nt_port p;
+ *	int st = nt_port_prepare(&p, "bridge", "-i", argv_value, name);
+ *	if (!st) { p.d->reg.nr_extra_bufs = 64; st = nt_port_register(&p); }
+ *	if (st) return st;		// 2: usage error, 1: cannot open (printed)
+ *	nt_port_report(&p);		// "port vale0:a: user backend, VALE ephemeral port"
+ */
+#ifndef NT_PORT_H
+#define NT_PORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libnetmap.h>
+
+#include "nt_parse.h"
+
+#define NT_PORT_NAME_MAX	(NETMAP_REQ_IFNAMSIZ + 16)
+
+struct nt_port {
+	char name[NT_PORT_NAME_MAX];	/* as opened: netmap: prepended when needed */
+	struct nmport_d *d;		/* prepared, then registered */
+	const char *tool;		/* for error lines */
+	const char *opt, *value;	/* the option that named it, as typed (usage errors) */
+	const char *backend;		/* "kernel" or "user", once registered */
+	const char *kind;		/* the words of 1.7 / 3.7, once registered */
+	int is_nic;			/* a system interface */
+};
+
+/* The name to open: netmap: is prepended unless it starts with netmap: or vale (1.7). */
+void nt_port_resolve_name(char *buf, size_t len, const char *given);
+
+/*
+ * Parse the port name (nothing is opened).  opt and value name the option
+ * as typed, for a usage error; given is the name as typed.  Returns 0,
+ * 2 after a usage error line (bad port syntax), or 1 after "<tool>:
+ * cannot open <name>: <error>".
+ */
+int nt_port_prepare(struct nt_port *p, const char *tool, const char *opt, const char *value,
+		    const char *given);
+
+/* -C x[,y[,z[,w]]]: slot and ring counts for ports this open creates; @conf wins. */
+void nt_port_apply_conf(struct nmport_d *d, const struct nt_tuple *conf);
+
+/*
+ * Register the prepared port; fills backend, kind and is_nic.  Returns 0,
+ * or 1 after "<tool>: cannot open <name>: <error>" (the port is then
+ * released: p->d is NULL).
+ */
+int nt_port_register(struct nt_port *p);
+
+/* nt_port_prepare() then nt_port_register(). */
+int nt_port_open(struct nt_port *p, const char *tool, const char *opt, const char *value,
+		 const char *given);
+
+void nt_port_close(struct nt_port *p);
+
+/*
+ * The diagnostic line of 1.7 on stderr:
+ * "port <name>: <backend> backend, <kind>".
+ */
+void nt_port_report(const struct nt_port *p);
+
+/*
+ * What a registered port is, in the words of 1.7 and 3.7: "VALE ephemeral
+ * port", "VALE persistent port", "pipe master", "pipe slave", "null port",
+ * "monitor", "system interface, native adapter" or "system interface,
+ * emulated adapter".  *is_nic is set for system interfaces.
+ */
+const char *nt_port_kind_text(struct nmport_d *d, const char *backend, int *is_nic);
+
+/* Do two registered ports share a memory region (can they swap buffers)? */
+static inline int nt_port_same_region(const struct nt_port *a, const struct nt_port *b)
+{
+	return a->d && b->d && a->d->mem && a->d->mem == b->d->mem;
+}
+
+/*
+ * poll() the descriptors of ports (nm_poll(): both backends).  Returns 0
+ * (an interrupted poll included), -EIO when a port reported POLLERR or
+ * POLLNVAL, or -errno when poll() failed.
+ */
+struct pollfd;
+int nt_poll_ports(struct pollfd *pfd, unsigned n, int timeout_ms);
+
+/* A system interface's MAC address and MTU; 0, or -1 (mtu untouched on failure). */
+int nt_nic_info(const char *ifname, uint8_t mac[6], unsigned *mtu);
+
+/*
+ * The link wait of 1.8: an explicit -w wins; otherwise 2 seconds when a
+ * system interface is involved, else 0.
+ */
+static inline uint64_t nt_link_wait_ns(unsigned wait_given, uint64_t wait_ns, int any_nic)
+{
+	if (wait_given)
+		return wait_ns;
+	return any_nic ? NT_SEC(2) : 0;
+}
+
+#endif /* NT_PORT_H */

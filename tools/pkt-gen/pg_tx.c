@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * pkt-gen's transmit side (tools.md 3.3, 3.4, 3.6, 8.3, 8.4): frame sizes
+ * (fixed, random range, smooth mix), filling TX rings with built or -P
+ * frames, the -R schedule, and the final flush.  A slot's buffer is
+ * rewritten only when it does not already hold the frame, so the common
+ * case writes nothing but lengths.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <poll.h>
+#include <string.h>
+
+#include "nt_log.h"
+#include "pg_run.h"
+
+/* The next frame size: fixed, uniform in a range, or the smooth mix of 8.4. */
+static uint32_t pick_size(struct pg_thread *t, unsigned *idx)
+{
+	unsigned i, best = 0;
+
+	switch (cfg.frame_sizes.kind) {
+	case NT_SIZE_RANGE:
+		*idx = 0;
+		return cfg.range_lo + (uint32_t)(pg_rand(&t->rng) %
+						 (cfg.range_hi - cfg.range_lo + 1));
+	case NT_SIZE_MIX:
+		for (i = 0; i < cfg.frame_sizes.count; i++) {
+			t->credit[i] += cfg.frame_sizes.entry[i].weight;
+			if (t->credit[i] > t->credit[best])
+				best = i;
+		}
+		t->credit[best] -= (int64_t)run.weight_total;
+		*idx = best;
+		return cfg.frame_sizes.entry[best].size;
+	default:
+		*idx = 0;
+		return cfg.frame_sizes.entry[0].size;
+	}
+}
+
+static const struct pg_split *size_split(uint32_t size, unsigned idx, struct pg_split *tmp)
+{
+	if (cfg.frame_sizes.kind != NT_SIZE_RANGE)
+		return &run.split_cache[idx];
+	pg_split_frame(size, run.frags, run.max_frag, tmp);
+	return tmp;
+}
+
+/* Bytes [0, len) of a frame into the slots holding it. */
+static void write_frags(uint8_t **bufs, const struct pg_split *sp, const uint8_t *src,
+			unsigned len)
+{
+	unsigned off = 0;
+
+	while (off < len) {
+		unsigned i = off / sp->frag_len, start, end, n;
+
+		if (i >= sp->nfrags)
+			i = sp->nfrags - 1;
+		start = i * sp->frag_len;
+		end = start + (i == sp->nfrags - 1 ? sp->last_len : sp->frag_len);
+		n = (end < len ? end : len) - off;
+		memcpy(bufs[i] + (off - start), src + off, n);
+		off += n;
+	}
+}
+
+/* A frame of `size` bytes was placed: the -R bit schedule, -B, per-size counts. */
+static void count_frame(struct pg_thread *t, uint32_t size)
+{
+	if (run.rate_mode == RATE_BITS)
+		t->units += 8 * (cfg.framing ? nt_wire_bytes(size) : size);
+	if (cfg.framing)
+		t->wire_bytes += nt_wire_bytes(size);
+	if (run.count_sizes)
+		pg_size_count(t, size);
+}
+
+/* The probe of the next packet: txseq's sequence number, or seq + send time. */
+static unsigned next_probe(struct pg_thread *t, uint8_t *probe, uint64_t now_real)
+{
+	uint32_t seq = t->seq++;
+
+	if (run.probe_len == PG_SEQ_LEN) {
+		probe[0] = (uint8_t)(seq >> 24);
+		probe[1] = (uint8_t)(seq >> 16);
+		probe[2] = (uint8_t)(seq >> 8);
+		probe[3] = (uint8_t)seq;
+	} else {
+		pg_probe_write(probe, seq, now_real / NT_NSEC_PER_SEC,
+			       (uint32_t)(now_real % NT_NSEC_PER_SEC));
+	}
+	return run.probe_len;
+}
+
+/*
+ * -P: place up to `want` frames of the template file on a TX ring, in file
+ * order, cycling (8.8).  As in pg_tx_fill(), a slot is rewritten only when its
+ * buffer does not already hold that fragment of that record.
+ */
+static unsigned tx_fill_tpl(struct pg_thread *t, struct pg_ring *r, unsigned want, uint64_t now,
+			    uint64_t *bytes_out)
+{
+	struct netmap_ring *ring = r->ring;
+	struct pg_tag *tags = r->tags;
+	uint32_t cur = ring->head, space = nm_ring_space(ring), n = 0, lim = ring->num_slots;
+	uint64_t bytes = 0;
+
+	while (n < want) {
+		uint32_t k = t->tpl_next, size = run.tpl.rec[k].caplen, i;
+		const struct pg_split *sp = &run.tpl_split[k];
+		const uint8_t *frame = nt_trace_frame(&run.tpl, k);
+
+		if (sp->nfrags > space)
+			break;
+		if (run.rate_mode == RATE_BITS &&
+		    nt_pace_due(&t->pace, (double)t->units) > now)
+			break;
+		for (i = 0; i < sp->nfrags; i++) {
+			struct netmap_slot *slot = &ring->slot[cur];
+			uint8_t *buf = (uint8_t *)NETMAP_BUF_OFFSET(ring, slot);
+			uint32_t len = i == sp->nfrags - 1 ? sp->last_len : sp->frag_len;
+			uint32_t key = k < PG_TPL_KEYS ? PG_TPL_KEY(k, i) : 0;
+
+			if (!cfg.rubbish && (cfg.always_copy || !key || tags[cur].key != key ||
+					     tags[cur].buf_idx != slot->buf_idx)) {
+				memcpy(buf, frame + (size_t)i * sp->frag_len, len);
+				tags[cur].key = key;
+				tags[cur].buf_idx = slot->buf_idx;
+			}
+			slot->len = (uint16_t)len;
+			slot->flags = i == sp->nfrags - 1 ? 0 : NS_MOREFRAG;
+			if (cfg.dump)
+				pg_dump_slot(r->id, cur, slot, buf);
+			if (++cur == lim)
+				cur = 0;
+		}
+		if (++t->tpl_next == run.tpl.count)
+			t->tpl_next = 0;
+		space -= sp->nfrags;
+		n++;
+		bytes += size;
+		count_frame(t, size);
+	}
+	ring->head = ring->cur = cur;
+	*bytes_out = bytes;
+	return n;
+}
+
+/*
+ * Place up to `want` packets on a TX ring, from head, without syncing.
+ * A slot's buffer is rewritten only when it does not already hold the
+ * frame (its tag says which size and fragment it holds); headers are
+ * rewritten per packet only when something in them changes.
+ */
+unsigned pg_tx_fill(struct pg_thread *t, struct pg_ring *r, unsigned want, uint64_t now,
+			uint64_t now_real, uint64_t *bytes_out)
+{
+	struct netmap_ring *ring = r->ring;
+	struct netmap_slot *slots = ring->slot;
+	struct pg_tag *tags = r->tags;
+	uint32_t cur = ring->head, space = nm_ring_space(ring), n = 0, lim = ring->num_slots;
+	uint64_t bytes = 0;
+
+	if (run.tpl.count)
+		return tx_fill_tpl(t, r, want, now, bytes_out);
+	if (!run.dynamic && cfg.frame_sizes.kind == NT_SIZE_FIXED && run.split_cache[0].nfrags == 1 &&
+	    !cfg.dump && !cfg.rubbish && !cfg.always_copy && !run.count_sizes) {
+		/* the common case: one fixed frame, one slot each */
+		uint32_t size = cfg.frame_sizes.entry[0].size, key = PG_KEY(size, 0);
+
+		if (want > space)
+			want = space;
+		for (n = 0; n < want; n++) {
+			struct netmap_slot *slot = &slots[cur];
+
+			if (__builtin_expect(tags[cur].key != key ||
+					     tags[cur].buf_idx != slot->buf_idx, 0)) {
+				pg_frame_bytes((uint8_t *)NETMAP_BUF_OFFSET(ring, slot),
+					       t->hdr_cache[0], cfg.ep.af, size, 0, size);
+				tags[cur].key = key;
+				tags[cur].buf_idx = slot->buf_idx;
+			}
+			slot->len = (uint16_t)size;
+			slot->flags = 0;
+			if (++cur == lim)
+				cur = 0;
+		}
+		bytes = (uint64_t)n * size;
+		if (cfg.framing)
+			t->wire_bytes += n * nt_wire_bytes(size);
+		goto out;
+	}
+
+	while (n < want) {
+		struct pg_split tmp;
+		const struct pg_split *sp;
+		uint8_t *bufs[NETMAP_MAX_FRAGS], hdr[PG_HDR_MAX], probe[PG_PROBE_LEN];
+		const uint8_t *h;
+		uint32_t size, i, first = cur;
+		unsigned idx, hl = 0;
+
+		if (!t->have_next) {
+			t->next_size = pick_size(t, &t->next_idx);
+			t->have_next = 1;
+		}
+		size = t->next_size;
+		idx = t->next_idx;
+		sp = size_split(size, idx, &tmp);
+		if (sp->nfrags > space)
+			break;
+		if (run.rate_mode == RATE_BITS &&
+		    nt_pace_due(&t->pace, (double)t->units) > now)
+			break;
+		t->have_next = 0;
+
+		if (run.dynamic && !cfg.rubbish) {
+			/* random sides are drawn per packet, ranges advance afterwards */
+			if (cfg.ep.random[PG_SRC] || cfg.ep.random[PG_DST])
+				pg_flow_random(&cfg.ep, &t->flow, &t->rng);
+			hl = pg_build_header(hdr, &cfg.ep, &t->flow, size, probe,
+					     run.probe_len ? next_probe(t, probe, now_real) : 0);
+			pg_flow_next(&cfg.ep, &t->flow);
+			h = hdr;
+		} else {
+			h = t->hdr_cache[idx];
+		}
+		for (i = 0; i < sp->nfrags; i++) {
+			struct netmap_slot *slot = &slots[cur];
+			uint32_t len = i == sp->nfrags - 1 ? sp->last_len : sp->frag_len;
+			uint32_t key = PG_KEY(size, i);
+
+			bufs[i] = (uint8_t *)NETMAP_BUF_OFFSET(ring, slot);
+			if (!cfg.rubbish && (cfg.always_copy || tags[cur].key != key ||
+					     tags[cur].buf_idx != slot->buf_idx)) {
+				pg_frame_bytes(bufs[i], h, cfg.ep.af, size, i * sp->frag_len, len);
+				tags[cur].key = key;
+				tags[cur].buf_idx = slot->buf_idx;
+			}
+			slot->len = (uint16_t)len;
+			slot->flags = i == sp->nfrags - 1 ? 0 : NS_MOREFRAG;
+			if (++cur == lim)
+				cur = 0;
+		}
+		if (hl)
+			write_frags(bufs, sp, hdr, hl);
+		if (cfg.dump)
+			for (i = 0; i < sp->nfrags; i++, first = first + 1 == lim ? 0 : first + 1)
+				pg_dump_slot(r->id, first, &slots[first], bufs[i]);
+		space -= sp->nfrags;
+		n++;
+		bytes += size;
+		count_frame(t, size);
+	}
+out:
+	ring->head = ring->cur = cur;
+	*bytes_out = bytes;
+	return n;
+}
+
+/* Ask to be woken when TX completions free more slots. */
+static void arm_tx_rings(struct pg_thread *t)
+{
+	unsigned i;
+
+	for (i = 0; i < t->ntx; i++)
+		t->tx[i].ring->cur = t->tx[i].ring->tail;
+}
+
+static int tx_pending(struct pg_thread *t)
+{
+	unsigned i;
+
+	for (i = 0; i < t->ntx; i++)
+		if (nm_tx_pending(t->tx[i].ring))
+			return 1;
+	return 0;
+}
+
+/*
+ * Wait until every submitted slot has completed (3.3).  Pipes complete
+ * only when the peer reads, so after a stop request the wait is bounded.
+ */
+void pg_tx_flush(struct pg_thread *t, uint64_t bound_ns)
+{
+	uint64_t start = nt_now_ns();
+
+	for (;;) {
+		uint64_t now;
+
+		if (pg_sync_tx(t) || !tx_pending(t))
+			return;
+		now = nt_now_ns();
+		if (bound_ns && now - start > bound_ns)
+			return;
+		if (nt_stopping()) {
+			uint64_t from = nt_stop_requested_ns();
+
+			if (from < start)
+				from = start;
+			if (now > from && now - from > PG_FLUSH_GRACE_NS)
+				return;
+		}
+		if (cfg.busy)
+			continue;
+		arm_tx_rings(t);
+		if (pg_wait_ports(t, POLLOUT, 10))
+			return;
+	}
+}
+
+void pg_tx_thread(struct nt_worker *w)
+{
+	struct pg_thread *t = w->arg;
+	uint64_t sent = 0;
+
+	t->start_ns = nt_now_ns();
+	if (run.rate_mode != RATE_NONE)
+		nt_pace_start(&t->pace, run.rate_per_thread, t->start_ns);
+	while (!nt_stopping() && !pg_failed(t)) {
+		uint64_t now = 0, now_real = 0, allow = UINT64_MAX, placed = 0;
+		unsigned i;
+
+		if (t->limit && sent >= t->limit)
+			break;
+		if (run.rate_mode != RATE_NONE) {
+			uint64_t batch = run.rate_cap, due;
+
+			/*
+			 * Wait until a whole batch is due (8.3): at most a millisecond
+			 * of traffic leaves at once, and the sender sleeps between
+			 * batches instead of spinning packet by packet.
+			 */
+			if (t->limit && batch > t->limit - sent)
+				batch = t->limit - sent;
+			if (run.rate_mode == RATE_PACKETS)
+				due = nt_pace_due(&t->pace, (double)(sent + batch - 1));
+			else
+				due = nt_pace_due(&t->pace, (double)t->units +
+						  (double)(batch - 1) * run.avg_bits);
+			if (nt_wait_due(due, cfg.busy))
+				continue;	/* stopping */
+			now = nt_now_ns();
+			if (run.rate_mode == RATE_PACKETS) {
+				uint64_t k = nt_pace_units_due(&t->pace, now);
+
+				allow = k > sent ? k - sent : 0;
+			}
+			if (allow > run.rate_cap)
+				allow = run.rate_cap;
+		}
+		if (run.probe_len)
+			now_real = nt_realtime_ns();
+		for (i = 0; i < t->ntx; i++) {
+			struct pg_ring *r = &t->tx[i];
+			uint64_t want = run.burst, bytes;
+			unsigned space = nm_ring_space(r->ring), n;
+
+			if (t->limit && want > t->limit - sent)
+				want = t->limit - sent;
+			if (want > allow - placed)
+				want = allow - placed;
+			if (!want)
+				break;
+			n = pg_tx_fill(t, r, (unsigned)want, now, now_real, &bytes);
+			if (!n)
+				continue;
+			placed += n;
+			sent += n;
+			nt_counters_note_space(t->ctr, space);
+			nt_counters_add(t->ctr, n, bytes, 1);
+			nt_counters_add_ring(t->ctr, r->id, n, bytes);
+		}
+		if (pg_sync_tx(t))
+			break;
+		if (!placed) {
+			/* with -R in bits, the schedule rather than the ring may be the limit */
+			if (run.rate_mode == RATE_BITS &&
+			    nt_pace_due(&t->pace, (double)t->units) > nt_now_ns())
+				continue;
+			if (cfg.busy) {
+				nt_busy_backoff();
+				continue;
+			}
+			arm_tx_rings(t);
+			if (pg_wait_ports(t, POLLOUT, NT_POLL_MS))
+				break;
+		}
+	}
+	pg_tx_flush(t, 0);
+	t->end_ns = nt_now_ns();
+}
