@@ -242,7 +242,9 @@ static int parse_value(const struct nt_option *o, const char *value, void *elem,
 		break;
 	case NT_T_ENUM:
 		r = nt_parse_enum(value, noun, o->words, &index, err, errlen);
-		v.i = o->values ? o->values[index] : index;
+		/* index is set only for a word of the list */
+		if (!r)
+			v.i = o->values ? o->values[index] : index;
 		break;
 	case NT_T_RATE:
 		r = nt_parse_rate(value, noun, o->unit, pflags, &v.rate, err, errlen);
