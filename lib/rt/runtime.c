@@ -783,36 +783,53 @@ void nmh_ring_timestamp(struct netmap_ring *ring)
  * Requests come from this process: plain copies.  Indirect VALE payloads
  * may point anywhere, so they are read with process_vm_readv, which
  * fails cleanly on a bad address instead of crashing the sender.
+ *
+ * The result n of that call for len bytes: 0 when it copied them all,
+ * -EFAULT when it failed on the memory (a short count is a fault part
+ * way: the call does not set errno then, so errno is not looked at), 1
+ * when the call itself is refused (ENOSYS, or EPERM from a sandbox)
+ * and the caller falls back to a plain copy of its own memory.
  */
+static int rt_copy_checked(ssize_t n, size_t len)
+{
+	if (n == (ssize_t)len)
+		return 0;
+	if (n >= 0 || (errno != ENOSYS && errno != EPERM))
+		return -EFAULT;
+	return 1;
+}
+
 int nmh_copy_from_user(void *dst, const void *usrc, size_t len)
 {
 	struct iovec local = { dst, len }, remote = { (void *)usrc, len };
+	int err;
 
 	if (!len)
 		return 0;
-	if (process_vm_readv(rt_pid(), &local, 1, &remote, 1, 0) ==
-	    (ssize_t)len)
-		return 0;
-	if (errno != ENOSYS && errno != EPERM)
-		return -EFAULT;
-	/* A sandbox forbids the call: trust our own memory. */
-	memcpy(dst, usrc, len);
-	return 0;
+	err = rt_copy_checked(process_vm_readv(rt_pid(), &local, 1, &remote,
+					       1, 0), len);
+	if (err == 1) {
+		/* A sandbox forbids the call: trust our own memory. */
+		memcpy(dst, usrc, len);
+		err = 0;
+	}
+	return err;
 }
 
 int nmh_copy_to_user(void *udst, const void *src, size_t len)
 {
 	struct iovec local = { (void *)src, len }, remote = { udst, len };
+	int err;
 
 	if (!len)
 		return 0;
-	if (process_vm_writev(rt_pid(), &local, 1, &remote, 1, 0) ==
-	    (ssize_t)len)
-		return 0;
-	if (errno != ENOSYS && errno != EPERM)
-		return -EFAULT;
-	memcpy(udst, src, len);
-	return 0;
+	err = rt_copy_checked(process_vm_writev(rt_pid(), &local, 1, &remote,
+						1, 0), len);
+	if (err == 1) {
+		memcpy(udst, src, len);
+		err = 0;
+	}
+	return err;
 }
 
 void nmh_log(const char *fmt, ...)

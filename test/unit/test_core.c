@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <net/netmap_user.h>
@@ -306,6 +307,70 @@ static void test_vale_indirect_hdr(void)
 	is_int(s->len, 60, "the frame slot has 60 bytes");
 	ok(!memcmp(buf, frame, sizeof(frame)),
 	   "the frame is copied from the indirect buffer");
+	port_close(&a);
+	port_close(&b);
+}
+
+/*
+ * NS_INDIRECT slots whose memory ends in the middle of the frame: the
+ * user runtime reads such memory with process_vm_readv, which reads the
+ * mapped part and returns a short count without setting errno.  errno is
+ * set to EPERM first, as a sandbox that forbids the call would leave it:
+ * the copy must still fail cleanly (the frame is dropped or delivered
+ * empty), never fall back to reading the bad pointer directly.
+ */
+static void test_vale_indirect_fault(void)
+{
+	struct port a = { .fd = -1 }, b = { .fd = -1 };
+	struct netmap_ring *t, *r;
+	long pg = sysconf(_SC_PAGESIZE);
+	char na[64], nb[64];
+	uint8_t *mem;
+	int cut, i;
+
+	name_of(na, sizeof(na), "fa");
+	name_of(nb, sizeof(nb), "fb");
+	mem = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED || munmap(mem + pg, pg) ||
+	    port_open(&a, na, NR_REG_ALL_NIC, 0, NULL) ||
+	    port_open(&b, nb, NR_REG_ALL_NIC, 0, NULL)) {
+		ok(0, "set up a half-mapped frame and ports %s, %s", na, nb);
+		port_close(&a);
+		port_close(&b);
+		return;
+	}
+	t = NETMAP_TXRING(a.nifp, 0);
+	r = NETMAP_RXRING(b.nifp, 0);
+	/* 10 bytes mapped: the address read fails; 20: the frame copy. */
+	for (i = 0; i < 2; i++) {
+		struct netmap_slot *s = &t->slot[t->head];
+		uint8_t *frame;
+
+		cut = i ? 20 : 10;
+		frame = mem + pg - cut;
+		memset(frame, 0x33, cut);
+		if (cut >= 12) {
+			memcpy(frame, mac_bcast, 6);
+			memcpy(frame + 6, mac_a, 6);
+		}
+		s->ptr = (uintptr_t)frame;
+		s->len = 60;
+		s->flags = NS_INDIRECT;
+		t->head = t->cur = nm_ring_next(t, t->head);
+		errno = EPERM;
+		is_int(nmb_ioctl(a.fd, NIOCTXSYNC, NULL), 0,
+		       "indirect frame with %d of 60 bytes mapped: the sync returns", cut);
+	}
+	nmb_ioctl(b.fd, NIOCRXSYNC, NULL);
+	for (i = 0; r->head != r->tail; i++) {
+		is_int(r->slot[r->head].len, 0,
+		       "a frame that could not be read arrives empty, if at all");
+		r->head = r->cur = nm_ring_next(r, r->head);
+	}
+	ok(i <= 1, "no frame from the unmapped address (%d slots)", i);
+	nmb_ioctl(b.fd, NIOCRXSYNC, NULL);
+	munmap(mem, pg);
 	port_close(&a);
 	port_close(&b);
 }
@@ -701,6 +766,7 @@ int main(void)
 	test_vale_broadcast_learning();
 	test_vale_fragments();
 	test_vale_indirect_hdr();
+	test_vale_indirect_fault();
 	test_pipe();
 	test_options();
 	test_errors();
