@@ -16,6 +16,7 @@
 #define NETMAP_IMPL_WRITABLE
 #include "host.h"
 #include <net/netmap.h>
+#include "nm_names.h"
 
 /* Directions, used as array indices.  Note: not the ring's dir field. */
 enum nm_txrx { NR_TX = 0, NR_RX = 1 };

@@ -23,31 +23,10 @@ int nm_vale_is_name(const char *name)
 	return !strncmp(name, "val", 3);
 }
 
-static int nm_is_ident_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '_';
-}
-
-/*
- * Split a VALE name into the switch part length and the port part.
- * Returns 0, or -EINVAL when the syntax is not a valid VALE name.
- */
+/* Split a VALE name: nm_vale_name_parse() without the explanation. */
 static int nm_vale_parse(const char *name, uint32_t *swlen, const char **port)
 {
-	const char *colon = strchr(name, ':');
-	uint32_t i;
-
-	if (!colon || colon - name > 15)
-		return -EINVAL;
-	for (i = 0; name + i < colon; i++)
-		if (!nm_is_ident_char(name[i]))
-			return -EINVAL;
-	if (strlen(colon + 1) > 15)
-		return -EINVAL;
-	*swlen = (uint32_t)(colon - name);
-	*port = colon + 1;
-	return 0;
+	return nm_vale_name_parse(name, swlen, port, NULL, 0);
 }
 
 /* ---------------------------------------------------------------- */

@@ -360,6 +360,16 @@ int nm_control_close(int fd);
 const char *nm_control_backend(int fd);
 
 /*
+ * Why the last failed netmap call of this thread failed, where an errno
+ * alone does not say (which directory is full, which memory pool ran
+ * out, which environment variable is wrong), as one line without a
+ * final period, or "" when there is nothing to add.  Valid until the
+ * thread's next netmap call; libnetmap's own messages (nmport_last_error)
+ * include it.
+ */
+const char *nm_error_detail(void);
+
+/*
  * Remove the user runtime's shared files (under $NETMAP_RUNTIME_DIR, by
  * default /dev/shm/netmap-<uid>) when no process is attached to them.
  * Returns 0, -EBUSY while some process is attached, or another -errno.

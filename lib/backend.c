@@ -30,8 +30,12 @@ int nmb_open(void)
 	const char *want = getenv("NETMAP_BACKEND");
 	int fd;
 
-	if (want && *want && strcmp(want, "kernel") && strcmp(want, "user"))
+	nmb_clear_detail();
+	if (want && *want && strcmp(want, "kernel") && strcmp(want, "user")) {
+		nmb_set_detail("NETMAP_BACKEND=%.64s: expected kernel or user",
+			       want);
 		return -EINVAL;
+	}
 	if (!want || !*want || !strcmp(want, "kernel")) {
 		fd = open(NETMAP_DEVICE_NAME, O_RDWR | O_CLOEXEC);
 		if (fd >= 0)
@@ -54,6 +58,8 @@ const char *nmb_kind_name(enum nmb_kind kind)
 
 int nmb_ioctl(int fd, unsigned long cmd, void *arg)
 {
+	if (cmd != NIOCTXSYNC && cmd != NIOCRXSYNC)
+		nmb_clear_detail();
 	if (rt_is_fd(fd))
 		return rt_ioctl(fd, cmd, arg);
 	return ioctl(fd, cmd, arg) ? -errno : 0;

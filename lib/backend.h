@@ -15,6 +15,7 @@
 #ifndef LIB_BACKEND_H
 #define LIB_BACKEND_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 enum nmb_kind {
@@ -54,5 +55,16 @@ int nmb_munmap(int fd, void *addr, size_t memsize);
 
 /* Close a control descriptor (unbinds it). */
 int nmb_close(int fd);
+
+/*
+ * Why the last failed call of this thread failed, beyond its errno
+ * ("/dev/shm has 3 MiB free ..."): set by the backends, the core (through
+ * nmh_error_detail) and libnetmap where they know more than an errno
+ * says; read by applications with nm_error_detail().  Opening a
+ * descriptor and every request other than a sync start with it empty.
+ */
+void nmb_set_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void nmb_vset_detail(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+void nmb_clear_detail(void);
 
 #endif /* LIB_BACKEND_H */

@@ -111,6 +111,10 @@ static int nm_legacy_parse(const char *ifname, struct nmreq *req)
 	}
 	p = port + strcspn(port, NM_LEGACY_SEPARATORS);
 	len = (size_t)(p - name);
+	if (nm_name_control_char(name, len))
+		return nm_legacy_error(ifname, "control character '%c' in the "
+				       "name; names are printable",
+				       *nm_name_control_char(name, len));
 	if (len >= IFNAMSIZ)
 		return nm_legacy_error(ifname, "name is %zu characters long; "
 				       "at most %d allowed", len, IFNAMSIZ - 1);

@@ -14,6 +14,21 @@
 /* Longest message passed to an error callback, NUL included. */
 #define NMCTX_MSG_MAX 512
 
+/*
+ * The first control character (below 0x20, or 0x7f) of the n bytes at
+ * s, or NULL: port names are printable, and a name with a newline in it
+ * would break every listing that shows it.
+ */
+static inline const char *nm_name_control_char(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return s + i;
+	return NULL;
+}
+
 /* Largest ring number of a port spec ("-N", "^N"): N < 4095. */
 #define NM_SPEC_MAX_RING 4095
 

@@ -65,15 +65,41 @@ void nmctx_set_threadsafe(void)
 	nmctx_builtin.lock = nmctx_pthread_lock;
 }
 
+/*
+ * Messages name what the application gave, and a port name may hold a
+ * newline or a terminal escape: control characters are written as \n,
+ * \t or \xNN, so that a message stays one printable line.
+ */
+static void nmctx_printable(char *dst, size_t len, const char *src)
+{
+	size_t n = 0;
+
+	for (; *src && n + 5 < len; src++) {
+		unsigned char c = (unsigned char)*src;
+
+		if (c == '\n' || c == '\t') {
+			dst[n++] = '\\';
+			dst[n++] = c == '\n' ? 'n' : 't';
+		} else if (c < 0x20 || c == 0x7f) {
+			n += (size_t)snprintf(dst + n, len - n, "\\x%02x", c);
+		} else {
+			dst[n++] = (char)c;
+		}
+	}
+	dst[n] = '\0';
+}
+
 void nmctx_ferror(struct nmctx *ctx, const char *fmt, ...)
 {
+	char raw[NMCTX_MSG_MAX];
 	va_list ap;
 
 	if (ctx == NULL)
 		ctx = nmctx_get();
 	va_start(ap, fmt);
-	vsnprintf(nmctx_last_msg, sizeof(nmctx_last_msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	nmctx_printable(nmctx_last_msg, sizeof(nmctx_last_msg), raw);
 	nmctx_last_ctx = ctx;
 	if (ctx->error)
 		ctx->error(ctx, nmctx_last_msg);

@@ -19,6 +19,7 @@
 #include "libnetmap.h"
 #include "libnetmap_private.h"
 #include "backend.h"
+#include "../core/nm_names.h"
 
 /* ------------------------------------------------------------------ */
 /* Undo list of nmport_parse()                                         */
@@ -610,13 +611,38 @@ int nmport_offset(struct nmport_d *d, uint64_t initial, uint64_t maxoff,
  * One line for a failed registration: the options the kernel rejected,
  * and the error of the request when no option explains it.
  */
+/*
+ * A name starting with "val" that is no valid VALE name gets ENOMEM from
+ * a registration (spec 14.1), which says nothing of the name: say what
+ * is wrong with it.
+ */
+static void nmport_explain_vale_name(const char *name)
+{
+	const char *port;
+	uint32_t swlen;
+	char why[200];
+
+	if (strncmp(name, "val", 3) || strpbrk(name, "{}"))
+		return;
+	if (nm_vale_name_parse(name, &swlen, &port, why, sizeof(why)) == 0) {
+		if (*port)
+			return;
+		snprintf(why, sizeof(why), "empty port name after ':'");
+	}
+	nmb_set_detail("%s", why);
+}
+
 static void nmport_report_register_error(struct nmport_d *d, int err)
 {
-	char opts[NMCTX_MSG_MAX];
+	char opts[NMCTX_MSG_MAX], detail[300] = "";
 	struct nmreq_option *o;
 	size_t used = 0;
 	int explained = 0;
 
+	if (err == ENOMEM && !*nm_error_detail())
+		nmport_explain_vale_name(d->hdr.nr_name);
+	if (*nm_error_detail())
+		snprintf(detail, sizeof(detail), " (%s)", nm_error_detail());
 	opts[0] = '\0';
 	nmreq_foreach_option(&d->hdr, o) {
 		if (o->nro_status == 0)
@@ -630,14 +656,14 @@ static void nmport_report_register_error(struct nmport_d *d, int err)
 						 strerror((int)o->nro_status));
 	}
 	if (used == 0)
-		nmctx_ferror(d->ctx, "cannot register %s: %s", d->hdr.nr_name,
-			     strerror(err));
+		nmctx_ferror(d->ctx, "cannot register %s: %s%s", d->hdr.nr_name,
+			     strerror(err), detail);
 	else if (explained)
-		nmctx_ferror(d->ctx, "cannot register %s: %s", d->hdr.nr_name,
-			     opts);
+		nmctx_ferror(d->ctx, "cannot register %s: %s%s", d->hdr.nr_name,
+			     opts, detail);
 	else
-		nmctx_ferror(d->ctx, "cannot register %s: %s (%s)",
-			     d->hdr.nr_name, strerror(err), opts);
+		nmctx_ferror(d->ctx, "cannot register %s: %s (%s)%s",
+			     d->hdr.nr_name, strerror(err), opts, detail);
 }
 
 int nmport_register(struct nmport_d *d)
@@ -654,8 +680,9 @@ int nmport_register(struct nmport_d *d)
 	fd = nmb_open();
 	if (fd < 0) {
 		nmctx_ferror(d->ctx, "cannot register %s: cannot open a netmap "
-			     "control descriptor: %s", d->hdr.nr_name,
-			     strerror(-fd));
+			     "control descriptor: %s%s%s%s", d->hdr.nr_name,
+			     strerror(-fd), *nm_error_detail() ? " (" : "",
+			     nm_error_detail(), *nm_error_detail() ? ")" : "");
 		errno = -fd;
 		return -1;
 	}
@@ -936,8 +963,8 @@ const char *nmport_kind(const struct nmport_d *d)
 		return "pipe master";
 	if (memchr(name, '}', len))
 		return "pipe slave";
-	if (len >= strlen(NM_BDG_NAME) &&
-	    strncmp(name, NM_BDG_NAME, strlen(NM_BDG_NAME)) == 0)
+	/* the kernel compares 3 characters only: valx:a is a VALE port */
+	if (len >= 3 && strncmp(name, NM_BDG_NAME, 3) == 0)
 		return "VALE ephemeral port";
 	return "system interface";
 }

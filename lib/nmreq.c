@@ -170,6 +170,11 @@ int nmreq_header_decode_spec(const char *spec, const char **ppspec,
 		return nmreq_spec_error(ctx, EINVAL, spec,
 			"empty port name after '%.*s'", (int)(port - scan), scan);
 	len = (size_t)(end - kname);
+	p = nm_name_control_char(kname, len);
+	if (p)
+		return nmreq_spec_error(ctx, EINVAL, spec,
+			"control character '%c' in the port name; names are "
+			"printable", *p);
 	if (len >= NETMAP_REQ_IFNAMSIZ)
 		return nmreq_spec_error(ctx, EINVAL, spec,
 			"port name is %zu characters long; at most %d allowed",

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "nm_core.h"
+#include "backend.h"
 #include "runtime.h"
 
 #define RT_ARENA_BASE ((uintptr_t)0x6e0000000000ULL)
@@ -861,15 +862,41 @@ static int rt_setup_dir(void)
 	else
 		snprintf(rt.dir, sizeof(rt.dir), "/tmp/netmap-%u",
 			 (unsigned)getuid());
-	if (strlen(rt.dir) > 80)
+	if (strlen(rt.dir) > 80) {
+		nmb_set_detail("the runtime directory %.100s is longer than 80 "
+			       "characters: set NETMAP_RUNTIME_DIR to a shorter "
+			       "path", rt.dir);
 		return -ENAMETOOLONG;
-	if (mkdir(rt.dir, 0700) && errno != EEXIST)
-		return -errno;
-	if (lstat(rt.dir, &st))
-		return -errno;
-	if (!S_ISDIR(st.st_mode) || st.st_uid != getuid() ||
-	    (st.st_mode & 077))
+	}
+	if ((mkdir(rt.dir, 0700) && errno != EEXIST) || lstat(rt.dir, &st)) {
+		int err = errno;
+
+		nmb_set_detail("cannot create the runtime directory %s: %s; "
+			       "set NETMAP_RUNTIME_DIR to a directory you can "
+			       "create", rt.dir, strerror(err));
+		return -err;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		nmb_set_detail("the runtime directory %s is not a directory: "
+			       "remove it, or set NETMAP_RUNTIME_DIR to "
+			       "another one", rt.dir);
 		return -EACCES;
+	}
+	if (st.st_uid != getuid()) {
+		nmb_set_detail("the runtime directory %s belongs to uid %u, "
+			       "not to uid %u: set NETMAP_RUNTIME_DIR to a "
+			       "directory of your own", rt.dir,
+			       (unsigned)st.st_uid, (unsigned)getuid());
+		return -EACCES;
+	}
+	if (st.st_mode & 077) {
+		nmb_set_detail("the runtime directory %s has mode %04o; it "
+			       "must be 0700, or other users could use its "
+			       "switches: chmod 700 it, or set "
+			       "NETMAP_RUNTIME_DIR to another one", rt.dir,
+			       (unsigned)(st.st_mode & 07777));
+		return -EACCES;
+	}
 	return 0;
 }
 

@@ -122,6 +122,9 @@ error_rows=(
 	"1|-i nosuchif0 -f rx|pkt-gen: cannot open netmap:nosuchif0: "
 	"1|-i VALE:a -f tx -P /nonexistent/t.pcap|pkt-gen: cannot read /nonexistent/t.pcap: "
 	"2|-i VALE:a -f tx --pcap-out o.pcap|pkt-gen: --pcap-out o.pcap: "
+	"2|-i VALE:a@conf:slots=1 -f tx|pkt-gen: -i VALE:a@conf:slots=1: the port has rings of 1 slot; a ring needs at least 2 slots to carry a packet (@conf:slots=2 or more)"
+	"1|-i VALE:abcdefghijklmnop -f tx|pkt-gen: cannot open VALE:abcdefghijklmnop: Cannot allocate memory (the port name 'abcdefghijklmnop' has 16 characters; at most 15 are allowed)"
+	"1|-i vale0123456789abcdef:a -f tx|pkt-gen: cannot open vale0123456789abcdef:a: Cannot allocate memory (the switch name 'vale0123456789abcdef' has 20 characters; at most 15 are allowed)"
 	"1|-i VALE:a -f tx -H 10|pkt-gen: -H 10: virtio-net headers are not supported"
 	"1|-i VALE:a -f tx -I|pkt-gen: -I: "
 	"1|-i null -f tx|pkt-gen: -i null: "
@@ -140,6 +143,21 @@ error_rows=(
 		assert_contains "$stderr" "$frag"
 		assert_eq "$output" "" "nothing on stdout for pkt-gen $args"
 	done
+}
+
+@test "PG-16: a name with a control character is refused, and printed escaped" {
+	run_tool pkt-gen -i "$SW:a"$'\n'"b" -f tx -n 1
+	assert_eq "$status" 2
+	assert_eq "$stderr" "pkt-gen: -i $SW:a\\nb: control character '\\n' in the port name; names are printable"
+	run_tool pkt-gen -i "netmap:x"$'\x01' -f rx
+	assert_eq "$status" 2
+	assert_eq "$stderr" "pkt-gen: -i netmap:x\\x01: control character '\\x01' in the port name; names are printable"
+}
+
+@test "PG-16: NETMAP_BACKEND with another value says which values are known" {
+	NETMAP_BACKEND=garbage run_tool pkt-gen -i "$SW:a" -f tx -n 1
+	assert_eq "$status" 1
+	assert_eq "$stderr" "pkt-gen: cannot open $SW:a: Invalid argument (NETMAP_BACKEND=garbage: expected kernel or user)"
 }
 
 @test "PG-16: -h and --help print the usage on stdout; --version" {
@@ -175,6 +193,11 @@ error_rows=(
 	run_tool pkt-gen -i "netmap:$P}3" -f rx --duration 0.1s
 	assert_eq "${lines[0]}" "Receiving from netmap:$P}3: 1 queues, 1 threads and 1 cpus."
 	assert_line_re "${lines[1]}" "^Backend: $NETMAP_BACKEND, pipe slave, 1 tx rings, 1 rx rings, "
+	# any name starting with "val" is a VALE port (spec 14.1), not an interface
+	run_tool pkt-gen -i "valx${SW#vale}:a" -f tx -n 1
+	assert_eq "$status" 0
+	assert_eq "$stderr" ""
+	assert_eq "${lines[2]}" "Backend: $NETMAP_BACKEND, VALE ephemeral port, 1 tx rings, 1 rx rings, 1024 slots, buffer 2048 bytes"
 }
 
 @test "the man page synopsis matches --help" {

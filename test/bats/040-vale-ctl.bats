@@ -86,7 +86,8 @@ release() {
 @test "VC-7: usage errors exit 2; --help exits 0" {
 	local args
 	for args in "-a $SW:x -d $SW:x" "-n valefoo" "-C 1,2,3,4,5 -n vy" "-x" "-a eth0" \
-		"-d $SW" "-p :eth0" "-n 0123456789abcdef" "-p $SW:b -C 2,0" "-p $SW:b -C 0,0,2"; do
+		"-d $SW" "-p :eth0" "-n 0123456789abcdef" "-p $SW:b -C 2,0" "-p $SW:b -C 0,0,2" \
+		"-n vy -m -1" "-n vy -m 65536"; do
 		# shellcheck disable=SC2086
 		run_tool vale-ctl $args
 		assert_eq "$status" 2 "vale-ctl $args"
@@ -100,6 +101,18 @@ release() {
 	run_tool vale-ctl --version
 	assert_eq "$status" 0
 	assert_line_re "$output" '^vale-ctl [^ ]+ \(netmap API 14\)$'
+}
+
+@test "VC-7: names with control characters are refused, and printed escaped" {
+	run_tool vale-ctl -n "$SW:a"$'\n'
+	assert_eq "$status" 2
+	assert_eq "$stderr" "vale-ctl: -n $SW:a\\n: control character '\\n' in the name; names are printable"
+	run_tool vale-ctl -a "$SW:x"$'\x1b'
+	assert_eq "$status" 2
+	assert_eq "$stderr" "vale-ctl: -a $SW:x\\x1b: control character '\\x1b' in the name; names are printable"
+	run_tool vale-ctl
+	assert_eq "$status" 0
+	assert_eq "$output" ""
 }
 
 @test "VC-7: kernel-only actions under the user runtime" {

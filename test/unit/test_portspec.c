@@ -527,7 +527,9 @@ static void test_kind(void)
 		{ "netmap:eth0/r", "monitor" },
 		{ "vale0:a{1/t", "monitor" },
 		{ "netmap:eth0/z", "monitor" },
-		{ "netmap:valid0", "system interface" },
+		/* the kernel takes any name starting with "val" as VALE (14.1) */
+		{ "netmap:valid0", "VALE ephemeral port" },
+		{ "netmap:valx:a", "VALE ephemeral port" },
 	};
 	size_t i;
 

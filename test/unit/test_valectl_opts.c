@@ -75,6 +75,7 @@ static void run_rows(const struct row *rows, size_t n)
 
 #define ROWS(rows) run_rows((rows), sizeof(rows) / sizeof((rows)[0]))
 
+#define MEM_FORM	"invalid memory region; expected a number from 1 to 65535 or a port name"
 #define VALE_FORM	"expected a switch and interface such as vale0:eth0"
 #define TUPLE_FORM	"expected 1 to 4 non-negative integers separated by commas, such as " \
 			"1024 or 1024,1024,2,2"
@@ -158,6 +159,15 @@ static const struct row rows[] = {
 	{ 0, "-m 1", ERR, "vale-ctl: warning: -m 1: only used with -n, -a and -h; ignored" },
 	{ 2, "-n v0 -m", ERR,
 	  "vale-ctl: -m: missing argument; expected a region number or a port name" },
+	{ 2, "-n v0 -m -1", ERR, "vale-ctl: -m -1: " MEM_FORM },
+	{ 2, "-n v0 -m 0", ERR, "vale-ctl: -m 0: " MEM_FORM },
+	{ 2, "-a vale0:eth0 -m 65536", ERR, "vale-ctl: -m 65536: " MEM_FORM },
+	{ 0, "-a vale0:eth0 -m 65535", NONE, NULL },
+	{ 2, "-n p\n0", ERR,
+	  "vale-ctl: -n p\\n0: control character '\\n' in the name; names are printable" },
+	{ 2, "-d vale0:a\001", ERR,
+	  "vale-ctl: -d vale0:a\\x01: control character '\\x01' in the name; names are "
+	  "printable" },
 
 	{ 0, "-v", NONE, NULL },
 	{ 0, "-vv -l", NONE, NULL },

@@ -82,15 +82,36 @@ void nt_diag_to(FILE *f, const char *name, int line, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void tool_line(const char *tool, const char *kind, const char *fmt, va_list ap)
+void nt_put_printable(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			putc(c, f);
+	}
+}
+
+void nt_vline(const char *tool, const char *kind, const char *fmt, va_list ap)
 {
 	FILE *f = nt_errout();
+	char text[2048];
+	size_t n;
 
+	vsnprintf(text, sizeof(text), fmt, ap);
+	n = strlen(text);
+	if (n && text[n - 1] == '\n')
+		text[n - 1] = '\0';
 	flockfile(f);
 	fprintf(f, "%s: %s", tool, kind);
-	vfprintf(f, fmt, ap);
-	if (!ends_with_newline(fmt))
-		putc('\n', f);
+	nt_put_printable(f, text);
+	putc('\n', f);
 	fflush(f);
 	funlockfile(f);
 }
@@ -100,7 +121,7 @@ void nt_err(const char *tool, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	tool_line(tool, "", fmt, ap);
+	nt_vline(tool, "", fmt, ap);
 	va_end(ap);
 }
 
@@ -109,7 +130,7 @@ void nt_warn(const char *tool, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	tool_line(tool, "warning: ", fmt, ap);
+	nt_vline(tool, "warning: ", fmt, ap);
 	va_end(ap);
 }
 
@@ -120,4 +141,12 @@ const char *nt_open_strerror(int err)
 		       "of netmap; stop the programs using it, then run "
 		       "vale-ctl --cleanup";
 	return strerror(err);
+}
+
+const char *nt_open_reason(int err, const char *detail, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s%s", nt_open_strerror(err),
+		 detail && *detail ? " (" : "", detail ? detail : "",
+		 detail && *detail ? ")" : "");
+	return buf;
 }

@@ -43,9 +43,19 @@ void nt_vdiag_to(FILE *f, const char *name, int line, const char *fmt, va_list a
 #define nt_diag(...)		nt_diag_to(NULL, __func__, __LINE__, __VA_ARGS__)
 #define nt_diag_named(name, ...) nt_diag_to(NULL, (name), __LINE__, __VA_ARGS__)
 
-/* "<tool>: message" and "<tool>: warning: message" on nt_errout(). */
+/*
+ * "<tool>: message" and "<tool>: warning: message" on nt_errout().  A
+ * message is one line: control characters in it (a newline in a port
+ * name given on the command line) are written as \n, \t or \xNN.
+ */
 void nt_err(const char *tool, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void nt_warn(const char *tool, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "<tool>: <kind><message>", what nt_err and nt_warn write. */
+void nt_vline(const char *tool, const char *kind, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+/* s with control characters written as nt_err writes them. */
+void nt_put_printable(FILE *f, const char *s);
 
 /*
  * strerror() of an error from opening a port or a control descriptor,
@@ -53,5 +63,12 @@ void nt_warn(const char *tool, const char *fmt, ...) __attribute__((format(print
  * user runtime's files were made by another build of netmap.
  */
 const char *nt_open_strerror(int err);
+
+/*
+ * nt_open_strerror(err) followed by " (detail)" when detail (from
+ * nm_error_detail()) is not empty, written into buf: what follows
+ * "cannot open X: " in a tool's message.
+ */
+const char *nt_open_reason(int err, const char *detail, char *buf, size_t len);
 
 #endif /* NT_LOG_H */

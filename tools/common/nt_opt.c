@@ -305,23 +305,17 @@ static void describe_expected(const struct nt_option *o, char *buf, size_t len)
 int nt_usage_error(const char *tool, const char *opt, const char *value,
 		   const char *fmt, ...)
 {
-	FILE *f = nt_errout();
+	char what[1024];
 	va_list ap;
 
-	flockfile(f);
-	fprintf(f, "%s: ", tool);
-	if (opt) {
-		fputs(opt, f);
-		if (value)
-			fprintf(f, " %s", *value ? value : "''");
-		fputs(": ", f);
-	}
 	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
+	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	putc('\n', f);
-	fflush(f);
-	funlockfile(f);
+	if (opt)
+		nt_err(tool, "%s%s%s: %s", opt, value ? " " : "",
+		       value ? (*value ? value : "''") : "", what);
+	else
+		nt_err(tool, "%s", what);
 	return NT_EXIT_USAGE;
 }
 

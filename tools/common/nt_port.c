@@ -54,7 +54,10 @@ static const char *selected_backend(void)
 static int open_failed(struct nt_port *p, int err)
 {
 	const char *hint = NULL, *b;
-	char ifname[NETMAP_REQ_IFNAMSIZ];
+	char ifname[NETMAP_REQ_IFNAMSIZ], detail[300], why[512];
+
+	/* before selected_backend(): opening a descriptor clears it */
+	snprintf(detail, sizeof(detail), "%s", nm_error_detail());
 
 	if (p->d && !strcmp(nmport_kind(p->d), "system interface") &&
 	    (err == ENXIO || err == EOPNOTSUPP || err == ENODEV)) {
@@ -69,7 +72,8 @@ static int open_failed(struct nt_port *p, int err)
 	if (hint)
 		nt_err(p->tool, "cannot open %s: %s (%s)", p->name, nt_open_strerror(err), hint);
 	else
-		nt_err(p->tool, "cannot open %s: %s", p->name, nt_open_strerror(err));
+		nt_err(p->tool, "cannot open %s: %s", p->name,
+		       nt_open_reason(err, detail, why, sizeof(why)));
 	return 1;
 }
 

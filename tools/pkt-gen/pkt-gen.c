@@ -288,8 +288,11 @@ static int setup_threads(void)
 							    !cfg.sender && owner != 0);
 
 			if (!d) {
+				char why[512];
+
 				nt_err(TOOL, "cannot open ring %u of %s: %s", first + k,
-				       run.port.name, strerror(errno));
+				       run.port.name,
+				       nt_open_reason(errno, nm_error_detail(), why, sizeof(why)));
 				return 1;
 			}
 			if (add_rings(&run.th[owner], d))
@@ -558,6 +561,14 @@ static int open_port(void)
 	ring = cfg.sender ? NETMAP_TXRING(d->nifp, first) : NETMAP_RXRING(d->nifp, first);
 	run.num_slots = ring->num_slots;
 	run.buf_size = ring->nr_buf_size;
+	/* one slot always stays empty (6.1): a 1-slot ring carries nothing */
+	if (run.num_slots < 2) {
+		nt_port_close(&run.port);
+		return nt_usage_error(TOOL, cfg.iface_seen.opt, cfg.iface_seen.value,
+				      "the port has rings of %u slot; a ring needs at least 2 "
+				      "slots to carry a packet (@conf:slots=2 or more)",
+				      run.num_slots);
+	}
 	return 0;
 }
 

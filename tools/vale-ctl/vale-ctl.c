@@ -48,11 +48,14 @@ static int vc_request(const char *name, uint16_t type, void *body)
 /* "vale-ctl: failed to <action> <name>: <error>" (4.3); returns 1. */
 static int vc_fail(const char *action, const char *name, int err)
 {
+	char why[512];
+
 	if (err == EOPNOTSUPP && !strcmp(backend, "user"))
 		nt_err(TOOL, "failed to %s %s: %s (the user runtime has no system interfaces; "
 		       "load the netmap module)", action, name, strerror(err));
 	else
-		nt_err(TOOL, "failed to %s %s: %s", action, name, strerror(err));
+		nt_err(TOOL, "failed to %s %s: %s", action, name,
+		       nt_open_reason(err, nm_error_detail(), why, sizeof(why)));
 	return 1;
 }
 
@@ -123,11 +126,14 @@ static int list_all(void)
 				return 0;
 			return vc_fail("list", "switches", errno);
 		}
-		if (json)
+		if (json) {
 			json_port_row(hdr.nr_name, body.nr_bridge_idx, body.nr_port_idx);
-		else
-			fprintf(nt_out(), "%s bridge_idx %u port_idx %u\n", hdr.nr_name,
-				body.nr_bridge_idx, body.nr_port_idx);
+		} else {
+			/* another program may have named a port with a newline */
+			nt_put_printable(nt_out(), hdr.nr_name);
+			fprintf(nt_out(), " bridge_idx %u port_idx %u\n", body.nr_bridge_idx,
+				body.nr_port_idx);
+		}
 		body.nr_port_idx++;
 	}
 }
@@ -288,8 +294,10 @@ int main(int argc, char **argv)
 	}
 	ctl_fd = nm_control_open();
 	if (ctl_fd < 0) {
+		char why[512];
+
 		nt_err(TOOL, "cannot open a netmap control descriptor: %s",
-		       nt_open_strerror(errno));
+		       nt_open_reason(errno, nm_error_detail(), why, sizeof(why)));
 		return 1;
 	}
 	backend = nm_control_backend(ctl_fd);

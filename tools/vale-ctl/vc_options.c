@@ -8,6 +8,8 @@
 #define _GNU_SOURCE
 #endif
 #include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nt_log.h"
@@ -107,9 +109,25 @@ static const struct nt_tool vc_tool = {
 /* ================================================================ checks */
 
 /* "valeX:ifname": a switch name, a colon, a non-empty interface name. */
+/* Names are printable: a newline in one would break every listing. */
+static int check_printable(const struct nt_opt_seen *seen, const char *name)
+{
+	const char *p;
+
+	for (p = name; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return nt_usage_error(TOOL, seen->opt, seen->value,
+					      "control character '%c' in the name; names "
+					      "are printable", *p);
+	return 0;
+}
+
 static int check_vale_name(const struct nt_opt_seen *seen, const char *name)
 {
 	const char *colon = strchr(name, ':'), *p;
+
+	if (check_printable(seen, name))
+		return NT_EXIT_USAGE;
 
 	if (strncmp(name, "vale", 4) || !colon || !colon[1])
 		return nt_usage_error(TOOL, seen->opt, seen->value,
@@ -126,6 +144,8 @@ static int check_ifname(const struct nt_opt_seen *seen, const char *name)
 {
 	const char *p;
 
+	if (check_printable(seen, name))
+		return NT_EXIT_USAGE;
 	if (!*name || strlen(name) > 15)
 		return nt_usage_error(TOOL, seen->opt, seen->value,
 				      "invalid interface name; expected 1 to 15 characters");
@@ -181,6 +201,18 @@ static int check_options(struct vc_config *c)
 		if (t->count == 3 && t->value[2] == 0)
 			return nt_usage_error(TOOL, c->conf_seen.opt, c->conf_seen.value,
 					      "expected at least one polling thread");
+	}
+	if (c->mem_id && (isdigit((unsigned char)c->mem_id[0]) || c->mem_id[0] == '-')) {
+		/* a number: a region id (no port name starts so) */
+		char *end;
+		unsigned long v;
+
+		errno = 0;
+		v = strtoul(c->mem_id, &end, 10);
+		if (c->mem_id[0] == '-' || *end || errno || v < 1 || v > 65535)
+			return nt_usage_error(TOOL, c->mem_seen.opt, c->mem_seen.value,
+					      "invalid memory region; expected a number "
+					      "from 1 to 65535 or a port name");
 	}
 	if (c->mem_id && !c->create && !c->attach && !c->attach_host) {
 		nt_warn(TOOL, "%s %s: only used with -n, -a and -h; ignored", c->mem_seen.opt,
