@@ -20,8 +20,12 @@ require_pcap() {
 	fi
 }
 
+# scripts/deps.sh installs tshark: without it these tests fail, not skip.
 require_tshark() {
-	command -v tshark >/dev/null || skip "tshark not installed"
+	command -v tshark >/dev/null || {
+		echo "tshark is not installed (scripts/deps.sh installs it)"
+		return 1
+	}
 }
 
 # tshark_fields FILE FIELD...: one tab-separated line per frame in

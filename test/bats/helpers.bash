@@ -79,8 +79,12 @@ require_kernel() {
 	fi
 }
 
+# scripts/deps.sh installs python3: without it the test fails, not skips.
 require_python() {
-	command -v python3 >/dev/null || skip "python3 is needed to check frames"
+	command -v python3 >/dev/null || {
+		echo "python3 is not installed (scripts/deps.sh installs it)"
+		return 1
+	}
 }
 
 # Path of a tool of the build.

@@ -6,7 +6,8 @@
 # The machines this project is developed and tested on run kernels without
 # module support, so the module is never loaded on the host.  This script:
 #
-#   1. installs what it needs with apt-get (qemu-system-x86, gcc-12, make);
+#   1. installs what it needs (the "vm" group of scripts/deps.sh: qemu,
+#      gcc-12, make...);
 #   2. downloads Debian's kernel image and headers (apt-get download, then
 #      dpkg -x into a cache folder: nothing goes into the host's /boot or
 #      /lib/modules);
@@ -84,22 +85,11 @@ export DEBIAN_FRONTEND=noninteractive
 mkdir -p "$CACHE" "$WORK" || die "cannot create $CACHE or $WORK"
 
 # ---------------------------------------------------------------- tools
-need_pkgs=()
-command -v qemu-system-x86_64 >/dev/null || need_pkgs+=(qemu-system-x86)
-command -v gcc-12 >/dev/null || need_pkgs+=(gcc-12)
-command -v make >/dev/null || need_pkgs+=(make)
-command -v strings >/dev/null || need_pkgs+=(binutils)
 command -v dpkg-deb >/dev/null || skip "not a Debian system (no dpkg-deb)"
-if [ ${#need_pkgs[@]} -gt 0 ]; then
-	step "installing ${need_pkgs[*]}"
-	[ "$(id -u)" = 0 ] || skip "missing ${need_pkgs[*]} and not root to install them"
-	if ! apt-get install -y -qq --no-install-recommends --no-upgrade \
-		"${need_pkgs[@]}" libelf1 libssl3 >"$WORK/apt.log" 2>&1; then
-		apt-get update -qq >>"$WORK/apt.log" 2>&1
-		apt-get install -y -qq --no-install-recommends --no-upgrade \
-			"${need_pkgs[@]}" libelf1 libssl3 >>"$WORK/apt.log" 2>&1 ||
-			{ tail -5 "$WORK/apt.log"; skip "cannot install ${need_pkgs[*]}"; }
-	fi
+# The packages of the "vm" group of scripts/deps.sh, the project's one list.
+if ! "$SRCDIR/scripts/deps.sh" vm >"$WORK/apt.log" 2>&1; then
+	tail -5 "$WORK/apt.log"
+	skip "cannot install $("$SRCDIR/scripts/deps.sh" --list vm)"
 fi
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not available"
 
