@@ -131,18 +131,7 @@ error_rows=(
 )
 
 @test "PG-16: usage and runtime errors, one line each" {
-	local row st args frag
-	for row in "${error_rows[@]}"; do
-		IFS='|' read -r st args frag <<<"$row"
-		args=${args//VALE/$SW}
-		frag=${frag//VALE/$SW}
-		# shellcheck disable=SC2086
-		run_tool pkt-gen $args --duration 1s
-		assert_eq "$status" "$st" "pkt-gen $args"
-		assert_eq "$(wc -l <<<"$stderr")" 1 "one stderr line for pkt-gen $args"
-		assert_contains "$stderr" "$frag"
-		assert_eq "$output" "" "nothing on stdout for pkt-gen $args"
-	done
+	check_error_rows pkt-gen "--duration 1s" "${error_rows[@]}"
 }
 
 @test "PG-16: a name with a control character is refused, and printed escaped" {

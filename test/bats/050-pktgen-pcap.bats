@@ -6,53 +6,8 @@
 
 load helpers
 
-PCAP_FRAMES="$BATS_TEST_DIRNAME/pcap-frames.py"
-
 rx_count() {
 	summary_count "$1" Received packets
-}
-
-# pkt-gen configured --without-pcap cannot run these scenarios.
-require_pcap() {
-	if "$(tool_path pkt-gen)" -i "$SW:probe" -f tx -P /nonexistent/probe.pcap 2>&1 |
-		grep -q 'no libpcap support'; then
-		skip "pkt-gen was built --without-pcap"
-	fi
-}
-
-# scripts/deps.sh installs tshark: without it these tests fail, not skip.
-require_tshark() {
-	command -v tshark >/dev/null || {
-		echo "tshark is not installed (scripts/deps.sh installs it)"
-		return 1
-	}
-}
-
-# tshark_fields FILE FIELD...: one tab-separated line per frame in
-# $WORK/fields, with IPv4 and UDP checksum validation switched on.
-tshark_fields() {
-	local file=$1 f args=()
-	shift
-	for f in "$@"; do
-		args+=(-e "$f")
-	done
-	if ! tshark -r "$file" -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE \
-		-T fields "${args[@]}" >"$WORK/fields" 2>"$WORK/tshark.err"; then
-		echo "tshark -r $file failed:"
-		sed 's/^/  | /' "$WORK/tshark.err"
-		return 1
-	fi
-}
-
-# Fail listing the lines of $WORK/fields that the awk condition selects.
-no_fields_where() {
-	local bad
-	bad=$(awk -F'\t' "$1" "$WORK/fields" | head -n 5)
-	if [ -n "$bad" ]; then
-		echo "frames matching { $1 }:"
-		echo "$bad" | sed 's/^/  | /'
-		return 1
-	fi
 }
 
 # Every IPv4/UDP frame: checksums good (status 1), lengths match the frame.
@@ -289,18 +244,7 @@ check_ipv6_frames() {
 		"2|-f rx --pcap-out W/o.pcap --snaplen 0|pkt-gen: --snaplen 0: snap length out of range"
 		"1|-f rx --pcap-out /nonexistent/o.pcap|pkt-gen: cannot open /nonexistent/o.pcap: No such file or directory"
 	)
-	local row st args frag
-	for row in "${rows[@]}"; do
-		IFS='|' read -r st args frag <<<"$row"
-		args=${args//W\//$WORK/}
-		frag=${frag//W\//$WORK/}
-		# shellcheck disable=SC2086
-		run_tool pkt-gen -i "$SW:a" $args -T 0 --duration 0.2s
-		assert_eq "$status" "$st" "pkt-gen $args"
-		assert_eq "$(wc -l <<<"$stderr")" 1 "one stderr line for pkt-gen $args"
-		assert_contains "$stderr" "$frag"
-		assert_eq "$output" "" "nothing on stdout for pkt-gen $args"
-	done
+	check_error_rows pkt-gen "-i $SW:a -T 0 --duration 0.2s" "${rows[@]}"
 	[ ! -e "$WORK/o.pcap" ]
 }
 

@@ -128,14 +128,15 @@ start_bg() {
 	echo "\$ $t $* &  ($name, pid ${BG_PID[$name]})"
 }
 
-# Wait until the first stdout line of `name` is complete (its readiness
-# line, tools.md 1.4), at most $2 seconds (default 10, scaled).
-wait_ready() {
-	local name=$1 limit=${2:-$(scaled 10)} i
+# Poll, while `name` runs, until the command after the limit succeeds, at
+# most `limit` seconds (scaled by the caller).
+wait_until_ready() {
+	local name=$1 limit=$2 i
+	shift 2
 	limit=${limit%.*}
 	[ "${limit:-0}" -ge 1 ] || limit=1
 	for ((i = 0; i < limit * 50; i++)); do
-		if [ -s "$WORK/$name.out" ] && [ "$(head -c 4096 "$WORK/$name.out" | wc -l)" -ge 1 ]; then
+		if "$@"; then
 			return 0
 		fi
 		if ! kill -0 "${BG_PID[$name]}" 2>/dev/null; then
@@ -147,6 +148,24 @@ wait_ready() {
 	done
 	echo "$name not ready after ${limit}s"
 	return 1
+}
+
+# Is the first line of the file complete?
+first_line_done() {
+	[ -s "$1" ] && [ "$(head -c 4096 "$1" | wc -l)" -ge 1 ]
+}
+
+# Wait until the first stdout line of `name` is complete (its readiness
+# line, tools.md 1.4), at most $2 seconds (default 10, scaled).
+wait_ready() {
+	wait_until_ready "$1" "${2:-$(scaled 10)}" first_line_done "$WORK/$1.out"
+}
+
+# Wait until `name` printed a line matching the extended regex $2 on
+# stderr: the readiness line of bridge and nmreplay ("Ready to go",
+# "Ready to replay", tools.md 1.4), at most $3 seconds (default 10, scaled).
+wait_ready_err() {
+	wait_until_ready "$1" "${3:-$(scaled 10)}" grep -qE -- "$2" "$WORK/$1.err"
 }
 
 # start_bg followed by wait_ready.
@@ -214,7 +233,80 @@ assert_line_re() {
 	fi
 }
 
+# check_error_rows TOOL "EXTRA ARGS" ROW...: each ROW is
+# "status|arguments|stderr fragment".  TOOL run with the arguments and the
+# extra ones exits with the status, prints exactly one line on stderr,
+# containing the fragment, and nothing on stdout.  In arguments and
+# fragments VALE, PIPE and W/ stand for the test's switch, its pipe parent
+# and its scratch folder.
+check_error_rows() {
+	local tool=$1 extra=$2 row st args frag
+	shift 2
+	for row in "$@"; do
+		IFS='|' read -r st args frag <<<"$row"
+		args=${args//VALE/$SW}
+		args=${args//PIPE/$P}
+		args=${args//W\//$WORK/}
+		frag=${frag//VALE/$SW}
+		frag=${frag//PIPE/$P}
+		frag=${frag//W\//$WORK/}
+		# shellcheck disable=SC2086
+		run_tool "$tool" $args $extra
+		assert_eq "$status" "$st" "$tool $args"
+		assert_eq "$(wc -l <<<"$stderr")" 1 "one stderr line for $tool $args"
+		assert_contains "$stderr" "$frag"
+		assert_eq "$output" "" "nothing on stdout for $tool $args"
+	done
+}
+
 # Elapsed seconds of a pkt-gen summary ("... in 2.99 seconds.").
 summary_seconds() {
 	echo "$1" | sed -n 's/^\(Sent\|Received\) .* in \([0-9.]*\) seconds\.$/\2/p' | head -n 1
+}
+
+# ---------------------------------------------------------------- pcap files
+
+PCAP_FRAMES="$BATS_TEST_DIRNAME/pcap-frames.py"
+
+# pkt-gen configured --without-pcap cannot run these scenarios.
+require_pcap() {
+	if "$(tool_path pkt-gen)" -i "$SW:probe" -f tx -P /nonexistent/probe.pcap 2>&1 |
+		grep -q 'no libpcap support'; then
+		skip "pkt-gen was built --without-pcap"
+	fi
+}
+
+# scripts/deps.sh installs tshark: without it these tests fail, not skip.
+require_tshark() {
+	command -v tshark >/dev/null || {
+		echo "tshark is not installed (scripts/deps.sh installs it)"
+		return 1
+	}
+}
+
+# tshark_fields FILE FIELD...: one tab-separated line per frame in
+# $WORK/fields, with IPv4 and UDP checksum validation switched on.
+tshark_fields() {
+	local file=$1 f args=()
+	shift
+	for f in "$@"; do
+		args+=(-e "$f")
+	done
+	if ! tshark -r "$file" -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE \
+		-T fields "${args[@]}" >"$WORK/fields" 2>"$WORK/tshark.err"; then
+		echo "tshark -r $file failed:"
+		sed 's/^/  | /' "$WORK/tshark.err"
+		return 1
+	fi
+}
+
+# Fail listing the lines of $WORK/fields that the awk condition selects.
+no_fields_where() {
+	local bad
+	bad=$(awk -F'\t' "$1" "$WORK/fields" | head -n 5)
+	if [ -n "$bad" ]; then
+		echo "frames matching { $1 }:"
+		echo "$bad" | sed 's/^/  | /'
+		return 1
+	fi
 }

@@ -208,45 +208,13 @@ static int run(const struct nt_tool *tool, const char *args)
 	return cli_run(tool->name, args, tool_parse, (void *)tool);
 }
 
-enum stream { NONE, OUT, ERR };
-
-struct row {
-	int status;
-	const char *args;
-	enum stream where;
-	const char *text;	/* exact line (without newline) for ERR, fragment for OUT */
-};
-
-static void run_rows(const struct nt_tool *tool, const struct row *rows, size_t n)
+static int run_row(const char *args, void *ctx)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		const struct row *r = &rows[i];
-		int status = run(tool, r->args);
-		char want[1024];
-
-		is_int(status, r->status, "%s %s: status", tool->name, r->args);
-		if (r->status == NT_EXIT_USAGE) {
-			/* tools.md 1.3: exactly one line, beginning with the tool's name. */
-			is_int(cli_count_lines(cli_err), 1, "%s %s: one stderr line", tool->name,
-			       r->args);
-		}
-		if (r->where == ERR) {
-			snprintf(want, sizeof(want), "%s\n", r->text);
-			is_str(cli_err, want, "%s %s: stderr", tool->name, r->args);
-		} else if (r->where == OUT) {
-			ok(cli_out && strstr(cli_out, r->text), "%s %s: stdout has \"%s\"",
-			   tool->name, r->args, cli_one_line(r->text));
-			is_str(cli_err, "", "%s %s: nothing on stderr", tool->name, r->args);
-		} else {
-			is_str(cli_err, "", "%s %s: nothing on stderr", tool->name, r->args);
-			is_str(cli_out, "", "%s %s: nothing on stdout", tool->name, r->args);
-		}
-	}
+	return run(ctx, args);
 }
 
-#define ROWS(tool, rows) run_rows(&(tool), (rows), sizeof(rows) / sizeof((rows)[0]))
+#define ROWS(tool, rows) \
+	cli_run_rows((tool).name, run_row, (void *)&(tool), (rows), sizeof(rows) / sizeof((rows)[0]))
 
 /* ------------------------------------------------------------ tests */
 

@@ -23,79 +23,7 @@
 
 /* ------------------------------------------------------------ harness */
 
-static struct pg_config cfg;
-
-static int pg_parse(int argc, char **argv, void *ctx)
-{
-	memset(ctx, 0xa5, sizeof(cfg));	/* nothing may depend on what was there */
-	return pg_parse_args(argc, argv, ctx);
-}
-
-/* Parse as argv0 would; the exit status pkt-gen would have (PG_ARGS_DONE is 0). */
-static int run_as(const char *argv0, const char *args)
-{
-	int status = cli_run(argv0, args, pg_parse, &cfg);
-
-	return status == PG_ARGS_DONE ? 0 : status;
-}
-
-static int run(const char *args)
-{
-	return run_as("pkt-gen", args);
-}
-
-enum stream {
-	NONE,		/* nothing printed */
-	ERR,		/* exactly this line on stderr, nothing on stdout */
-	ERRF,		/* one stderr line containing this fragment */
-	OUT,		/* stdout contains this fragment, stderr empty */
-};
-
-struct row {
-	int status;
-	const char *args;
-	enum stream where;
-	const char *text;
-};
-
-static void run_rows(const struct row *rows, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		const struct row *r = &rows[i];
-		int status = run(r->args);
-		char want[1024];
-
-		is_int(status, r->status, "pkt-gen %s: exit status", r->args);
-		if (r->status == 2)	/* 1.3: exactly one line, starting with the name */
-			ok(cli_count_lines(cli_err) == 1 && !strncmp(cli_err, "pkt-gen: ", 9),
-			   "pkt-gen %s: one stderr line", r->args);
-		switch (r->where) {
-		case ERR:
-			snprintf(want, sizeof(want), "%s\n", r->text);
-			is_str(cli_err, want, "pkt-gen %s: stderr", r->args);
-			is_str(cli_out, "", "pkt-gen %s: nothing on stdout", r->args);
-			break;
-		case ERRF:
-			ok(cli_count_lines(cli_err) == 1 && strstr(cli_err, r->text),
-			   "pkt-gen %s: stderr has \"%s\"", r->args, r->text);
-			if (!strstr(cli_err, r->text))
-				printf("#   got \"%s\"\n", cli_err);
-			break;
-		case OUT:
-			ok(cli_out && strstr(cli_out, r->text), "pkt-gen %s: stdout has \"%s\"",
-			   r->args, cli_one_line(r->text));
-			is_str(cli_err, "", "pkt-gen %s: nothing on stderr", r->args);
-			break;
-		default:
-			is_str(cli_err, "", "pkt-gen %s: nothing on stderr", r->args);
-			is_str(cli_out, "", "pkt-gen %s: nothing on stdout", r->args);
-		}
-	}
-}
-
-#define ROWS(rows) run_rows((rows), sizeof(rows) / sizeof((rows)[0]))
+CLI_TOOL_HARNESS("pkt-gen", struct pg_config, pg_parse_args, PG_ARGS_DONE)
 
 /* ------------------------------------------------------------ rows */
 
@@ -650,6 +578,7 @@ int main(void)
 	test_pcap_values();
 	test_help();
 	test_cpu_messages();
+	cli_check_synopsis(pg_tool_table(), "pkt-gen.8");
 	free(cli_out);
 	free(cli_err);
 	return tap_done();

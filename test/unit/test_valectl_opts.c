@@ -20,60 +20,7 @@
 
 /* ------------------------------------------------------------ harness */
 
-static struct vc_config cfg;
-
-static int vc_parse(int argc, char **argv, void *ctx)
-{
-	memset(ctx, 0xa5, sizeof(cfg));
-	return vc_parse_args(argc, argv, ctx);
-}
-
-/* The exit status vale-ctl would have (VC_ARGS_DONE is 0). */
-static int run(const char *args)
-{
-	int status = cli_run("vale-ctl", args, vc_parse, &cfg);
-
-	return status == VC_ARGS_DONE ? 0 : status;
-}
-
-enum stream { NONE, ERR, OUT };
-
-struct row {
-	int status;
-	const char *args;
-	enum stream where;
-	const char *text;	/* exact stderr line, or a stdout fragment without newline */
-};
-
-static void run_rows(const struct row *rows, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		const struct row *r = &rows[i];
-		int status = run(r->args);
-		char want[512];
-
-		is_int(status, r->status, "vale-ctl %s: exit status", r->args);
-		if (r->status == 2)
-			ok(cli_count_lines(cli_err) == 1 && !strncmp(cli_err, "vale-ctl: ", 10),
-			   "vale-ctl %s: one stderr line", r->args);
-		if (r->where == ERR) {
-			snprintf(want, sizeof(want), "%s\n", r->text);
-			is_str(cli_err, want, "vale-ctl %s: stderr", r->args);
-			is_str(cli_out, "", "vale-ctl %s: nothing on stdout", r->args);
-		} else if (r->where == OUT) {
-			ok(cli_out && strstr(cli_out, r->text), "vale-ctl %s: stdout has \"%s\"",
-			   r->args, r->text);
-			is_str(cli_err, "", "vale-ctl %s: nothing on stderr", r->args);
-		} else {
-			is_str(cli_err, "", "vale-ctl %s: nothing on stderr", r->args);
-			is_str(cli_out, "", "vale-ctl %s: nothing on stdout", r->args);
-		}
-	}
-}
-
-#define ROWS(rows) run_rows((rows), sizeof(rows) / sizeof((rows)[0]))
+CLI_TOOL_HARNESS("vale-ctl", struct vc_config, vc_parse_args, VC_ARGS_DONE)
 
 #define MEM_FORM	"invalid memory region; expected a number from 1 to 65535 or a port name"
 #define VALE_FORM	"expected a switch and interface such as vale0:eth0"
@@ -255,6 +202,7 @@ int main(void)
 {
 	ROWS(rows);
 	test_values();
+	cli_check_synopsis(vc_tool_table(), "vale-ctl.8");
 	free(cli_out);
 	free(cli_err);
 	return tap_done();

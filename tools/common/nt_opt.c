@@ -970,3 +970,28 @@ void nt_opt_print_synopsis(const struct nt_tool *tool, FILE *f)
 		putc('\n', f);
 	}
 }
+
+int nt_opt_invoked_as(int argc, char **argv, const char *name)
+{
+	const char *base = argc > 0 && argv[0] ? argv[0] : "";
+
+	if (strrchr(base, '/'))
+		base = strrchr(base, '/') + 1;
+	return !strcmp(base, name);
+}
+
+int nt_opt_parse_config(const struct nt_tool *tool, int argc, char **argv, void *parsed,
+			size_t size, int (*check)(void *parsed, int argc, char **argv), void *out)
+{
+	int st;
+
+	memset(parsed, 0, size);
+	st = nt_opt_parse(tool, argc, argv);
+	if (st)
+		return st;
+	st = check ? check(parsed, argc, argv) : 0;
+	if (st)
+		return st;
+	memcpy(out, parsed, size);
+	return 0;
+}

@@ -188,6 +188,16 @@ struct nt_tool {
  */
 int nt_opt_parse(const struct nt_tool *tool, int argc, char **argv);
 
+/*
+ * A tool's whole command line: zero `parsed` (the structure the table's
+ * destinations point into), parse argv, call check(parsed, argc, argv)
+ * for what depends on several options (it prints its own usage error and
+ * returns 2), then copy `parsed` to `out`.  Returns what nt_opt_parse()
+ * or check() returned; `out` is written only on success.
+ */
+int nt_opt_parse_config(const struct nt_tool *tool, int argc, char **argv, void *parsed,
+			size_t size, int (*check)(void *parsed, int argc, char **argv), void *out);
+
 /* The same, exiting with 0, 1 or 2 instead of returning anything but 0. */
 void nt_opt_parse_or_exit(const struct nt_tool *tool, int argc, char **argv);
 
@@ -210,5 +220,55 @@ void nt_opt_print_version(const struct nt_tool *tool, FILE *f);
 
 /* The man page SYNOPSIS section in roff (.SH SYNOPSIS and its body). */
 void nt_opt_print_synopsis(const struct nt_tool *tool, FILE *f);
+
+/*
+ * Is the program invoked under this name (argv[0]'s base name)?  The
+ * busy-waiting variants pkt-gen-b and bridge-b are links to the tools.
+ */
+int nt_opt_invoked_as(int argc, char **argv, const char *name);
+
+/*
+ * Entries several tools share, with the same meaning and limits everywhere
+ * (tools.md 1.7, 1.8, 8.1, 8.6).  Each takes its destinations.
+ */
+#define NT_PORT_EXPECT	"a port name such as vale0:a, netmap:eth0 or eth0"
+
+/* -w secs (1.8): 0 to 3600 seconds, a duration; the default depends on the ports. */
+#define NT_OPTION_WAIT_LINK(dest, given_)					\
+	{ 'w', "wait-link", NT_ARG_REQUIRED, NT_T_DURATION, .unit = NT_UNIT_S, .min = 0,	\
+	  .max = NT_SEC(3600), NT_DEST(dest), .given = &(given_), .noun = "link wait",	\
+	  .arg_name = "secs", .def_help = "2 for system interfaces, else 0",		\
+	  .help = "wait before moving traffic" }
+
+/* -T ms: 10 ms to an hour between periodic lines, or 0 for none. */
+#define NT_OPTION_REPORT_INTERVAL(dest, default_ms)				\
+	{ 'T', "report-interval", NT_ARG_REQUIRED, NT_T_DURATION, .unit = NT_UNIT_MS,	\
+	  .flags = NT_PARSE_ZERO_OK, .min = NT_MSEC(10), .max = NT_SEC(3600),		\
+	  NT_DEST(dest), .noun = "report interval", .arg_name = "ms",			\
+	  .def = (default_ms), .help = "interval between rate lines; 0 = none" }
+
+/* -j / --json[=FILE] (8.1). */
+#define NT_OPTION_JSON(dest, given_)						\
+	{ 'j', "json", NT_ARG_OPTIONAL, NT_T_STRING,				\
+	  .flags = NT_OPT_OPTARG_LONG_ONLY | NT_OPT_EXT, NT_DEST(dest),		\
+	  .given = &(given_), .noun = "JSON file", .arg_name = "file",		\
+	  .expect = "a file name",							\
+	  .help = "JSON lines on stdout, or into a file with --json=FILE" }
+
+/* --duration=DUR (8.6). */
+#define NT_OPTION_DURATION(dest, given_)					\
+	{ 0, "duration", NT_ARG_REQUIRED, NT_T_DURATION, .unit = NT_UNIT_S,		\
+	  .min = NT_MSEC(1), .max = NT_SEC(31536000), NT_DEST(dest),		\
+	  .given = &(given_), .flags = NT_OPT_EXT, .noun = "duration",		\
+	  .arg_name = "dur", .help = "stop after this time, as if interrupted" }
+
+/* --busy-wait: the behaviour of the tool's -b variant (variant: "pkt-gen-b"). */
+#define NT_OPTION_BUSY_WAIT(dest, variant)					\
+	{ 0, "busy-wait", NT_ARG_NONE, NT_T_FLAG, NT_DEST(dest), .flags = NT_OPT_EXT,	\
+	  .help = "spin on the sync calls instead of sleeping (as " variant ")" }
+
+/* -v, repeatable. */
+#define NT_OPTION_VERBOSE(dest, what)						\
+	{ 'v', "verbose", NT_ARG_NONE, NT_T_COUNTER, NT_DEST(dest), .help = (what) }
 
 #endif /* NT_OPT_H */

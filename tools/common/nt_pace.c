@@ -37,7 +37,7 @@ int nt_wait_due(uint64_t deadline, int busy)
 		if (nt_stopping())
 			return -1;
 		if (!busy && deadline - now > NT_SPIN_NS) {
-			uint64_t wake = deadline - NT_SPIN_NS / 2;
+			uint64_t wake = deadline;
 
 			if (wake - now > NT_MSEC(NT_POLL_MS))
 				wake = now + NT_MSEC(NT_POLL_MS);

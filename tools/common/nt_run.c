@@ -19,6 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libnetmap.h>
+
+#include "nt_json.h"
 #include "nt_log.h"
 #include "nt_parse.h"
 
@@ -35,6 +38,28 @@ static const char *const end_names[] = {
 const char *nt_end_name(enum nt_end end)
 {
 	return (unsigned)end < sizeof(end_names) / sizeof(end_names[0]) ? end_names[end] : "none";
+}
+
+/* ================================================================ start */
+
+void nt_tool_init(void)
+{
+	nt_line_buffered();
+	nmctx_get()->verbose = 0;
+}
+
+int nt_run_begin(const char *tool, unsigned json_given, const char *json_file, FILE **json)
+{
+	int err;
+
+	if (nt_json_open_output(tool, json_given, json_file, json))
+		return 1;
+	err = nt_run_init();
+	if (err) {
+		nt_err(tool, "cannot create a pipe: %s", strerror(-err));
+		return 1;
+	}
+	return 0;
 }
 
 /* ================================================================ stopping */

@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "nt_stats.h"
 
@@ -38,6 +39,20 @@ enum nt_end {
 
 /* "none", "count", "signal", "idle", "duration", "error" */
 const char *nt_end_name(enum nt_end end);
+
+/* ------------------------------------------------------------ start */
+
+/*
+ * First thing in main(): stdout and stderr line buffered (1.4), and
+ * libnetmap quiet, since its errors reach the user as the tool's one line.
+ */
+void nt_tool_init(void);
+
+/*
+ * After parsing, before opening ports: -j opened (nt_json_open_output())
+ * and nt_run_init().  Returns 0, or 1 after one error line.
+ */
+int nt_run_begin(const char *tool, unsigned json_given, const char *json_file, FILE **json);
 
 /* ------------------------------------------------------------ stopping */
 

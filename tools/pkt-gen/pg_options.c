@@ -46,13 +46,11 @@ static int parse_option_bits(const struct nt_option *o, const char *value, void 
 	return 0;
 }
 
-#define PORT_EXPECT	"a port name such as vale0:a, netmap:eth0 or eth0"
-
 static const struct nt_option pg_options[] = {
 	{ 'i', "interface", NT_ARG_REQUIRED, NT_T_STRING, .flags = NT_OPT_REQUIRED, .max = 63,
 	  NT_DEST(parsed.iface), .seen = &parsed.iface_seen, .noun = "port name",
 	  .arg_name = "port",
-	  .expect = PORT_EXPECT, .help = "port to use (netmap: is prepended when needed)" },
+	  .expect = NT_PORT_EXPECT, .help = "port to use (netmap: is prepended when needed)" },
 	{ 'f', "function", NT_ARG_REQUIRED, NT_T_ENUM, .words = functions,
 	  NT_DEST(parsed.function), .noun = "function", .arg_name = "func", .def = "rx",
 	  .help = "what to do: tx, rx, ping, pong, txseq or rxseq" },
@@ -98,14 +96,8 @@ static const struct nt_option pg_options[] = {
 	{ 'p', "threads", NT_ARG_REQUIRED, NT_T_UINT, .min = 1, .max = PG_THREADS_MAX,
 	  NT_DEST(parsed.threads), .seen = &parsed.threads_seen, .noun = "thread count",
 	  .arg_name = "threads", .def = "1", .help = "worker threads, one ring each" },
-	{ 'T', "report-interval", NT_ARG_REQUIRED, NT_T_DURATION, .unit = NT_UNIT_MS,
-	  .flags = NT_PARSE_ZERO_OK, .min = NT_MSEC(10), .max = NT_SEC(3600),
-	  NT_DEST(parsed.report_ns), .noun = "report interval", .arg_name = "ms", .def = "1000",
-	  .help = "interval between rate lines; 0 = none" },
-	{ 'w', "wait-link", NT_ARG_REQUIRED, NT_T_DURATION, .unit = NT_UNIT_S, .min = 0,
-	  .max = NT_SEC(3600), NT_DEST(parsed.wait_ns), .given = &parsed.wait_given,
-	  .noun = "link wait", .arg_name = "secs",
-	  .def_help = "2 for system interfaces, else 0", .help = "wait before moving traffic" },
+	NT_OPTION_REPORT_INTERVAL(parsed.report_ns, "1000"),
+	NT_OPTION_WAIT_LINK(parsed.wait_ns, parsed.wait_given),
 	{ 'W', "exit-when-idle", NT_ARG_NONE, NT_T_FLAG, NT_DEST(parsed.idle_flag),
 	  .help = "rx, rxseq: after the first packet, stop after 1 s without traffic" },
 	{ 0, "idle", NT_ARG_REQUIRED, NT_T_DURATION, .unit = NT_UNIT_S, .min = NT_MSEC(1),
@@ -142,8 +134,7 @@ static const struct nt_option pg_options[] = {
 	  .help = "largest fragment" },
 	{ 'I', "indirect", NT_ARG_NONE, NT_T_FLAG, NT_DEST(parsed.indirect),
 	  .help = "send with NS_INDIRECT (VALE ports)" },
-	{ 'v', "verbose", NT_ARG_NONE, NT_T_COUNTER, NT_DEST(parsed.verbose),
-	  .help = "more diagnostics" },
+	NT_OPTION_VERBOSE(parsed.verbose, "more diagnostics"),
 	{ 'r', "rubbish", NT_ARG_NONE, NT_T_FLAG, NT_DEST(parsed.rubbish),
 	  .help = "tx: send the buffers as they are, without writing packets" },
 	{ 'A', "pps-stats", NT_ARG_NONE, NT_T_FLAG, NT_DEST(parsed.pps_stats),
@@ -159,15 +150,8 @@ static const struct nt_option pg_options[] = {
 	  NT_DEST(parsed.options), .noun = "option", .arg_name = "bits", .def = "0",
 	  .expect = "an integer made of the documented bits",
 	  .help = "data-generation option bits (decimal or 0x hex)" },
-	{ 'j', "json", NT_ARG_OPTIONAL, NT_T_STRING,
-	  .flags = NT_OPT_OPTARG_LONG_ONLY | NT_OPT_EXT, NT_DEST(parsed.json_file),
-	  .given = &parsed.json_given, .noun = "JSON file", .arg_name = "file",
-	  .expect = "a file name",
-	  .help = "JSON lines on stdout, or into a file with --json=FILE" },
-	{ 0, "duration", NT_ARG_REQUIRED, NT_T_DURATION, .unit = NT_UNIT_S, .min = NT_MSEC(1),
-	  .max = NT_SEC(31536000), NT_DEST(parsed.duration_ns), .given = &parsed.duration_given,
-	  .flags = NT_OPT_EXT, .noun = "duration", .arg_name = "dur",
-	  .help = "stop after this time, as if interrupted" },
+	NT_OPTION_JSON(parsed.json_file, parsed.json_given),
+	NT_OPTION_DURATION(parsed.duration_ns, parsed.duration_given),
 	{ 0, "per-ring", NT_ARG_NONE, NT_T_FLAG, NT_DEST(parsed.per_ring), .flags = NT_OPT_EXT,
 	  .help = "per-ring counters in the periodic lines and after the summary" },
 	{ 0, "sizes", NT_ARG_NONE, NT_T_FLAG, NT_DEST(parsed.sizes_flag), .flags = NT_OPT_EXT,
@@ -178,8 +162,7 @@ static const struct nt_option pg_options[] = {
 	  .help = "tx: write a sequence number and send time into each packet" },
 	{ 0, "latency", NT_ARG_NONE, NT_T_FLAG, NT_DEST(parsed.latency), .flags = NT_OPT_EXT,
 	  .help = "rx: one-way latency of packets sent with --timestamp" },
-	{ 0, "busy-wait", NT_ARG_NONE, NT_T_FLAG, NT_DEST(parsed.busy), .flags = NT_OPT_EXT,
-	  .help = "spin on the sync calls instead of sleeping (as pkt-gen-b)" },
+	NT_OPTION_BUSY_WAIT(parsed.busy, "pkt-gen-b"),
 	{ 0, "max-burst", NT_ARG_REQUIRED, NT_T_UINT, .min = 1, .max = 8192,
 	  NT_DEST(parsed.max_burst), .given = &parsed.max_burst_given, .flags = NT_OPT_EXT,
 	  .noun = "burst cap", .arg_name = "n", .help = "-R: most packets sent at once" },
@@ -206,6 +189,11 @@ static const struct nt_tool pg_tool = {
 	.version = PACKAGE_VERSION,
 	.options = pg_options,
 };
+
+const struct nt_tool *pg_tool_table(void)
+{
+	return &pg_tool;
+}
 
 /* ================================================================ checks */
 
@@ -471,24 +459,16 @@ static int check_options(struct pg_config *c)
 
 /* ================================================================ entry */
 
+static int check_all(void *p, int argc, char **argv)
+{
+	struct pg_config *c = p;
+
+	if (nt_opt_invoked_as(argc, argv, "pkt-gen-b"))
+		c->busy = 1;
+	return check_options(c);
+}
+
 int pg_parse_args(int argc, char **argv, struct pg_config *cfg)
 {
-	const char *base = argc > 0 && argv[0] ? argv[0] : TOOL;
-	int st;
-
-	if (strrchr(base, '/'))
-		base = strrchr(base, '/') + 1;
-	memset(&parsed, 0, sizeof(parsed));
-	st = nt_opt_parse(&pg_tool, argc, argv);
-	if (st == NT_OPT_EXIT_OK)
-		return PG_ARGS_DONE;
-	if (st)
-		return st;
-	if (!strcmp(base, "pkt-gen-b"))
-		parsed.busy = 1;
-	st = check_options(&parsed);
-	if (st)
-		return st;
-	*cfg = parsed;
-	return 0;
+	return nt_opt_parse_config(&pg_tool, argc, argv, &parsed, sizeof(parsed), check_all, cfg);
 }

@@ -152,4 +152,7 @@ static inline int pg_is_receiver(enum pg_func f)
 	return f == F_RX || f == F_RXSEQ;
 }
 
+/* The option table, for the man page synopsis check of the unit tests. */
+const struct nt_tool *pg_tool_table(void);
+
 #endif /* PG_OPTIONS_H */

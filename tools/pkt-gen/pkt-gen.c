@@ -582,8 +582,7 @@ int main(int argc, char **argv)
 	unsigned i;
 	int status, pcap_err = 0, start_err = 0;
 
-	nt_line_buffered();
-	nmctx_get()->verbose = 0;	/* errors are reported here, on one line */
+	nt_tool_init();
 	status = pg_parse_args(argc, argv, &cfg);
 	if (status == PG_ARGS_DONE)
 		return 0;
@@ -597,14 +596,9 @@ int main(int argc, char **argv)
 		nt_err(TOOL, "%s", err);	/* before anything is opened (8.8) */
 		return 1;
 	}
-	if (nt_json_open_output(TOOL, cfg.json_given, cfg.json_file, &run.json))
+	if (nt_run_begin(TOOL, cfg.json_given, cfg.json_file, &run.json))
 		return 1;
 	pg_pattern_init(cfg.indirect);
-	status = nt_run_init();
-	if (status) {
-		nt_err(TOOL, "cannot create a pipe: %s", strerror(-status));
-		return 1;
-	}
 	status = open_port();
 	if (status)
 		return status;

@@ -23,6 +23,7 @@
 #include "nt_log.h"
 #include "nt_opt.h"
 #include "nt_parse.h"
+#include "nt_run.h"
 #include "vc_options.h"
 
 #define TOOL	"vale-ctl"
@@ -273,8 +274,7 @@ int main(int argc, char **argv)
 {
 	int st;
 
-	nt_line_buffered();
-	nmctx_get()->verbose = 0;
+	nt_tool_init();
 	st = vc_parse_args(argc, argv, &cfg);
 	if (st == VC_ARGS_DONE)
 		return 0;

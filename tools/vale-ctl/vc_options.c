@@ -76,11 +76,7 @@ static const struct nt_option vc_options[] = {
 	  .help = "-n, -a, -h: memory region, as a number or a port sharing it" },
 	{ 'v', "verbose", NT_ARG_NONE, NT_T_COUNTER, NT_DEST(parsed.verbose),
 	  .help = "print the geometry after -n, the port index after -a, -h, -d" },
-	{ 'j', "json", NT_ARG_OPTIONAL, NT_T_STRING,
-	  .flags = NT_OPT_OPTARG_LONG_ONLY | NT_OPT_EXT, NT_DEST(parsed.json_file),
-	  .given = &parsed.json_given, .noun = "JSON file", .arg_name = "file",
-	  .expect = "a file name",
-	  .help = "JSON lines on stdout, or into a file with --json=FILE" },
+	NT_OPTION_JSON(parsed.json_file, parsed.json_given),
 	{ 0, "stats", NT_ARG_OPTIONAL, NT_T_STRING, .flags = NT_OPT_ARG_MAY_FOLLOW | NT_OPT_EXT,
 	  .conflicts = actions, NT_DEST(parsed.stats), .given = &parsed.stats_given,
 	  .noun = "switch or port", .arg_name = "name",
@@ -105,6 +101,11 @@ static const struct nt_tool vc_tool = {
 	.version = PACKAGE_VERSION,
 	.options = vc_options,
 };
+
+const struct nt_tool *vc_tool_table(void)
+{
+	return &vc_tool;
+}
 
 /* ================================================================ checks */
 
@@ -222,19 +223,13 @@ static int check_options(struct vc_config *c)
 	return 0;
 }
 
+static int check_all(void *p, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	return check_options(p);
+}
+
 int vc_parse_args(int argc, char **argv, struct vc_config *cfg)
 {
-	int st;
-
-	memset(&parsed, 0, sizeof(parsed));
-	st = nt_opt_parse(&vc_tool, argc, argv);
-	if (st == NT_OPT_EXIT_OK)
-		return VC_ARGS_DONE;
-	if (st)
-		return st;
-	st = check_options(&parsed);
-	if (st)
-		return st;
-	*cfg = parsed;
-	return 0;
+	return nt_opt_parse_config(&vc_tool, argc, argv, &parsed, sizeof(parsed), check_all, cfg);
 }

@@ -38,4 +38,7 @@ struct vc_config {
  */
 int vc_parse_args(int argc, char **argv, struct vc_config *cfg);
 
+/* The option table, for the man page synopsis check of the unit tests. */
+const struct nt_tool *vc_tool_table(void);
+
 #endif /* VC_OPTIONS_H */
