@@ -237,17 +237,17 @@ assert_line_re() {
 # "status|arguments|stderr fragment".  TOOL run with the arguments and the
 # extra ones exits with the status, prints exactly one line on stderr,
 # containing the fragment, and nothing on stdout.  In arguments and
-# fragments VALE, PIPE and W/ stand for the test's switch, its pipe parent
+# fragments VALE:, PIPE and W/ stand for the test's switch, its pipe parent
 # and its scratch folder.
 check_error_rows() {
 	local tool=$1 extra=$2 row st args frag
 	shift 2
 	for row in "$@"; do
 		IFS='|' read -r st args frag <<<"$row"
-		args=${args//VALE/$SW}
+		args=${args//VALE:/$SW:}
 		args=${args//PIPE/$P}
 		args=${args//W\//$WORK/}
-		frag=${frag//VALE/$SW}
+		frag=${frag//VALE:/$SW:}
 		frag=${frag//PIPE/$P}
 		frag=${frag//W\//$WORK/}
 		# shellcheck disable=SC2086
