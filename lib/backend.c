@@ -22,10 +22,11 @@
 #include <net/netmap_user.h>
 
 #include "backend.h"
+#include "interpose.h"
 #include "libnetmap.h"
 #include "rt/runtime.h"
 
-int nmb_open(void)
+int nmb_open_flags(int flags)
 {
 	const char *want = getenv("NETMAP_BACKEND");
 	int fd;
@@ -37,13 +38,18 @@ int nmb_open(void)
 		return -EINVAL;
 	}
 	if (!want || !*want || !strcmp(want, "kernel")) {
-		fd = open(NETMAP_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+		fd = nmi_real_open(NETMAP_DEVICE_NAME, flags, 0);
 		if (fd >= 0)
 			return fd;
 		if (want && !strcmp(want, "kernel"))
 			return -errno;
 	}
 	return rt_open();
+}
+
+int nmb_open(void)
+{
+	return nmb_open_flags(O_RDWR | O_CLOEXEC);
 }
 
 enum nmb_kind nmb_kind_of(int fd)
@@ -62,7 +68,7 @@ int nmb_ioctl(int fd, unsigned long cmd, void *arg)
 		nmb_clear_detail();
 	if (rt_is_fd(fd))
 		return rt_ioctl(fd, cmd, arg);
-	return ioctl(fd, cmd, arg) ? -errno : 0;
+	return nmi_real_ioctl(fd, cmd, arg) ? -errno : 0;
 }
 
 void *nmb_mmap(int fd, size_t memsize, int *err)
@@ -71,7 +77,8 @@ void *nmb_mmap(int fd, size_t memsize, int *err)
 
 	if (rt_is_fd(fd))
 		return rt_mmap(fd, memsize, err);
-	p = mmap(NULL, memsize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	p = nmi_real_mmap(NULL, memsize, PROT_READ | PROT_WRITE, MAP_SHARED,
+			  fd, 0);
 	if (p == MAP_FAILED) {
 		*err = -errno;
 		return NULL;
@@ -84,14 +91,14 @@ int nmb_munmap(int fd, void *addr, size_t memsize)
 {
 	if (rt_is_fd(fd))
 		return 0;	/* the runtime's regions stay mapped */
-	return munmap(addr, memsize) ? -errno : 0;
+	return nmi_real_munmap(addr, memsize) ? -errno : 0;
 }
 
 int nmb_close(int fd)
 {
 	if (rt_is_fd(fd))
 		return rt_close(fd);
-	return close(fd) ? -errno : 0;
+	return nmi_real_close(fd) ? -errno : 0;
 }
 
 /* ---------------------------------------------------------------- */
@@ -109,12 +116,12 @@ int nm_ioctl(int fd, unsigned long request, void *arg)
 	return 0;
 }
 
-static long long nm_now_ms(void)
+static long long nmb_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 /*
@@ -122,8 +129,8 @@ static long long nm_now_ms(void)
  * spec) and a non-blocking look at the others.  Returns the number of
  * descriptors with events.
  */
-static int nm_poll_pass(struct pollfd *fds, nfds_t nfds, const char *is_rt,
-			struct pollfd *tmp)
+static int nmb_poll_pass(struct pollfd *fds, nfds_t nfds, const char *is_rt,
+			 struct pollfd *tmp, const struct nmb_poll_filter *f)
 {
 	int ready = 0, r;
 	nfds_t i, n = 0;
@@ -133,8 +140,10 @@ static int nm_poll_pass(struct pollfd *fds, nfds_t nfds, const char *is_rt,
 		if (is_rt[i]) {
 			short rev = rt_poll_scan(fds[i].fd, fds[i].events);
 
-			fds[i].revents = rev & (fds[i].events | POLLERR |
-						POLLHUP | POLLNVAL);
+			rev &= fds[i].events | POLLERR | POLLHUP | POLLNVAL;
+			if (f)
+				rev = f->filter(f->arg, i, rev);
+			fds[i].revents = rev;
 			if (fds[i].revents)
 				ready++;
 		} else {
@@ -142,7 +151,7 @@ static int nm_poll_pass(struct pollfd *fds, nfds_t nfds, const char *is_rt,
 		}
 	}
 	if (n) {
-		r = poll(tmp, n, 0);
+		r = nmi_real_poll(tmp, n, 0);
 		if (r < 0)
 			return -1;
 		for (i = 0, n = 0; i < nfds; i++) {
@@ -158,16 +167,19 @@ static int nm_poll_pass(struct pollfd *fds, nfds_t nfds, const char *is_rt,
 
 /*
  * poll(2) for netmap descriptors of either backend, mixed with any other
- * descriptors.  Runtime descriptors get the processing netmap's poll does
- * (syncs, then readiness on cur/tail); a process sleeps in the real
- * poll() only after telling its rings that it sleeps, so peers wake it
- * and nobody makes a system call while nobody sleeps.
+ * descriptors: the one wait loop behind nm_poll() and the poll, ppoll,
+ * select, pselect and epoll_wait wrappers (lib/interpose.c).  Runtime
+ * descriptors get the processing netmap's poll does (syncs, then
+ * readiness on cur/tail); a process sleeps in the real ppoll() only
+ * after telling its rings that it sleeps, so peers wake it and nobody
+ * makes a system call while nobody sleeps.
  */
-int nm_poll(struct pollfd *fds, nfds_t nfds, int timeout)
+int nmb_poll(struct pollfd *fds, nfds_t nfds, const struct timespec *timeout,
+	     const sigset_t *sigmask, const struct nmb_poll_filter *filter)
 {
 	struct pollfd stackfds[16], *tmp = stackfds;
 	char stackrt[16], *is_rt = stackrt;
-	long long deadline = timeout > 0 ? nm_now_ms() + timeout : 0;
+	long long deadline = 0;
 	int any_rt = 0, ready = -1, r;
 	nfds_t i;
 
@@ -186,36 +198,41 @@ int nm_poll(struct pollfd *fds, nfds_t nfds, int timeout)
 		any_rt |= is_rt[i];
 	}
 	if (!any_rt) {
-		ready = poll(fds, nfds, timeout);
+		ready = nmi_real_ppoll(fds, nfds, timeout, sigmask);
 		goto out;
 	}
+	if (timeout)
+		deadline = nmb_now_ns() + timeout->tv_sec * 1000000000LL +
+			   timeout->tv_nsec;
 	for (;;) {
-		int wait_ms;
+		struct timespec left, *wait = NULL;
 
-		ready = nm_poll_pass(fds, nfds, is_rt, tmp);
-		if (ready != 0 || timeout == 0)
+		ready = nmb_poll_pass(fds, nfds, is_rt, tmp, filter);
+		if (ready != 0 || (timeout && !timeout->tv_sec &&
+				   !timeout->tv_nsec))
 			break;
 		for (i = 0; i < nfds; i++)
 			if (is_rt[i])
 				rt_poll_arm(fds[i].fd, fds[i].events);
 		/* Rescan after arming: a peer may have published meanwhile. */
-		ready = nm_poll_pass(fds, nfds, is_rt, tmp);
+		ready = nmb_poll_pass(fds, nfds, is_rt, tmp, filter);
 		if (ready != 0)
 			break;
-		wait_ms = -1;
-		if (timeout > 0) {
-			long long left = deadline - nm_now_ms();
+		if (timeout) {
+			long long ns = deadline - nmb_now_ns();
 
-			if (left <= 0)
+			if (ns <= 0)
 				break;
-			wait_ms = (int)left;
+			left.tv_sec = ns / 1000000000LL;
+			left.tv_nsec = ns % 1000000000LL;
+			wait = &left;
 		}
 		for (i = 0; i < nfds; i++) {
 			tmp[i].fd = fds[i].fd;
 			tmp[i].events = is_rt[i] ? POLLIN : fds[i].events;
 			tmp[i].revents = 0;
 		}
-		r = poll(tmp, nfds, wait_ms);
+		r = nmi_real_ppoll(tmp, nfds, wait, sigmask);
 		if (r < 0) {
 			ready = -1;
 			break;
@@ -230,6 +247,17 @@ out:
 		free(is_rt);
 	}
 	return ready;
+}
+
+int nm_poll(struct pollfd *fds, nfds_t nfds, int timeout)
+{
+	struct timespec ts;
+
+	if (timeout < 0)
+		return nmb_poll(fds, nfds, NULL, NULL, NULL);
+	ts.tv_sec = timeout / 1000;
+	ts.tv_nsec = (long)(timeout % 1000) * 1000000L;
+	return nmb_poll(fds, nfds, &ts, NULL, NULL);
 }
 
 /*

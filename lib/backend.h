@@ -16,7 +16,10 @@
 #define LIB_BACKEND_H
 
 #include <stdarg.h>
+#include <poll.h>
+#include <signal.h>
 #include <stddef.h>
+#include <time.h>
 
 enum nmb_kind {
 	NMB_KERNEL = 1,	/* /dev/netmap */
@@ -30,6 +33,13 @@ enum nmb_kind {
  * Returns the descriptor (>= 0) or -errno.
  */
 int nmb_open(void);
+
+/*
+ * nmb_open() for open("/dev/netmap", flags) made by an application: the
+ * kernel's device is opened with the application's flags.  Runtime
+ * descriptors are always close-on-exec.
+ */
+int nmb_open_flags(int flags);
 
 /* Which backend serves descriptor fd (NMB_KERNEL for unknown fds). */
 enum nmb_kind nmb_kind_of(int fd);
@@ -66,5 +76,25 @@ int nmb_close(int fd);
 void nmb_set_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void nmb_vset_detail(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 void nmb_clear_detail(void);
+
+/*
+ * Called by nmb_poll() at every pass for each runtime descriptor fds[i],
+ * with the events it has (maybe 0); returns the events to report (0:
+ * treat it as not ready and sleep until its rings change).  epoll's
+ * edge-triggered registrations use it.
+ */
+struct nmb_poll_filter {
+	short (*filter)(void *arg, nfds_t i, short revents);
+	void *arg;
+};
+
+/*
+ * ppoll(2) over descriptors of either backend and any others: the wait
+ * behind nm_poll() and the libc wrappers.  timeout NULL waits forever;
+ * sigmask as in ppoll.  Returns the number of descriptors with revents,
+ * or -1 with errno.
+ */
+int nmb_poll(struct pollfd *fds, nfds_t nfds, const struct timespec *timeout,
+	     const sigset_t *sigmask, const struct nmb_poll_filter *filter);
 
 #endif /* LIB_BACKEND_H */

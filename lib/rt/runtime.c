@@ -39,14 +39,16 @@
 #include "nm_core.h"
 #include "backend.h"
 #include "runtime.h"
+#include "../interpose.h"
 
 #define RT_ARENA_BASE ((uintptr_t)0x6e0000000000ULL)
 #define RT_ARENA_RESERVE (64ULL << 30)
 #define RT_ARENA_MAGIC 0x6e6d72746172656eULL	/* "nmrtaren" */
-#define RT_ARENA_VERSION 2
+#define RT_ARENA_VERSION 3
 #define RT_GROW_STEP (16ULL << 20)
 #define RT_MAX_THREADS 1024
 #define RT_MAX_BINDINGS 1024
+#define RT_HOLDERS 8		/* processes sharing one binding (fork) */
 #define RT_MAX_EXTENTS 4096
 #define RT_SMALL_CLASSES 7	/* 64 .. 4096 bytes */
 #define RT_PAGE 4096ULL
@@ -72,13 +74,32 @@ struct rt_thread_slot {
 	struct nmh_bdg_lock *active;	/* switch being forwarded through */
 };
 
+/*
+ * A process holding descriptors of a binding.  A descriptor inherited
+ * across fork is the same open file in both processes, as on the kernel
+ * module: the binding lives until the last holder closes it or dies.
+ * fd names one of the holder's descriptors of the binding, so that a
+ * holder that exec'd another program (the close-on-exec socket is gone,
+ * the process is not) no longer counts.
+ */
+struct rt_holder {
+	uint32_t pid;		/* 0 = free */
+	int32_t fd;		/* -1: not known yet */
+	uint64_t start;		/* the holder's start time, 0 if unknown */
+	/* Reserved by a fork in progress: pid is still the parent's. */
+	uint32_t pending;
+	uint32_t pad;
+};
+
 struct rt_binding {
-	uint32_t pid;		/* owner; 0 = free */
+	uint32_t pid;		/* process that opened it; 0 = free entry */
 	uint32_t gen;
 	struct nm_priv *priv;
-	uint64_t start;		/* owner's start time, 0 if unknown */
+	uint64_t start;		/* opener's start time, 0 if unknown */
 	uint32_t dying;		/* being released: its priv may be half done */
 	uint32_t pad;
+	uint64_t sock_ino;	/* inode of the binding's socket, 0 = not yet */
+	struct rt_holder holders[RT_HOLDERS];
 };
 
 /*
@@ -135,6 +156,19 @@ static struct {
  */
 #define RT_MAX_FD 65536
 static uint16_t rt_fd_binding[RT_MAX_FD];
+
+/*
+ * Per binding, this process's descriptors of it and its slot in the
+ * binding's holders (RT_HOLDERS: none); rt_fork_slot is the slot a fork
+ * in progress reserved for the child.  Changed under rt.lock.
+ */
+static uint16_t rt_local_fds[RT_MAX_BINDINGS];
+static uint8_t rt_local_slot[RT_MAX_BINDINGS];
+static uint8_t rt_fork_slot[RT_MAX_BINDINGS];
+static int rt_fd_high;		/* highest runtime descriptor ever seen */
+
+/* Runtime descriptors open in this process: 0 lets wrappers pass through. */
+int rt_fd_count;
 
 static __thread int rt_my_slot = -1;
 static pthread_key_t rt_slot_key;
@@ -232,20 +266,78 @@ static uint64_t rt_self_start(void)
 	return rt.start;
 }
 
-/* Is the process that opened binding b still there? */
+/* Is process pid, started at start (0: unknown), still there? */
+static int rt_process_alive(uint32_t pid, uint64_t start)
+{
+	uint64_t now;
+
+	if (!nmh_owner_alive(pid))
+		return 0;
+	if (!start)
+		return 1;
+	now = rt_proc_start((pid_t)pid);
+	/* Without a /proc of our own we cannot tell: trust kill(). */
+	if (!now)
+		return !rt_self_start();
+	return now == start;
+}
+
+/*
+ * Does holder h still hold binding b?  Its process must be alive and,
+ * when known, its descriptor must still be b's socket: a holder that
+ * exec'd another program lost it (runtime sockets are close-on-exec).
+ */
+static int rt_holder_alive(const struct rt_binding *b,
+			   const struct rt_holder *h)
+{
+	char path[64], link[64], want[40];
+	uint32_t pid = NM_READ_ONCE(h->pid);
+	ssize_t n;
+
+	if (!pid)
+		return 0;
+	if (pid == (uint32_t)rt_pid())
+		return 1;
+	if (NM_READ_ONCE(h->pending) == 2)
+		return 1;	/* being handed to a fork child */
+	if (!rt_process_alive(pid, h->start))
+		return 0;
+	if (h->pending || h->fd < 0 || !b->sock_ino)
+		return 1;
+	snprintf(path, sizeof(path), "/proc/%u/fd/%d", pid, (int)h->fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return errno != ENOENT;	/* EACCES and the like: trust it */
+	link[n] = '\0';
+	snprintf(want, sizeof(want), "socket:[%llu]",
+		 (unsigned long long)b->sock_ino);
+	return !strcmp(link, want);
+}
+
+/*
+ * Is binding b held by a process other than (skip_pid, skip_start)?
+ * skip_pid 0 skips nobody.
+ */
+static int rt_binding_held_except(const struct rt_binding *b,
+				  uint32_t skip_pid, uint64_t skip_start)
+{
+	int i;
+
+	for (i = 0; i < RT_HOLDERS; i++) {
+		const struct rt_holder *h = &b->holders[i];
+
+		if (skip_pid && h->pid == skip_pid && h->start == skip_start)
+			continue;
+		if (rt_holder_alive(b, h))
+			return 1;
+	}
+	return 0;
+}
+
+/* Is some process still holding binding b? */
 static int rt_binding_alive(const struct rt_binding *b)
 {
-	uint64_t start;
-
-	if (!nmh_owner_alive(b->pid))
-		return 0;
-	if (!b->start)
-		return 1;
-	start = rt_proc_start((pid_t)b->pid);
-	/* Without a /proc of our own we cannot tell: trust kill(). */
-	if (!start)
-		return !rt_self_start();
-	return start == b->start;
+	return rt_binding_held_except(b, 0, 0);
 }
 
 /*
@@ -1087,6 +1179,8 @@ static void rt_binding_free(uint32_t idx, int release)
 	rt_unlink_sock(idx);
 	b->gen++;
 	b->dying = 0;
+	b->sock_ino = 0;
+	memset(b->holders, 0, sizeof(b->holders));
 	nm_store_release(&b->pid, 0);
 }
 
@@ -1098,8 +1192,7 @@ static void rt_reap(void)
 	for (i = 0; i < RT_MAX_BINDINGS; i++) {
 		struct rt_binding *b = &rt.arena->bindings[i];
 
-		if (b->pid && b->pid != (uint32_t)rt_pid() &&
-		    !rt_binding_alive(b))
+		if (b->pid && !rt_binding_alive(b))
 			rt_binding_free(i, !b->dying);
 	}
 }
@@ -1122,10 +1215,14 @@ static void rt_recover(void)
 	for (i = 0; i < RT_MAX_BINDINGS; i++) {
 		struct rt_binding *b = &a->bindings[i];
 
-		if (!b->pid || b->dying || b->pid == (uint32_t)rt_pid())
+		if (!b->pid || b->dying)
 			continue;
-		if ((b->pid == dead && b->start == a->ctl_owner_start) ||
-		    !rt_binding_alive(b))
+		/*
+		 * The dead holder of the control lock may have left it half
+		 * done; a binding a live process (a fork child) still holds
+		 * stays, and the core rebuilds it from the links.
+		 */
+		if (!rt_binding_held_except(b, dead, a->ctl_owner_start))
 			b->dying = 1;
 	}
 	live = nmh_tmp_alloc(RT_MAX_BINDINGS * sizeof(*live));
@@ -1158,11 +1255,40 @@ static void rt_recover(void)
 		"(%u bindings)\n", dead, ndead);
 }
 
+/*
+ * Record fd as one of this process's descriptors of binding idx.
+ * rt.lock held.
+ */
+static int rt_fd_attach(int fd, uint32_t idx)
+{
+	int err = rt_fd_set(fd, idx + 1);
+
+	if (err)
+		return err;
+	rt_local_fds[idx]++;
+	if (fd > rt_fd_high)
+		rt_fd_high = fd;
+	__atomic_fetch_add(&rt_fd_count, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* Another of this process's descriptors of binding idx, or -1. */
+static int rt_fd_other(uint32_t idx, int not_fd)
+{
+	int fd;
+
+	for (fd = 0; fd <= rt_fd_high; fd++)
+		if (fd != not_fd && rt_fd_binding[fd] == idx + 1)
+			return fd;
+	return -1;
+}
+
 int rt_open(void)
 {
 	struct sockaddr_un sa;
 	struct nm_priv *priv = NULL;
 	struct rt_binding *b;
+	struct stat st;
 	int err, fd = -1;
 	uint32_t i;
 
@@ -1185,6 +1311,11 @@ int rt_open(void)
 	/* Owned first, so that a death from here on is reaped. */
 	b->start = rt_self_start();
 	b->dying = 0;
+	b->sock_ino = 0;
+	memset(b->holders, 0, sizeof(b->holders));
+	b->holders[0].fd = -1;
+	b->holders[0].start = b->start;
+	b->holders[0].pid = (uint32_t)rt_pid();
 	nm_store_release(&b->pid, (uint32_t)rt_pid());
 	priv = nmh_zalloc(sizeof(*priv));
 	if (!priv) {
@@ -1203,22 +1334,67 @@ int rt_open(void)
 	}
 	rt_sock_path(&sa, i);
 	unlink(sa.sun_path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || fstat(fd, &st)) {
 		err = -errno;
 		goto err_sock;
 	}
-	err = rt_fd_set(fd, i + 1);
+	pthread_mutex_lock(&rt.lock);
+	rt_local_fds[i] = 0;
+	rt_local_slot[i] = 0;
+	err = rt_fd_attach(fd, i);
+	pthread_mutex_unlock(&rt.lock);
 	if (err)
 		goto err_sock;
+	b->sock_ino = st.st_ino;
+	NM_WRITE_ONCE(b->holders[0].fd, fd);
 	return fd;
 
 err_sock:
-	close(fd);
+	nmi_real_close(fd);
 err_binding:
 	nmh_ctl_lock();
 	rt_binding_free(i, 1);
 	nmh_ctl_unlock();
 	return err;
+}
+
+/*
+ * fd stopped naming binding idx in this process (closed, or replaced by
+ * dup2).  When it was the process's last descriptor of it, the process
+ * stops holding the binding, which is released if nobody else holds it
+ * (a fork child may).
+ */
+static void rt_fd_detach(int fd, uint32_t idx)
+{
+	struct rt_binding *b = &rt.arena->bindings[idx];
+	struct rt_holder *h = NULL;
+	int other;
+
+	pthread_mutex_lock(&rt.lock);
+	rt_fd_set(fd, 0);
+	__atomic_fetch_sub(&rt_fd_count, 1, __ATOMIC_RELAXED);
+	if (rt_local_slot[idx] < RT_HOLDERS)
+		h = &b->holders[rt_local_slot[idx]];
+	if (rt_local_fds[idx] > 1) {
+		rt_local_fds[idx]--;
+		/* The holder must name a descriptor that stays open. */
+		if (h && h->fd == fd) {
+			other = rt_fd_other(idx, fd);
+			NM_WRITE_ONCE(h->fd, other);
+		}
+		pthread_mutex_unlock(&rt.lock);
+		return;
+	}
+	rt_local_fds[idx] = 0;
+	rt_local_slot[idx] = RT_HOLDERS;
+	pthread_mutex_unlock(&rt.lock);
+
+	nmh_ctl_lock();
+	if (h && h->pid == (uint32_t)rt_pid())
+		nm_store_release(&h->pid, 0);
+	if (!rt_binding_alive(b))
+		rt_binding_free(idx, 1);
+	nmh_ctl_unlock();
 }
 
 int rt_close(int fd)
@@ -1227,12 +1403,131 @@ int rt_close(int fd)
 
 	if (idx < 0)
 		return -EBADF;
-	rt_fd_set(fd, 0);
-	close(fd);
+	rt_fd_detach(fd, (uint32_t)idx);
+	return nmi_real_close(fd) ? -errno : 0;
+}
+
+/* fd was replaced by another file (dup2 onto it): forget it. */
+void rt_forget(int fd)
+{
+	int idx = rt_fd_binding_of(fd);
+
+	if (idx >= 0)
+		rt_fd_detach(fd, (uint32_t)idx);
+}
+
+int rt_dup(int oldfd, int newfd)
+{
+	int idx = rt_fd_binding_of(oldfd), err;
+
+	if (idx < 0)
+		return -EBADF;
+	pthread_mutex_lock(&rt.lock);
+	err = rt_fd_attach(newfd, (uint32_t)idx);
+	pthread_mutex_unlock(&rt.lock);
+	return err;
+}
+
+/*
+ * fork: the child inherits the descriptors, so it holds their bindings
+ * too.  Before the fork, each binding gets a holder slot reserved in the
+ * parent's name (so that a close in the parent right after the fork
+ * cannot release it); after it, the slot is handed to the child, by
+ * whichever of the two processes comes first.
+ */
+static uint32_t rt_fork_parent_pid;
+
+int rt_fork_prepare(void)
+{
+	uint32_t idx;
+	int i;
+
+	pthread_mutex_lock(&rt.lock);
+	if (!__atomic_load_n(&rt_fd_count, __ATOMIC_RELAXED)) {
+		pthread_mutex_unlock(&rt.lock);
+		return 0;
+	}
+	rt_fork_parent_pid = (uint32_t)rt_pid();
 	nmh_ctl_lock();
-	rt_binding_free((uint32_t)idx, 1);
+	for (idx = 0; idx < RT_MAX_BINDINGS; idx++) {
+		struct rt_binding *b = &rt.arena->bindings[idx];
+
+		rt_fork_slot[idx] = RT_HOLDERS;
+		if (!rt_local_fds[idx])
+			continue;
+		for (i = 0; i < RT_HOLDERS; i++) {
+			struct rt_holder *h = &b->holders[i];
+
+			if (h->pid && rt_holder_alive(b, h))
+				continue;
+			h->fd = rt_fd_other(idx, -1);
+			h->start = rt_self_start();
+			h->pending = 1;
+			nm_store_release(&h->pid, (uint32_t)rt_pid());
+			rt_fork_slot[idx] = (uint8_t)i;
+			break;
+		}
+	}
 	nmh_ctl_unlock();
-	return 0;
+	/* rt.lock stays held across the fork: the tables do not move. */
+	return 1;
+}
+
+/*
+ * Hand the reserved slots to process child (0: the fork failed).  No
+ * lock: the child must not take the control lock before it runs its
+ * own code (a test's NETMAP_RUNTIME_KILL_STEP is read at the first
+ * one), so the two sides race on pending: 1 reserved, 2 being handed
+ * over, 0 done.  rt_holder_alive trusts a slot that is not done.
+ */
+static void rt_fork_settle(uint32_t child, uint64_t child_start,
+			   uint32_t parent)
+{
+	uint32_t idx;
+
+	for (idx = 0; idx < RT_MAX_BINDINGS; idx++) {
+		struct rt_holder *h;
+
+		if (rt_fork_slot[idx] >= RT_HOLDERS)
+			continue;
+		h = &rt.arena->bindings[idx].holders[rt_fork_slot[idx]];
+		if (NM_READ_ONCE(h->pid) != parent ||
+		    !nm_cas32(&h->pending, 1, 2))
+			continue;	/* the other side did it */
+		if (!child) {
+			nm_store_release(&h->pid, 0);
+		} else {
+			h->start = child_start;
+			nm_store_release(&h->pid, child);
+		}
+		nm_store_release(&h->pending, 0);
+	}
+}
+
+void rt_fork_parent(int prepared, pid_t child)
+{
+	if (!prepared)
+		return;
+	if (child > 0)
+		rt_fork_settle((uint32_t)child, rt_proc_start(child),
+			       rt_fork_parent_pid);
+	else
+		rt_fork_settle(0, 0, rt_fork_parent_pid);
+	pthread_mutex_unlock(&rt.lock);
+}
+
+void rt_fork_child(int prepared)
+{
+	uint32_t idx;
+
+	/* The parent's thread held rt.lock: this copy has no owner. */
+	pthread_mutex_init(&rt.lock, NULL);
+	if (!prepared)
+		return;
+	rt_fork_settle((uint32_t)rt_pid(), rt_self_start(),
+		       rt_fork_parent_pid);
+	for (idx = 0; idx < RT_MAX_BINDINGS; idx++)
+		rt_local_slot[idx] = rt_fork_slot[idx];
 }
 
 int rt_ioctl(int fd, unsigned long cmd, void *arg)
@@ -1271,6 +1566,16 @@ void *rt_mmap(int fd, size_t memsize, int *err)
 	return priv->na->mem->base;
 }
 
+/* Is [addr, addr + len) inside the arena (regions handed out by rt_mmap)? */
+int rt_owns_range(const void *addr, size_t len)
+{
+	uintptr_t a = (uintptr_t)addr;
+
+	return rt.arena && a >= RT_ARENA_BASE &&
+	       a - RT_ARENA_BASE <= RT_ARENA_RESERVE &&
+	       len <= RT_ARENA_RESERVE - (a - RT_ARENA_BASE);
+}
+
 short rt_poll_scan(int fd, short events)
 {
 	struct nm_priv *priv = rt_priv_of(fd);
@@ -1303,6 +1608,30 @@ void rt_poll_arm(int fd, short events)
 			__atomic_fetch_or(&na->rings[NR_RX][i].wait.sleepers,
 					  bit, __ATOMIC_RELAXED);
 	nm_mb();
+}
+
+/*
+ * Positions of the rings fd waits on for events: they change when slots
+ * arrive or are freed, which is what an edge-triggered epoll reports.
+ */
+uint64_t rt_poll_mark(int fd, short events)
+{
+	struct nm_priv *priv = rt_priv_of(fd);
+	struct nm_adapter *na;
+	uint64_t mark = 0;
+	uint32_t i;
+
+	if (!priv || !(na = priv->na))
+		return 0;
+	if (events & (POLLOUT | POLLWRNORM))
+		for (i = priv->qfirst[NR_TX]; i < priv->qlast[NR_TX]; i++)
+			mark = mark * 31 +
+			       NM_READ_ONCE(na->rings[NR_TX][i].ring->tail);
+	if (events & (POLLIN | POLLRDNORM))
+		for (i = priv->qfirst[NR_RX]; i < priv->qlast[NR_RX]; i++)
+			mark = mark * 31 +
+			       NM_READ_ONCE(na->rings[NR_RX][i].ring->tail);
+	return mark;
 }
 
 void rt_poll_drain(int fd)
