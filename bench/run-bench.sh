@@ -36,8 +36,12 @@ if [ -z "$pktgen" ]; then
 	done
 fi
 
-# Targets of issue 4 item 6.
+# Targets of issue 4 item 6, and of issue 11 item 5 (preload).
 t_pipe_raw=0.40 t_vale_raw=0.50 t_afp=20 t_pipe_ir=100 t_vale_ir=250
+t_preload=0.97
+# pkt-gen whose waits and syncs go through poll() and ioctl() (the C
+# library wrappers of lib/interpose.c): bench/pkt-gen-libc.
+pktgen_libc=$bindir/pkt-gen-libc
 
 mkdir -p "$bindir" || exit 1
 : > "$log"
@@ -200,13 +204,14 @@ pg_tx() {
 	rm -f "$tmp/$item".*
 }
 
-pg_pipe() {
-	local r=$1
-	V[pipe,$r]=n/a
+pg_pipe() {	# round [item pkt-gen]
+	local r=$1 item=${2:-pipe} pktgen=${3:-$pktgen} sfx=
+	V[$item,$r]=n/a
 	[ -n "$pktgen" ] || return
-	pg_rx "netmap:bp$r}0" pipe || return
-	tx_spec=("netmap:bp$r{0") tx_cpu=(0) tx_mac=("")
-	pg_dst='' pg_tx pipe "$r" 60
+	[ "$item" = pipe ] || sfx=${item#pipe_}
+	pg_rx "netmap:bp$r$sfx}0" "$item" || return
+	tx_spec=("netmap:bp$r$sfx{0") tx_cpu=(0) tx_mac=("")
+	pg_dst='' pg_tx "$item" "$r" 60
 }
 
 # VALE with learned unicast: one frame from the receiver's TX side teaches
@@ -298,6 +303,8 @@ measure_once() {	# item round
 	raw_copy60_stagger) raw raw_copy60_stagger "$r" raw_copy -l 60 -S 2112 ;;
 	af_packet)	afp "$r" ;;
 	pipe)		pg_pipe "$r" ;;
+	pipe_direct)	pg_pipe "$r" pipe_direct ;;
+	pipe_libc)	[ -x "$pktgen_libc" ] && pg_pipe "$r" pipe_libc "$pktgen_libc" ;;
 	vale60)		pg_vale vale60 "$r" 60 1 ;;
 	vale1514)	pg_vale vale1514 "$r" 1514 1 ;;
 	vale60_2senders) pg_vale vale60_2senders "$r" 60 2 ;;
@@ -354,7 +361,8 @@ afp_setup
 # Subject and baseline alternate; the order flips every round so that a
 # drift of the placement does not always favour the same side.
 pairs=("raw_ring pipe" "raw_copy60 vale60" "raw_copy1514 vale1514"
-       "vale60_2senders" "af_packet" "raw_copy60_stagger")
+       "vale60_2senders" "af_packet" "raw_copy60_stagger"
+       "pipe_direct pipe_libc")
 declare -A LOADR
 for r in $(seq "$rounds"); do
 	LOADR[$r]=$(load1)
@@ -415,7 +423,7 @@ load_end=$(load1)
 
 # ------------------------------------------------------------ report
 rows=(raw_ring pipe raw_copy60 vale60 raw_copy1514 vale1514 vale60_2senders
-      af_packet raw_copy60_stagger)
+      af_packet raw_copy60_stagger pipe_direct pipe_libc)
 declare -A LABEL=(
 	[raw_ring]="raw descriptor ring"
 	[pipe]="pipe, pkt-gen 60 B"
@@ -426,6 +434,8 @@ declare -A LABEL=(
 	[vale60_2senders]="VALE 60 B, 2 senders"
 	[af_packet]="AF_PACKET veth 60 B"
 	[raw_copy60_stagger]="raw copy 60 B, staggered"
+	[pipe_direct]="pipe, pkt-gen (again)"
+	[pipe_libc]="pipe, pkt-gen poll/ioctl"
 )
 # Medians use the undisturbed rounds when there are any (MDIRTY marks a
 # median that had to use disturbed ones).
@@ -449,16 +459,17 @@ done
 # ratio name subject baseline -> per-round list in RR[name,r], median in RM
 declare -A RR RM
 ratios=(pipe_ratio_raw vale60_ratio_raw vale1514_ratio_raw
-	pipe_ratio_af_packet vale60_ratio_af_packet)
+	pipe_ratio_af_packet vale60_ratio_af_packet preload_ratio)
 declare -A RSUB=([pipe_ratio_raw]=pipe [vale60_ratio_raw]=vale60
 	[vale1514_ratio_raw]=vale1514 [pipe_ratio_af_packet]=pipe
-	[vale60_ratio_af_packet]=vale60)
+	[vale60_ratio_af_packet]=vale60 [preload_ratio]=pipe_libc)
 declare -A RBASE=([pipe_ratio_raw]=raw_ring [vale60_ratio_raw]=raw_copy60
 	[vale1514_ratio_raw]=raw_copy1514 [pipe_ratio_af_packet]=af_packet
-	[vale60_ratio_af_packet]=af_packet)
+	[vale60_ratio_af_packet]=af_packet [preload_ratio]=pipe_direct)
 declare -A RTARGET=([pipe_ratio_raw]=">= $t_pipe_raw"
 	[vale60_ratio_raw]=">= $t_vale_raw" [vale1514_ratio_raw]="-"
-	[pipe_ratio_af_packet]=">= $t_afp" [vale60_ratio_af_packet]=">= $t_afp")
+	[pipe_ratio_af_packet]=">= $t_afp" [vale60_ratio_af_packet]=">= $t_afp"
+	[preload_ratio]=">= $t_preload")
 for q in "${ratios[@]}"; do
 	vals=() cvals=()
 	for r in $(seq "$rounds"); do
@@ -594,7 +605,7 @@ jlist() {	# values -> [a, b, ...]
 	lr=()
 	for r in $(seq "$rounds"); do lr+=("${LOADR[$r]}"); done
 	echo "  \"load\": { \"start\": $load_start, \"rounds\": $(jlist "${lr[@]}"), \"end\": $load_end },"
-	echo "  \"targets\": { \"pipe_ratio_raw\": $t_pipe_raw, \"vale60_ratio_raw\": $t_vale_raw, \"ratio_af_packet\": $t_afp, \"pipe_instr_per_pkt\": $t_pipe_ir, \"vale60_instr_per_pkt\": $t_vale_ir },"
+	echo "  \"targets\": { \"pipe_ratio_raw\": $t_pipe_raw, \"vale60_ratio_raw\": $t_vale_raw, \"ratio_af_packet\": $t_afp, \"pipe_instr_per_pkt\": $t_pipe_ir, \"vale60_instr_per_pkt\": $t_vale_ir, \"preload_ratio\": $t_preload },"
 	dm=
 	for k in "${rows[@]}" "${ratios[@]}"; do
 		[ "${MDIRTY[$k]}" = "*" ] && dm="$dm${dm:+, }\"$k\""
