@@ -126,6 +126,11 @@ struct nmport_d *nmport_prepare(const char *portspec);
 /* nmport_register() followed by nmport_mmap(). 0 or -1/errno. */
 int nmport_open_desc(struct nmport_d *d);
 
+/*
+ * Undo nmport_parse(): drop the options and mappings it set up (EXTMEM,
+ * offsets); d stays allocated and can be parsed again.
+ */
+void nmport_undo_parse(struct nmport_d *d);
 /* Undo nmport_prepare(): also frees d. */
 void nmport_undo_prepare(struct nmport_d *d);
 /* Undo nmport_register(): closes the control descriptor. */
@@ -189,47 +194,63 @@ int nmreq_header_decode(const char **ppspec, struct nmreq_header *hdr,
 int nmreq_register_decode(const char **pmode, struct nmreq_register *reg,
 			  struct nmctx *ctx);
 
-/* Options of a port spec: "@name", "@name=value", "@name:k=v,k=v". */
+/*
+ * Options of a port spec: "@name", "@name=value", "@name:k=v,k=v".  The
+ * types are those of netmap's libnetmap, so that programs declaring
+ * their own options build unchanged.
+ */
 #define NMREQ_OPT_MAXKEYS 16
 
-/* What a key of an option accepts. */
-#define NMREQ_OPTK_DEFAULT	0x1	/* the key "@name=value" assigns */
-#define NMREQ_OPTK_MUSTSET	0x2	/* the option needs this key */
+/* What a key of an option accepts (nmreq_opt_key.flags). */
+#define NMREQ_OPTK_ALLOWEMPTY	(1U << 0)	/* "key" alone: empty value */
+#define NMREQ_OPTK_MUSTSET	(1U << 1)	/* the option needs this key */
+#define NMREQ_OPTK_DEFAULT	(1U << 2)	/* "@name=value" assigns it */
 
 struct nmreq_opt_key {
 	const char *key;	/* name; '-' and '_' are equivalent */
+	int id;			/* its value goes to keys[id] of the context */
 	unsigned int flags;	/* NMREQ_OPTK_* */
 };
 
-/* Flags of an option parser */
-#define NMREQ_OPTF_DISABLED	0x1	/* rejected with EOPNOTSUPP */
-
 struct nmreq_parse_ctx;
 
+/* Applies the values an option was given; 0, or -1 with errno set. */
+typedef int (*nmreq_opt_parser_cb)(struct nmreq_parse_ctx *pctx);
+
+/* Flags of an option parser (nmreq_opt_parser.flags) */
+#define NMREQ_OPTF_DISABLED	(1U << 0)	/* rejected with EOPNOTSUPP */
+#define NMREQ_OPTF_ALLOWEMPTY	(1U << 1)	/* "@name" alone is accepted */
+
 /*
- * One option: its name, its keys and the function that applies the
- * values found (values[i] is the value of keys[i], or NULL if absent).
- * An array of parsers ends with an entry whose prefix is NULL.
+ * One option: its name, the function that applies the values found, and
+ * its keys.  Parsers form a list through next (a NULL next or prefix
+ * ends it).  default_key is the index in keys[] of the key "@name=value"
+ * assigns (-1: none; a key flagged NMREQ_OPTK_DEFAULT also is);
+ * nr_keys counts the keys (0: up to the first NULL key).
  */
 struct nmreq_opt_parser {
 	const char *prefix;
-	int (*parse)(struct nmreq_parse_ctx *pctx);
+	nmreq_opt_parser_cb parse;
+	int default_key;
+	int nr_keys;
 	unsigned int flags;	/* NMREQ_OPTF_* */
-	struct nmreq_opt_key keys[NMREQ_OPT_MAXKEYS];	/* ends at key NULL */
+	struct nmreq_opt_parser *next;
+	struct nmreq_opt_key keys[NMREQ_OPT_MAXKEYS];
 };
 
 /* What a parse callback receives. */
 struct nmreq_parse_ctx {
 	struct nmctx *ctx;		/* for error messages */
 	void *token;			/* the caller's token */
-	const struct nmreq_opt_parser *parser;
+	/* keys[id]: the value of the key with that id, or NULL if absent */
+	const char *keys[NMREQ_OPT_MAXKEYS];
+	const struct nmreq_opt_parser *parser;	/* the option being parsed */
 	const char *spec;		/* whole spec, for error messages */
-	const char *values[NMREQ_OPT_MAXKEYS];	/* NUL terminated copies */
 };
 
 /*
- * Decode the options in opt (a string of "@..." items) with the given
- * parsers, passing token to them.  0 or -1/errno (EINVAL for a syntax
+ * Decode the options in opt (a string of "@..." items) with the list of
+ * parsers starting at parsers, passing token to them.  0 or -1/errno (EINVAL for a syntax
  * error, EOPNOTSUPP for a disabled option, or what a parser returned).
  */
 int nmreq_options_decode(const char *opt, struct nmreq_opt_parser *parsers,

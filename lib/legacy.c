@@ -37,6 +37,9 @@ static int nm_legacy_isident(int c)
 static int nm_legacy_error(const char *ifname, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Where nm_parse() wants the message (MAXERRMSG bytes), else NULL. */
+static __thread char *nm_legacy_errbuf;
+
 /* One message for a malformed name; errno EINVAL; returns -1. */
 static int nm_legacy_error(const char *ifname, const char *fmt, ...)
 {
@@ -46,8 +49,18 @@ static int nm_legacy_error(const char *ifname, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	nmctx_ferror(nmctx_get(), "nm_open: invalid port name '%s': %s",
-		     ifname, what);
+	if (nm_legacy_errbuf) {
+		char msg[2 * NMCTX_MSG_MAX];
+
+		/* cut to what the caller's buffer holds */
+		snprintf(msg, sizeof(msg), "invalid port name '%s': %s",
+			 ifname, what);
+		memcpy(nm_legacy_errbuf, msg, MAXERRMSG - 1);
+		nm_legacy_errbuf[MAXERRMSG - 1] = '\0';
+	} else
+		nmctx_ferror(nmctx_get(),
+			     "nm_open: invalid port name '%s': %s", ifname,
+			     what);
 	errno = EINVAL;
 	return -1;
 }
@@ -219,6 +232,30 @@ static int nm_legacy_parse(const char *ifname, struct nmreq *req)
 /* ------------------------------------------------------------------ */
 
 /* The bound ring range, from the caller's mode and the returned counts. */
+int nm_parse(const char *ifname, struct nm_desc *d, char *err)
+{
+	char buf[MAXERRMSG];
+	int r;
+
+	if (ifname == NULL || d == NULL) {
+		if (err)
+			snprintf(err, MAXERRMSG, "no port name or descriptor");
+		errno = EINVAL;
+		return -1;
+	}
+	if (strncmp(ifname, "netmap:", 7) && strncmp(ifname, NM_BDG_NAME, 4)) {
+		if (err)
+			snprintf(err, MAXERRMSG, "invalid port name '%s': "
+				 "expected netmap:... or vale...", ifname);
+		errno = EINVAL;
+		return -1;
+	}
+	nm_legacy_errbuf = err ? err : buf;
+	r = nm_legacy_parse(ifname, &d->req);
+	nm_legacy_errbuf = NULL;
+	return r;
+}
+
 static void nm_legacy_ring_range(struct nm_desc *d)
 {
 	const struct nmreq *req = &d->req;

@@ -41,6 +41,11 @@ static void nmport_cleanup(struct nmport_d *d)
 	}
 }
 
+void nmport_undo_parse(struct nmport_d *d)
+{
+	nmport_cleanup(d);
+}
+
 /* An option owned by the port: unlinked from hdr and freed on undo. */
 struct nmport_extmem_opt {
 	struct nmport_cleanup_d up;
@@ -257,7 +262,7 @@ enum { OFFSET_INITIAL, OFFSET_BITS };
 static int nmport_opt_number(struct nmreq_parse_ctx *pctx, int k, uint64_t max,
 			     uint64_t *val)
 {
-	const char *v = pctx->values[k];
+	const char *v = pctx->keys[k];
 
 	if (nmreq_parse_uint(v, max, val) == 0)
 		return 0;
@@ -270,7 +275,7 @@ static int nmport_opt_number(struct nmreq_parse_ctx *pctx, int k, uint64_t max,
 static int nmport_opt_share(struct nmreq_parse_ctx *pctx)
 {
 	struct nmport_d *d = pctx->token;
-	const char *port = pctx->values[0];
+	const char *port = pctx->keys[0];
 	int id;
 
 	/* syntax errors inside the value quote the whole spec */
@@ -293,28 +298,28 @@ static int nmport_opt_conf(struct nmreq_parse_ctx *pctx)
 		uint64_t max = (k == CONF_SLOTS || k == CONF_TX_SLOTS ||
 				k == CONF_RX_SLOTS) ? UINT32_MAX : UINT16_MAX;
 
-		if (pctx->values[k] && nmport_opt_number(pctx, k, max, &v[k]))
+		if (pctx->keys[k] && nmport_opt_number(pctx, k, max, &v[k]))
 			return -1;
 	}
 	/* the both-direction keys first, so that tx-/rx- keys override them */
-	if (pctx->values[CONF_RINGS])
+	if (pctx->keys[CONF_RINGS])
 		reg->nr_tx_rings = reg->nr_rx_rings = (uint16_t)v[CONF_RINGS];
-	if (pctx->values[CONF_HOST_RINGS])
+	if (pctx->keys[CONF_HOST_RINGS])
 		reg->nr_host_tx_rings = reg->nr_host_rx_rings =
 			(uint16_t)v[CONF_HOST_RINGS];
-	if (pctx->values[CONF_SLOTS])
+	if (pctx->keys[CONF_SLOTS])
 		reg->nr_tx_slots = reg->nr_rx_slots = (uint32_t)v[CONF_SLOTS];
-	if (pctx->values[CONF_TX_RINGS])
+	if (pctx->keys[CONF_TX_RINGS])
 		reg->nr_tx_rings = (uint16_t)v[CONF_TX_RINGS];
-	if (pctx->values[CONF_RX_RINGS])
+	if (pctx->keys[CONF_RX_RINGS])
 		reg->nr_rx_rings = (uint16_t)v[CONF_RX_RINGS];
-	if (pctx->values[CONF_HOST_TX_RINGS])
+	if (pctx->keys[CONF_HOST_TX_RINGS])
 		reg->nr_host_tx_rings = (uint16_t)v[CONF_HOST_TX_RINGS];
-	if (pctx->values[CONF_HOST_RX_RINGS])
+	if (pctx->keys[CONF_HOST_RX_RINGS])
 		reg->nr_host_rx_rings = (uint16_t)v[CONF_HOST_RX_RINGS];
-	if (pctx->values[CONF_TX_SLOTS])
+	if (pctx->keys[CONF_TX_SLOTS])
 		reg->nr_tx_slots = (uint32_t)v[CONF_TX_SLOTS];
-	if (pctx->values[CONF_RX_SLOTS])
+	if (pctx->keys[CONF_RX_SLOTS])
 		reg->nr_rx_slots = (uint32_t)v[CONF_RX_SLOTS];
 	return 0;
 }
@@ -327,23 +332,23 @@ static int nmport_opt_extmem(struct nmreq_parse_ctx *pctx)
 	int k;
 
 	for (k = EXTMEM_IF_NUM; k <= EXTMEM_BUF_SIZE; k++)
-		if (pctx->values[k] &&
+		if (pctx->keys[k] &&
 		    nmport_opt_number(pctx, k, UINT32_MAX, &v[k]))
 			return -1;
-	if (nmport_extmem_from_file(d, pctx->values[EXTMEM_FILE]))
+	if (nmport_extmem_from_file(d, pctx->keys[EXTMEM_FILE]))
 		return -1;
 	pi = nmport_extmem_getinfo(d);
-	if (pctx->values[EXTMEM_IF_NUM])
+	if (pctx->keys[EXTMEM_IF_NUM])
 		pi->nr_if_pool_objtotal = (uint32_t)v[EXTMEM_IF_NUM];
-	if (pctx->values[EXTMEM_IF_SIZE])
+	if (pctx->keys[EXTMEM_IF_SIZE])
 		pi->nr_if_pool_objsize = (uint32_t)v[EXTMEM_IF_SIZE];
-	if (pctx->values[EXTMEM_RING_NUM])
+	if (pctx->keys[EXTMEM_RING_NUM])
 		pi->nr_ring_pool_objtotal = (uint32_t)v[EXTMEM_RING_NUM];
-	if (pctx->values[EXTMEM_RING_SIZE])
+	if (pctx->keys[EXTMEM_RING_SIZE])
 		pi->nr_ring_pool_objsize = (uint32_t)v[EXTMEM_RING_SIZE];
-	if (pctx->values[EXTMEM_BUF_NUM])
+	if (pctx->keys[EXTMEM_BUF_NUM])
 		pi->nr_buf_pool_objtotal = (uint32_t)v[EXTMEM_BUF_NUM];
-	if (pctx->values[EXTMEM_BUF_SIZE])
+	if (pctx->keys[EXTMEM_BUF_SIZE])
 		pi->nr_buf_pool_objsize = (uint32_t)v[EXTMEM_BUF_SIZE];
 	return 0;
 }
@@ -355,7 +360,7 @@ static int nmport_opt_offset(struct nmreq_parse_ctx *pctx)
 
 	if (nmport_opt_number(pctx, OFFSET_INITIAL, UINT64_MAX, &initial))
 		return -1;
-	if (pctx->values[OFFSET_BITS] &&
+	if (pctx->keys[OFFSET_BITS] &&
 	    nmport_opt_number(pctx, OFFSET_BITS, 64, &bits))
 		return -1;
 	return nmport_offset(d, initial, initial, bits, 0);
@@ -363,51 +368,64 @@ static int nmport_opt_offset(struct nmreq_parse_ctx *pctx)
 
 #define KEY_DEFAULT NMREQ_OPTK_DEFAULT
 #define KEY_MUST NMREQ_OPTK_MUSTSET
+/* Key k of a parser of this table: its value goes to keys[k]. */
+#define KEY(k, name, flags) [k] = { name, k, flags }
 
 struct nmreq_opt_parser nmport_opt_parsers[] = {
 	[NMPORT_OPT_SHARE] = {
 		.prefix = "share",
 		.parse = nmport_opt_share,
+		.default_key = 0,
+		.nr_keys = 1,
+		.next = &nmport_opt_parsers[NMPORT_OPT_CONF],
 		.keys = {
-			{ "port", KEY_DEFAULT | KEY_MUST },
+			KEY(0, "port", KEY_DEFAULT | KEY_MUST),
 		},
 	},
 	[NMPORT_OPT_CONF] = {
 		.prefix = "conf",
 		.parse = nmport_opt_conf,
+		.default_key = CONF_RINGS,
+		.nr_keys = CONF_RX_SLOTS + 1,
+		.next = &nmport_opt_parsers[NMPORT_OPT_EXTMEM],
 		.keys = {
-			[CONF_RINGS] = { "rings", KEY_DEFAULT },
-			[CONF_HOST_RINGS] = { "host-rings", 0 },
-			[CONF_SLOTS] = { "slots", 0 },
-			[CONF_TX_RINGS] = { "tx-rings", 0 },
-			[CONF_RX_RINGS] = { "rx-rings", 0 },
-			[CONF_HOST_TX_RINGS] = { "host-tx-rings", 0 },
-			[CONF_HOST_RX_RINGS] = { "host-rx-rings", 0 },
-			[CONF_TX_SLOTS] = { "tx-slots", 0 },
-			[CONF_RX_SLOTS] = { "rx-slots", 0 },
+			KEY(CONF_RINGS, "rings", KEY_DEFAULT),
+			KEY(CONF_HOST_RINGS, "host-rings", 0),
+			KEY(CONF_SLOTS, "slots", 0),
+			KEY(CONF_TX_RINGS, "tx-rings", 0),
+			KEY(CONF_RX_RINGS, "rx-rings", 0),
+			KEY(CONF_HOST_TX_RINGS, "host-tx-rings", 0),
+			KEY(CONF_HOST_RX_RINGS, "host-rx-rings", 0),
+			KEY(CONF_TX_SLOTS, "tx-slots", 0),
+			KEY(CONF_RX_SLOTS, "rx-slots", 0),
 		},
 	},
 	[NMPORT_OPT_EXTMEM] = {
 		.prefix = "extmem",
 		.parse = nmport_opt_extmem,
+		.default_key = EXTMEM_FILE,
+		.nr_keys = EXTMEM_BUF_SIZE + 1,
+		.next = &nmport_opt_parsers[NMPORT_OPT_OFFSET],
 		.keys = {
-			[EXTMEM_FILE] = { "file", KEY_DEFAULT | KEY_MUST },
-			[EXTMEM_IF_NUM] = { "if-num", 0 },
-			[EXTMEM_IF_SIZE] = { "if-size", 0 },
-			[EXTMEM_RING_NUM] = { "ring-num", 0 },
-			[EXTMEM_RING_SIZE] = { "ring-size", 0 },
-			[EXTMEM_BUF_NUM] = { "buf-num", 0 },
-			[EXTMEM_BUF_SIZE] = { "buf-size", 0 },
+			KEY(EXTMEM_FILE, "file", KEY_DEFAULT | KEY_MUST),
+			KEY(EXTMEM_IF_NUM, "if-num", 0),
+			KEY(EXTMEM_IF_SIZE, "if-size", 0),
+			KEY(EXTMEM_RING_NUM, "ring-num", 0),
+			KEY(EXTMEM_RING_SIZE, "ring-size", 0),
+			KEY(EXTMEM_BUF_NUM, "buf-num", 0),
+			KEY(EXTMEM_BUF_SIZE, "buf-size", 0),
 		},
 	},
 	[NMPORT_OPT_OFFSET] = {
 		.prefix = "offset",
 		.parse = nmport_opt_offset,
+		.default_key = OFFSET_INITIAL,
+		.nr_keys = OFFSET_BITS + 1,
 		/* upstream ships it disabled: the kernel may lack offsets */
 		.flags = NMREQ_OPTF_DISABLED,
 		.keys = {
-			[OFFSET_INITIAL] = { "initial", KEY_DEFAULT | KEY_MUST },
-			[OFFSET_BITS] = { "bits", 0 },
+			KEY(OFFSET_INITIAL, "initial", KEY_DEFAULT | KEY_MUST),
+			KEY(OFFSET_BITS, "bits", 0),
 		},
 	},
 	{ .prefix = NULL },
@@ -417,7 +435,7 @@ static struct nmreq_opt_parser *nmport_find_parser(const char *opt)
 {
 	struct nmreq_opt_parser *p;
 
-	for (p = nmport_opt_parsers; opt && p->prefix; p++)
+	for (p = nmport_opt_parsers; opt && p && p->prefix; p = p->next)
 		if (strcmp(p->prefix, opt) == 0)
 			return p;
 	errno = EOPNOTSUPP;

@@ -339,11 +339,32 @@ static int nmreq_key_eq(const char *key, const char *s, size_t n)
 	return key[n] == '\0';
 }
 
+/* Keys of parser: nr_keys, or up to the first NULL key when it is 0. */
+static int nmreq_nkeys(const struct nmreq_opt_parser *parser)
+{
+	int n = parser->nr_keys;
+
+	if (n > 0)
+		return n < NMREQ_OPT_MAXKEYS ? n : NMREQ_OPT_MAXKEYS;
+	for (n = 0; n < NMREQ_OPT_MAXKEYS && parser->keys[n].key; n++)
+		;
+	return n;
+}
+
+/* Where the value of key i of parser goes in nmreq_parse_ctx.keys[]. */
+static int nmreq_key_id(const struct nmreq_opt_parser *parser, int i)
+{
+	int id = parser->keys[i].id;
+
+	return id >= 0 && id < NMREQ_OPT_MAXKEYS ? id : i;
+}
+
 /* "a, b, c": the names of the parsers, or of the keys of one parser. */
 static void nmreq_list_names(char *buf, size_t size,
 			     const struct nmreq_opt_parser *parsers,
 			     const struct nmreq_opt_parser *keys_of)
 {
+	const struct nmreq_opt_parser *p = parsers;
 	size_t used = 0;
 	int i;
 
@@ -351,10 +372,13 @@ static void nmreq_list_names(char *buf, size_t size,
 	for (i = 0; used < size; i++) {
 		const char *name;
 
-		if (keys_of)
-			name = i < NMREQ_OPT_MAXKEYS ? keys_of->keys[i].key : NULL;
-		else
-			name = parsers[i].prefix;
+		if (keys_of) {
+			name = i < nmreq_nkeys(keys_of) ?
+				keys_of->keys[i].key : NULL;
+		} else {
+			name = p ? p->prefix : NULL;
+			p = p ? p->next : NULL;
+		}
 		if (name == NULL)
 			break;
 		used += (size_t)snprintf(buf + used, size - used, "%s%s",
@@ -362,25 +386,33 @@ static void nmreq_list_names(char *buf, size_t size,
 	}
 }
 
-/* Find key k (length n) of parser; -1 if unknown. */
+/* Find key k (length n) of parser; its index, -1 if unknown. */
 static int nmreq_find_key(const struct nmreq_opt_parser *parser,
 			  const char *k, size_t n)
 {
-	int i;
+	int i, nkeys = nmreq_nkeys(parser);
 
-	for (i = 0; i < NMREQ_OPT_MAXKEYS && parser->keys[i].key; i++)
-		if (nmreq_key_eq(parser->keys[i].key, k, n))
+	for (i = 0; i < nkeys; i++)
+		if (parser->keys[i].key &&
+		    nmreq_key_eq(parser->keys[i].key, k, n))
 			return i;
 	return -1;
 }
 
+/*
+ * Index of the key "@name=value" assigns: the one flagged
+ * NMREQ_OPTK_DEFAULT, else default_key; -1 if none.
+ */
 static int nmreq_default_key(const struct nmreq_opt_parser *parser)
 {
-	int i;
+	int i, nkeys = nmreq_nkeys(parser);
 
-	for (i = 0; i < NMREQ_OPT_MAXKEYS && parser->keys[i].key; i++)
+	for (i = 0; i < nkeys; i++)
 		if (parser->keys[i].flags & NMREQ_OPTK_DEFAULT)
 			return i;
+	if (parser->default_key >= 0 && parser->default_key < nkeys &&
+	    parser->keys[parser->default_key].key)
+		return parser->default_key;
 	return -1;
 }
 
@@ -402,11 +434,11 @@ static int nmreq_decode_one(const char *spec, const char *item, size_t len,
 
 	if (nlen > len)
 		nlen = len;
-	for (parser = parsers; parser->prefix; parser++)
+	for (parser = parsers; parser && parser->prefix; parser = parser->next)
 		if (strlen(parser->prefix) == nlen &&
 		    strncmp(parser->prefix, item, nlen) == 0)
 			break;
-	if (parser->prefix == NULL) {
+	if (parser == NULL || parser->prefix == NULL) {
 		nmreq_list_names(names, sizeof(names), parsers, NULL);
 		return nmreq_spec_error(ctx, EINVAL, spec,
 			"unknown option '%.*s'; expected one of %s",
@@ -445,12 +477,13 @@ static int nmreq_decode_one(const char *spec, const char *item, size_t len,
 				parser->prefix);
 			goto out;
 		}
-		if (s[1] == '\0') {
+		if (s[1] == '\0' &&
+		    !(parser->keys[k].flags & NMREQ_OPTK_ALLOWEMPTY)) {
 			nmreq_spec_error(ctx, EINVAL, spec,
 				"missing value after '%s='", parser->prefix);
 			goto out;
 		}
-		pctx.values[k] = s + 1;
+		pctx.keys[nmreq_key_id(parser, k)] = s + 1;
 		nkeys = 1;
 	} else if (*s == ':') {
 		s++;
@@ -474,13 +507,21 @@ static int nmreq_decode_one(const char *spec, const char *item, size_t len,
 				goto out;
 			}
 			if (eq == NULL) {
-				nmreq_spec_error(ctx, EINVAL, spec,
-					"missing '=' after key '%s' in option "
-					"'%s'; expected key=value", s,
-					parser->prefix);
-				goto out;
+				/* "key" alone: an empty value, if allowed */
+				k = nmreq_find_key(parser, s, strlen(s));
+				if (k < 0 || !(parser->keys[k].flags &
+					       NMREQ_OPTK_ALLOWEMPTY)) {
+					nmreq_spec_error(ctx, EINVAL, spec,
+						"missing '=' after key '%s' in "
+						"option '%s'; expected "
+						"key=value", s, parser->prefix);
+					goto out;
+				}
+				eq = s + strlen(s);	/* its value is "" */
+			} else {
+				k = nmreq_find_key(parser, s,
+						   (size_t)(eq - s));
 			}
-			k = nmreq_find_key(parser, s, (size_t)(eq - s));
 			if (k < 0) {
 				nmreq_list_names(names, sizeof(names), NULL,
 						 parser);
@@ -490,35 +531,41 @@ static int nmreq_decode_one(const char *spec, const char *item, size_t len,
 					parser->prefix, names);
 				goto out;
 			}
-			if (pctx.values[k] != NULL) {
+			if (pctx.keys[nmreq_key_id(parser, k)] != NULL) {
 				nmreq_spec_error(ctx, EINVAL, spec,
 					"duplicate key '%.*s' in option '%s'",
 					(int)(eq - s), s, parser->prefix);
 				goto out;
 			}
-			if (eq[1] == '\0') {
-				nmreq_spec_error(ctx, EINVAL, spec,
-					"missing value for key '%.*s' in "
-					"option '%s'", (int)(eq - s), s,
-					parser->prefix);
-				goto out;
+			if (*eq == '\0' || eq[1] == '\0') {
+				if (!(parser->keys[k].flags &
+				      NMREQ_OPTK_ALLOWEMPTY)) {
+					nmreq_spec_error(ctx, EINVAL, spec,
+						"missing value for key '%.*s' "
+						"in option '%s'", (int)(eq - s),
+						s, parser->prefix);
+					goto out;
+				}
+				pctx.keys[nmreq_key_id(parser, k)] = "";
+			} else {
+				pctx.keys[nmreq_key_id(parser, k)] = eq + 1;
 			}
-			pctx.values[k] = eq + 1;
 			nkeys++;
 			s = comma;
 		}
 	}
 
-	for (i = 0; i < NMREQ_OPT_MAXKEYS && parser->keys[i].key; i++) {
-		if ((parser->keys[i].flags & NMREQ_OPTK_MUSTSET) &&
-		    pctx.values[i] == NULL) {
+	for (i = 0; i < nmreq_nkeys(parser); i++) {
+		if (parser->keys[i].key &&
+		    (parser->keys[i].flags & NMREQ_OPTK_MUSTSET) &&
+		    pctx.keys[nmreq_key_id(parser, i)] == NULL) {
 			nmreq_spec_error(ctx, EINVAL, spec,
 				"option '%s' needs key '%s'", parser->prefix,
 				parser->keys[i].key);
 			goto out;
 		}
 	}
-	if (nkeys == 0) {
+	if (nkeys == 0 && !(parser->flags & NMREQ_OPTF_ALLOWEMPTY)) {
 		nmreq_spec_error(ctx, EINVAL, spec,
 			"empty option '%s'; expected '%s:key=value'",
 			parser->prefix, parser->prefix);

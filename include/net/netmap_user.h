@@ -18,15 +18,34 @@
 #ifndef _NET_NETMAP_USER_H_
 #define _NET_NETMAP_USER_H_
 
+#include <ctype.h>		/* netmap's header has it: programs use isdigit() */
 #include <stdint.h>
 #include <stdio.h>		/* D() */
 #include <string.h>		/* nm_pkt_copy() */
 #include <sys/types.h>
+#include <sys/socket.h>		/* netmap's header has it */
 #include <sys/time.h>		/* D(), struct timeval */
+#include <net/if.h>		/* IFNAMSIZ, if_nametoindex() */
 
 #include "netmap.h"
 
 #define NETMAP_DEVICE_NAME	"/dev/netmap"
+
+/* Branch hints, as netmap's header defines them for its applications. */
+#ifndef likely
+#define likely(x)	__builtin_expect(!!(x), 1)
+#endif
+#ifndef unlikely
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+#endif
+
+/*
+ * Ordering between the application's loads (nm_ldld_barrier) or stores
+ * (nm_stst_barrier) on shared rings: plain compiler barriers on x86,
+ * fences where the hardware reorders.
+ */
+#define nm_ldld_barrier()	__atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define nm_stst_barrier()	__atomic_thread_fence(__ATOMIC_RELEASE)
 
 /* ------------------------------------------------------------------ */
 /* Locating objects in the region                                      */
@@ -212,12 +231,16 @@ static inline void nm_sync_kloop_appl_read(const struct nm_csb_ktoa *ktoa,
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
 #define NM_ERRBUF_SIZE	512
+
+/* Size of the message buffer nm_parse() writes (netmap's value). */
+#define MAXERRMSG	80
 
 struct nm_desc;
 
@@ -305,6 +328,13 @@ extern "C" {
  */
 struct nm_desc *nm_open(const char *ifname, const struct nmreq *req,
 			uint64_t flags, const struct nm_desc *arg);
+
+/*
+ * Parse ifname (the names of nm_open()) into d->req: nr_name, nr_ringid,
+ * the mode and flags in nr_flags, and nr_arg2 for "@N".  0, or -1 with
+ * errno EINVAL and the reason in err (MAXERRMSG bytes, may be NULL).
+ */
+int nm_parse(const char *ifname, struct nm_desc *d, char *err);
 
 /* Unmap (if mapped by d), close and free.  -1/EINVAL for a bad d. */
 int nm_close(struct nm_desc *d);

@@ -22,6 +22,9 @@
  * in order, once each.  Prints one result line; exits 0 on success,
  * 1 on failure, 2 on a usage error.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* ppoll */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>

@@ -562,7 +562,7 @@ static int test_opt_parse(struct nmreq_parse_ctx *pctx)
 {
 	opt_calls++;
 	/* the values only live during the call */
-	snprintf(opt_seen, sizeof(opt_seen), "%s", pctx->values[1] ? pctx->values[1] : "");
+	snprintf(opt_seen, sizeof(opt_seen), "%s", pctx->keys[1] ? pctx->keys[1] : "");
 	return *(int *)pctx->token;
 }
 
@@ -570,7 +570,7 @@ static void test_nmreq_helpers(void)
 {
 	struct nmreq_opt_parser parsers[] = {
 		{ .prefix = "thing", .parse = test_opt_parse,
-		  .keys = { { "a_b", NMREQ_OPTK_DEFAULT }, { "c", 0 } } },
+		  .keys = { { "a_b", 0, NMREQ_OPTK_DEFAULT }, { "c", 1, 0 } } },
 		{ .prefix = NULL },
 	};
 	struct nmreq_option o1, o2, o3, *o, *heap;
