@@ -607,84 +607,82 @@ static int nmi_open_device(int flags)
 	return fd < 0 ? nmi_fail(-fd) : fd;
 }
 
-static mode_t nmi_mode(int flags, va_list ap)
-{
-	return (flags & (O_CREAT | O_TMPFILE)) ? (mode_t)va_arg(ap, int) : 0;
-}
+/* The mode argument of an open-like call, present with O_CREAT or O_TMPFILE. */
+#define NMI_MODE_ARG(flags, mode)					\
+	do {								\
+		va_list ap_;						\
+		va_start(ap_, flags);					\
+		mode = ((flags) & (O_CREAT | O_TMPFILE)) ?		\
+			(mode_t)va_arg(ap_, int) : 0;			\
+		va_end(ap_);						\
+	} while (0)
 
-int open(const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = nmi_mode(flags, ap);
-	va_end(ap);
-	if (nmi_is_device(path))
-		return nmi_open_device(flags);
-	return nmi_real_open(path, flags, mode);
-}
-
-int open64(const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = nmi_mode(flags, ap);
-	va_end(ap);
-	if (nmi_is_device(path))
-		return nmi_open_device(flags);
-	return nmi_real_open(path, flags | O_LARGEFILE, mode);
-}
-
-/* _FORTIFY_SOURCE's open() when flags are not a compile-time constant. */
-int __open_2(const char *path, int flags)
-{
-	return open(path, flags);
-}
-
-int __open64_2(const char *path, int flags)
-{
-	return open64(path, flags);
-}
-
-int openat(int dirfd, const char *path, int flags, ...)
+/* Every open-like wrapper: the device is ours, other paths libc's. */
+static int nmi_openat(int dirfd, const char *path, int flags, mode_t mode)
 {
 	__typeof__(real.openat) f;
-	va_list ap;
-	mode_t mode;
 
-	va_start(ap, flags);
-	mode = nmi_mode(flags, ap);
-	va_end(ap);
 	if (nmi_is_device(path))
 		return nmi_open_device(flags);
+	if (dirfd == AT_FDCWD)
+		return nmi_real_open(path, flags, mode);
 	f = REAL(openat);
 	if (f)
 		return f(dirfd, path, flags, mode);
 	return (int)syscall(SYS_openat, dirfd, path, flags, mode);
 }
 
-int openat64(int dirfd, const char *path, int flags, ...)
+int open(const char *path, int flags, ...)
 {
-	va_list ap;
 	mode_t mode;
 
-	va_start(ap, flags);
-	mode = nmi_mode(flags, ap);
-	va_end(ap);
-	return openat(dirfd, path, flags | O_LARGEFILE, mode);
+	NMI_MODE_ARG(flags, mode);
+	return nmi_openat(AT_FDCWD, path, flags, mode);
+}
+
+int open64(const char *path, int flags, ...)
+{
+	mode_t mode;
+
+	NMI_MODE_ARG(flags, mode);
+	return nmi_openat(AT_FDCWD, path, flags | O_LARGEFILE, mode);
+}
+
+int openat(int dirfd, const char *path, int flags, ...)
+{
+	mode_t mode;
+
+	NMI_MODE_ARG(flags, mode);
+	return nmi_openat(dirfd, path, flags, mode);
+}
+
+int openat64(int dirfd, const char *path, int flags, ...)
+{
+	mode_t mode;
+
+	NMI_MODE_ARG(flags, mode);
+	return nmi_openat(dirfd, path, flags | O_LARGEFILE, mode);
+}
+
+/* _FORTIFY_SOURCE's open() when flags are not a compile-time constant. */
+int __open_2(const char *path, int flags)
+{
+	return nmi_openat(AT_FDCWD, path, flags, 0);
+}
+
+int __open64_2(const char *path, int flags)
+{
+	return nmi_openat(AT_FDCWD, path, flags | O_LARGEFILE, 0);
 }
 
 int __openat_2(int dirfd, const char *path, int flags)
 {
-	return openat(dirfd, path, flags);
+	return nmi_openat(dirfd, path, flags, 0);
 }
 
 int __openat64_2(int dirfd, const char *path, int flags)
 {
-	return openat64(dirfd, path, flags);
+	return nmi_openat(dirfd, path, flags | O_LARGEFILE, 0);
 }
 
 /* ---------------------------------------------------------------- */
@@ -765,25 +763,28 @@ static int nmi_fcntl(int fd, int cmd, void *arg)
 	return r;
 }
 
+/* The optional argument of fcntl and ioctl, read as the kernel does. */
+#define NMI_PTR_ARG(last, arg)						\
+	do {								\
+		va_list ap_;						\
+		va_start(ap_, last);					\
+		arg = va_arg(ap_, void *);				\
+		va_end(ap_);						\
+	} while (0)
+
 int fcntl(int fd, int cmd, ...)
 {
-	va_list ap;
 	void *arg;
 
-	va_start(ap, cmd);
-	arg = va_arg(ap, void *);
-	va_end(ap);
+	NMI_PTR_ARG(cmd, arg);
 	return nmi_fcntl(fd, cmd, arg);
 }
 
 int fcntl64(int fd, int cmd, ...)
 {
-	va_list ap;
 	void *arg;
 
-	va_start(ap, cmd);
-	arg = va_arg(ap, void *);
-	va_end(ap);
+	NMI_PTR_ARG(cmd, arg);
 	return nmi_fcntl(fd, cmd, arg);
 }
 
@@ -822,12 +823,9 @@ void closefrom(int lowfd)
 
 int ioctl(int fd, unsigned long request, ...)
 {
-	va_list ap;
 	void *arg;
 
-	va_start(ap, request);
-	arg = va_arg(ap, void *);
-	va_end(ap);
+	NMI_PTR_ARG(request, arg);
 	if (nmi_is_rt(fd)) {
 		int err = nmb_ioctl(fd, request, arg);
 
