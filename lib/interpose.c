@@ -1133,25 +1133,6 @@ static int nmi_real_epoll_pwait2(int epfd, struct epoll_event *events,
 				    sigmask);
 }
 
-int epoll_wait(int epfd, struct epoll_event *events, int maxevents,
-	       int timeout)
-{
-	struct timespec ts;
-
-	if (!nmi_ep_has_rt(epfd)) {
-		__typeof__(real.epoll_wait) f = REAL(epoll_wait);
-
-		if (f)
-			return f(epfd, events, maxevents, timeout);
-		return nmi_real_epoll_pwait(epfd, events, maxevents, timeout,
-					    NULL);
-	}
-	ts.tv_sec = timeout / 1000;
-	ts.tv_nsec = (long)(timeout % 1000) * 1000000L;
-	return nmi_epoll_wait(epfd, events, maxevents,
-			      timeout < 0 ? NULL : &ts, NULL);
-}
-
 int epoll_pwait(int epfd, struct epoll_event *events, int maxevents,
 		int timeout, const sigset_t *sigmask)
 {
@@ -1164,6 +1145,16 @@ int epoll_pwait(int epfd, struct epoll_event *events, int maxevents,
 	ts.tv_nsec = (long)(timeout % 1000) * 1000000L;
 	return nmi_epoll_wait(epfd, events, maxevents,
 			      timeout < 0 ? NULL : &ts, sigmask);
+}
+
+int epoll_wait(int epfd, struct epoll_event *events, int maxevents,
+	       int timeout)
+{
+	__typeof__(real.epoll_wait) f;
+
+	if (nmi_ep_has_rt(epfd) || !(f = REAL(epoll_wait)))
+		return epoll_pwait(epfd, events, maxevents, timeout, NULL);
+	return f(epfd, events, maxevents, timeout);
 }
 
 int epoll_pwait2(int epfd, struct epoll_event *events, int maxevents,
