@@ -419,6 +419,25 @@ for m in move copy pipe vale; do
 		esac
 	fi
 done
+# Calls on descriptors that are not netmap's, plainly and with libnetmap
+# preloaded (its C library wrappers in front), alternating; medians.
+echo "pass-through: poll, ioctl, close(dup) on a pipe, plain and preloaded..."
+PT_PLAIN=n/a PT_PRELOAD=n/a PT_RATIO=n/a
+ptlib=$builddir/.libs/libnetmap.so.0
+if [ -x "$bindir/passthrough" ] && [ -f "$ptlib" ]; then
+	pa=() pb=() pr=()
+	for i in 1 2 3 4 5; do
+		a=n/a b=n/a
+		run "pt_plain$i" 60 "$bindir/passthrough" -a 0 &&
+			a=$(kv "$tmp/pt_plain$i.out" passthrough ns_per_round)
+		run "pt_preload$i" 60 env LD_PRELOAD="$ptlib" \
+			"$bindir/passthrough" -a 0 &&
+			b=$(kv "$tmp/pt_preload$i.out" passthrough ns_per_round)
+		pa+=("$a") pb+=("$b") pr+=("$(ratio "$a" "$b")")
+	done
+	PT_PLAIN=$(median "${pa[@]}") PT_PRELOAD=$(median "${pb[@]}")
+	PT_RATIO=$(median "${pr[@]}")
+fi
 load_end=$(load1)
 
 # ------------------------------------------------------------ report
@@ -549,6 +568,12 @@ for m in move copy pipe vale; do
 	printf '  %-33s %12s %11s   %s %s\n' "$lab" "${IR[$m]}" "${NS[$m]}" "$tg" "$vd"
 done
 echo
+vd=$(verdict "$PT_RATIO" ">=" "$t_preload")
+[ "$vd" = MISS ] && misses=$((misses + 1))
+echo "other descriptors (poll, ioctl, close(dup) on a pipe)   ns/round"
+printf '  %-33s %12s\n' "plain" "$PT_PLAIN" "libnetmap preloaded" "$PT_PRELOAD"
+printf '  %-33s %12s   >= %s %s\n' "passthrough_ratio (plain/preloaded)" "$PT_RATIO" "$t_preload" "$vd"
+echo
 echo "placement: cache-line round trip before each run, (ns c|f): close < 200 ns, far above"
 echo "*: other processes or the hypervisor took more than 3% of the CPUs during the run, even after"
 echo "   repeating it; medians use the undisturbed rounds, and carry a * when there were none"
@@ -584,6 +609,9 @@ jlist() {	# values -> [a, b, ...]
 	for q in "${ratios[@]}"; do
 		echo "  \"$q\": $(jnum "${RM[$q]}"),"
 	done
+	echo "  \"passthrough_ratio\": $(jnum "$PT_RATIO"),"
+	echo "  \"passthrough_ns_plain\": $(jnum "$PT_PLAIN"),"
+	echo "  \"passthrough_ns_preloaded\": $(jnum "$PT_PRELOAD"),"
 	echo "  \"pipe_instr_per_pkt\": $(jnum "${IR[pipe]}"),"
 	echo "  \"vale60_instr_per_pkt\": $(jnum "${IR[vale]}"),"
 	echo "  \"raw_move_instr_per_pkt\": $(jnum "${IR[move]}"),"
