@@ -82,6 +82,19 @@ int nmh_copy_from_user(void *dst, const void *usrc, size_t len);
 int nmh_copy_to_user(void *udst, const void *src, size_t len);
 
 /*
+ * User memory read while holding a lock that control operations wait
+ * for (a VALE sender's NS_INDIRECT slots, under the switch lock): such a
+ * read must never wait for the page, or a page that never comes (a
+ * userfaultfd or FUSE mapping) blocks every port add and remove, and
+ * the control lock with them.  nmh_user_prefault brings the pages of
+ * [usrc, usrc + len) in beforehand, holding no lock: it may wait as long
+ * as they take.  nmh_copy_from_user_nofault fails with -EFAULT instead
+ * of waiting for a page that is not there (any more).
+ */
+int nmh_copy_from_user_nofault(void *dst, const void *usrc, size_t len);
+void nmh_user_prefault(const void *usrc, size_t len);
+
+/*
  * System network interfaces (spec 15.3), for hosts that set
  * nm_g->host_has_netdevs (the kernel); core/ calls them only then, with
  * the control lock held.  nmh_netdev_exists says whether name is an
@@ -91,6 +104,12 @@ int nmh_copy_to_user(void *udst, const void *src, size_t len);
  */
 struct nm_adapter;
 int nmh_netdev_exists(const char *name);
+/*
+ * May the caller create a network device in its network namespace (na
+ * NULL), or remove na's?  0, or -EPERM: on Linux that takes CAP_NET_ADMIN
+ * in the user namespace owning the device's network namespace.
+ */
+int nmh_netdev_admin(struct nm_adapter *na);
 int nmh_persist_netdev_create(struct nm_adapter *na);
 void nmh_persist_netdev_destroy(struct nm_adapter *na);
 

@@ -55,6 +55,7 @@ struct nm_mem {
 	int active;			/* bindings currently using it */
 	struct nm_pool pools[NM_POOLS];
 	struct nm_pool_params params[NM_POOLS];
+	uint32_t owner;			/* creator's identity, nm_mem_may_use */
 	char *base;			/* NULL until finalized */
 	uint64_t memsize;		/* sum of pools, page rounded */
 	struct nmh_lock lock;		/* pool bitmaps */
@@ -125,6 +126,8 @@ struct nm_kring {
 	struct nm_bdg_fwd *ft;
 	uint8_t last_dmac[6];
 	uint16_t last_dhash;
+	/* VALE transmit rings: NS_INDIRECT slots were seen (prefaulted). */
+	uint32_t indirect_seen;
 
 	/*
 	 * Kernel positions (6.1).  Another context writes or reads these
@@ -313,6 +316,7 @@ struct nm_priv {
 	uint32_t mode;
 	uint32_t binding_idx;		/* slot in na->bindings */
 	uint32_t sleeping;		/* waiting in poll (host managed) */
+	uint32_t owner;			/* opener's identity (host: uid) */
 	uint64_t host_id;		/* host's name for this binding */
 };
 
@@ -327,6 +331,7 @@ struct nm_params {
 	uint32_t max_bridges;
 	uint32_t no_timestamp;
 	uint32_t verbose;
+	uint32_t shared_regions;	/* 1: any opener may use any region */
 };
 
 struct nm_core {
@@ -336,6 +341,12 @@ struct nm_core {
 	struct nm_bdg *bridges[NM_MAX_BRIDGES_LIMIT];
 	struct nm_adapter *named_ports;	/* persistent ports by name */
 	uint32_t host_has_netdevs;	/* kernel: system interfaces exist */
+	/*
+	 * The owner (nm_priv.owner) of the request being run, set by
+	 * nm_ctrl/nm_legacy under the control lock: regions created by the
+	 * request are its.
+	 */
+	uint32_t caller;
 };
 
 /* Set by the host before any other core call. */
@@ -386,11 +397,15 @@ static inline uint32_t nma_all_rings(const struct nm_adapter *na,
 /* Entry points (nm_mem.c)                                          */
 /* ---------------------------------------------------------------- */
 
+/* Most extra buffers (20) of one binding, the 15.2 clamp: 128 * 4096. */
+#define NM_EXTRA_BUFS_MAX (128u * 4096u)
+
 struct nm_mem *nm_mem_global(void);
 struct nm_mem *nm_mem_find(uint16_t id);
 struct nm_mem *nm_mem_private_new(uint32_t txr, uint32_t txd, uint32_t rxr,
 				  uint32_t rxd, uint32_t extra_bufs,
 				  uint32_t npipes, int *err);
+int nm_mem_may_use(const struct nm_mem *m);
 void nm_mem_get(struct nm_mem *m);
 void nm_mem_put(struct nm_mem *m);
 int nm_mem_finalize(struct nm_mem *m);

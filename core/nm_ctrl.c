@@ -257,8 +257,14 @@ static int nm_req_newif(struct nm_req_ctx *c)
 
 	if (!strncmp(name, "vale", 4) || strlen(name) >= IFNAMSIZ)
 		return EINVAL;
-	if (nif->nr_mem_id && !nm_mem_find(nif->nr_mem_id))
-		return EINVAL;
+	if (nif->nr_mem_id) {
+		struct nm_mem *m = nm_mem_find(nif->nr_mem_id);
+
+		if (!m)
+			return EINVAL;
+		if (!nm_mem_may_use(m))
+			return EPERM;
+	}
 	if (nm_named_find(name))
 		return EEXIST;
 	if (!nm_g->host_has_netdevs)
@@ -373,6 +379,7 @@ int nm_ctrl(struct nm_priv *priv, void *uarg)
 		for (i = 0; i < c->nopts; i++)
 			c->opts[i].hdr.nro_status = EOPNOTSUPP;
 		nmh_ctl_lock();
+		nm_g->caller = priv->owner;
 		err = nm_req_run(priv, c);
 		nmh_ctl_unlock();
 		if (!err && c->bodylen &&
@@ -573,6 +580,7 @@ int nm_legacy(struct nm_priv *priv, unsigned int cmd, void *uarg)
 		if (!c)
 			return -ENOMEM;
 		nmh_ctl_lock();
+		nm_g->caller = priv->owner;
 		err = nm_legacy_run(priv, cmd, &out, c);
 		nmh_ctl_unlock();
 		nmh_tmp_free(c);

@@ -149,6 +149,7 @@ static struct nm_mem *nm_mem_new(const struct nm_pool_params *params,
 	}
 	memcpy(m->params, params, sizeof(m->params));
 	m->global = global;
+	m->owner = nm_g->caller;
 	m->id = global ? 1 : nm_mem_new_id();
 	if (!m->id) {
 		nmh_free(m);
@@ -295,6 +296,19 @@ struct nm_mem *nm_mem_private_new(uint32_t txr, uint32_t txd, uint32_t rxr,
 	if (p[NM_BUF_POOL].num < v)
 		p[NM_BUF_POOL].num = v;
 	return nm_mem_new(p, 0, err);
+}
+
+/*
+ * May the caller of the current request bind a port of region m, create
+ * one in it, or map it?  A region's buffers carry its users' traffic, so
+ * only the identity that created it (the kernel: the opener's uid) may,
+ * unless the shared_regions parameter says any opener may (netmap's own
+ * rule).  The global region is shared by design: every NIC is in it.
+ */
+int nm_mem_may_use(const struct nm_mem *m)
+{
+	return m->global || nm_g->params.shared_regions ||
+	       m->owner == nm_g->caller;
 }
 
 void nm_mem_get(struct nm_mem *m)

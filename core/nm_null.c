@@ -35,6 +35,43 @@ const struct nm_adapter_ops nm_null_ops = {
 	.dtor = nm_null_dtor,
 };
 
+/*
+ * Spec 18 takes the counts as given, but a region holds rings of at most
+ * (ring_objsize - 256) / 16 slots and a netmap_if of at most
+ * (if_objsize - 56) / 8 ring offsets, fake host rings included (3.1):
+ * nothing larger could ever be registered.  Clamp to those limits before
+ * any kring is allocated, so that a request for 65535 rings costs what
+ * the region can hold, not tens of megabytes; the reply shows the
+ * counts honoured.
+ */
+static void nm_null_clamp(const struct nm_mem *m, struct nmreq_register *req)
+{
+	uint32_t max_slots = (m->pools[NM_RING_POOL].objsize -
+			      sizeof(struct netmap_ring)) /
+			     sizeof(struct netmap_slot);
+	uint32_t entries = (m->pools[NM_IF_POOL].objsize -
+			    sizeof(struct netmap_if)) / sizeof(ssize_t);
+	uint32_t avail = entries > 2 ? entries - 2 : 0, half = avail / 2;
+	uint32_t tx = req->nr_tx_rings, rx = req->nr_rx_rings;
+
+	if (tx + rx > avail) {
+		if (tx <= half)
+			rx = avail - tx;
+		else if (rx <= half)
+			tx = avail - rx;
+		else {
+			tx = half;
+			rx = avail - half;
+		}
+	}
+	req->nr_tx_rings = (uint16_t)tx;
+	req->nr_rx_rings = (uint16_t)rx;
+	if (req->nr_tx_slots > max_slots)
+		req->nr_tx_slots = max_slots;
+	if (req->nr_rx_slots > max_slots)
+		req->nr_rx_slots = max_slots;
+}
+
 int nm_null_get(const char *name, struct nmreq_register *req,
 		struct nm_adapter **out)
 {
@@ -51,6 +88,10 @@ int nm_null_get(const char *name, struct nmreq_register *req,
 	if ((req->nr_tx_rings && !req->nr_tx_slots) ||
 	    (req->nr_rx_rings && !req->nr_rx_slots))
 		return -EINVAL;
+	err = nm_mem_finalize(m);
+	if (err)
+		return err;
+	nm_null_clamp(m, req);
 	na = nmh_zalloc(sizeof(*na));
 	if (!na)
 		return -ENOMEM;

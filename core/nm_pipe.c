@@ -405,7 +405,7 @@ int nm_pipe_get(const char *name, struct nmreq_register *req,
 					     &parent);
 		if (!err)
 			err = nm_get_adapter(pname, &preq, how, &parent);
-		else
+		else if (err != -EPERM)	/* EPERM: no CAP_NET_ADMIN */
 			err = -ENXIO;
 	}
 	if (err)

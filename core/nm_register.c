@@ -246,6 +246,37 @@ static int nm_offsets_apply(struct nm_adapter *na, struct nm_priv *priv,
 /* Registration (11.4)                                              */
 /* ---------------------------------------------------------------- */
 
+/*
+ * How many extra buffers (20) one binding may take.  The spec grants "as
+ * many as it can", which in a region other ports use too (the global
+ * region, one chosen with nr_mem_id or @N, the parent's region of pipes)
+ * would let one binding take every free buffer and leave the others'
+ * rings unable to be created.  So: at most NM_EXTRA_BUFS_MAX (the
+ * private-region clamp of 15.2), and in a shared region at most half of
+ * the buffers free at that moment.  The reply's nr_extra_bufs says what
+ * was granted; the kernel log says why it is fewer.
+ */
+static uint32_t nm_extra_bufs_cap(const struct nm_adapter *na, uint32_t want)
+{
+	const struct nm_mem *m = na->mem;
+	uint32_t cap = NM_EXTRA_BUFS_MAX;
+	const char *why = "the per-binding limit";
+
+	if (m->global || m->refcount > 1) {
+		uint32_t half = m->pools[NM_BUF_POOL].objfree / 2;
+
+		if (half < cap) {
+			cap = half;
+			why = "half of the free buffers of a shared region";
+		}
+	}
+	if (want <= cap)
+		return want;
+	nmh_log("netmap: %s: %u extra buffers asked, at most %u granted "
+		"(%s, region %u)\n", na->name, want, cap, why, m->id);
+	return cap;
+}
+
 static int nm_binding_slot(struct nm_adapter *na, struct nm_priv *priv)
 {
 	uint32_t i;
@@ -276,11 +307,20 @@ int nm_register(struct nm_priv *priv, const char *name,
 
 	if (priv->na)
 		return -EBUSY;
-	if (req->nr_mem_id && !nm_mem_find(req->nr_mem_id))
-		return -EINVAL;
+	if (req->nr_mem_id) {
+		struct nm_mem *m = nm_mem_find(req->nr_mem_id);
+
+		if (!m)
+			return -EINVAL;
+		if (!nm_mem_may_use(m))
+			return -EPERM;
+	}
 	err = nm_get_adapter(name, req, NM_LOOKUP_CREATE, &na);
 	if (err)
 		return err;
+	err = -EPERM;
+	if (!nm_mem_may_use(na->mem))
+		goto err_put;
 	err = -EBUSY;
 	if (na->flags & NAF_KERNEL_OWNED)
 		goto err_put;
@@ -351,7 +391,8 @@ int nm_register(struct nm_priv *priv, const char *name,
 
 	if (req->nr_extra_bufs)
 		granted = nm_mem_extra_bufs_alloc(na->mem, &head,
-						  req->nr_extra_bufs);
+						  nm_extra_bufs_cap(na,
+							req->nr_extra_bufs));
 	*(uint32_t *)&priv->nifp->ni_bufs_head = head;
 
 	req->nr_offset = nm_mem_ofs(na->mem, priv->nifp);
@@ -405,7 +446,17 @@ void nm_priv_release(struct nm_priv *priv)
 		}
 	}
 	na->bindings[priv->binding_idx] = NULL;
+	/*
+	 * Back to the state of a descriptor that never registered: nothing
+	 * may lead from it to the port any more (the kernel's poll used
+	 * qfirst/qlast of a released binding).
+	 */
 	priv->na = NULL;
+	memset(priv->qfirst, 0, sizeof(priv->qfirst));
+	memset(priv->qlast, 0, sizeof(priv->qlast));
+	priv->flags = 0;
+	priv->mode = 0;
+	priv->binding_idx = 0;
 	mem->active--;
 	if (--na->users == 0) {
 		na->flags &= ~NAF_NETMAP_ON;

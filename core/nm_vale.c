@@ -513,7 +513,7 @@ static void nm_vale_out_later(struct nm_vale_out *o,
 
 		if (!(f->flags & NS_INDIRECT)) {
 			memcpy(c->dst, f->buf, f->len);
-		} else if (nmh_copy_from_user(c->dst, f->buf, f->len)) {
+		} else if (nmh_copy_from_user_nofault(c->dst, f->buf, f->len)) {
 			o->slot[c->j].len = 0;
 			o->bytes -= f->len;
 		}
@@ -709,7 +709,7 @@ static inline uint8_t nm_vale_dst(struct nm_fwd_ctx *x, uint32_t i,
 	if (flen < 14)
 		return NM_BDG_NOPORT;
 	if (indirect) {
-		if (nmh_copy_from_user(hdrbuf, frame, sizeof(hdrbuf)))
+		if (nmh_copy_from_user_nofault(hdrbuf, frame, sizeof(hdrbuf)))
 			return NM_BDG_NOPORT;
 		frame = hdrbuf;
 	}
@@ -885,6 +885,37 @@ static void nm_vale_forward(struct nm_fwd_ctx *x)
 	}
 }
 
+/*
+ * NS_INDIRECT payloads are user memory, read while the switch lock is
+ * held shared.  A sender must never wait for a page there: a port add or
+ * remove waits for the lock exclusively, holding the control lock, so a
+ * page that never comes (userfaultfd, a FUSE mapping) would block every
+ * control operation of the machine.  So the pages of the indirect slots
+ * a batch can read (at most batch + NETMAP_MAX_FRAGS + 1 slots from s)
+ * are faulted in before the lock is taken, and read under it with page
+ * faults disabled (a page gone again in between, or a slot rewritten,
+ * gives an empty slot, like any other bad pointer).  Rings that never
+ * carried an indirect slot skip this walk (kring->indirect_seen).
+ */
+static void nm_vale_prefault(struct nm_kring *kring, struct netmap_slot *s,
+			     struct netmap_slot *hs, uint32_t batch,
+			     uint32_t bufsize)
+{
+	struct netmap_slot *slot = kring->ring->slot;
+	struct netmap_slot *end = slot + kring->nkr_num_slots;
+	uint32_t i;
+
+	for (i = 0; s != hs && i <= batch + NETMAP_MAX_FRAGS; i++) {
+		if (s->flags & NS_INDIRECT) {
+			uint16_t len = s->len;
+
+			nmh_user_prefault((const void *)(uintptr_t)s->ptr,
+					  len > bufsize ? bufsize : len);
+		}
+		s = s + 1 == end ? slot : s + 1;
+	}
+}
+
 /* TX sync of a VALE port: forward everything in [hwcur, head). */
 static int nm_vale_txsync(struct nm_kring *kring, int flags)
 {
@@ -930,6 +961,8 @@ static int nm_vale_txsync(struct nm_kring *kring, int flags)
 		}
 		if (s == hs)
 			break;
+		if (kring->indirect_seen)
+			nm_vale_prefault(kring, s, hs, batch, bufsize);
 		x.c.a8 = 0;
 		x.c.a4 = NM_FWD_NOKEY;
 		x.c.dst = NM_BDG_NOPORT;
@@ -947,10 +980,24 @@ static int nm_vale_txsync(struct nm_kring *kring, int flags)
 			uint16_t sflags = s->flags, len = s->len;
 			const uint8_t *buf;
 
-			if (sflags & NS_INDIRECT)
+			if (sflags & NS_INDIRECT) {
+				if (!kring->indirect_seen) {
+					/*
+					 * Not prefaulted: this batch ends
+					 * before the packet, which the next
+					 * one (prefaulted) starts with.
+					 */
+					kring->indirect_seen = 1;
+					for (; count > start; count--) {
+						bytes -= ft[count - 1].len;
+						s = s == slot ? end - 1 : s - 1;
+					}
+					break;
+				}
 				buf = (const uint8_t *)(uintptr_t)s->ptr;
-			else
+			} else {
 				buf = nm_bufs_addr(&bufs, s->buf_idx) + off;
+			}
 			if (len > bufsize - off)
 				len = 0;
 			f->buf = buf;
@@ -1106,8 +1153,8 @@ static int nm_vale_new(const char *name, struct nmreq_register *req,
 	na->num_rings[NR_RX] = nm_clamp(req->nr_rx_rings, 1, 1, 16);
 	na->num_slots[NR_TX] = nm_clamp(req->nr_tx_slots, 1024, 1, 4096);
 	na->num_slots[NR_RX] = nm_clamp(req->nr_rx_slots, 1024, 1, 4096);
-	if (extra > 128 * 4096)
-		extra = 128 * 4096;
+	if (extra > NM_EXTRA_BUFS_MAX)
+		extra = NM_EXTRA_BUFS_MAX;
 	if (req->nr_mem_id) {
 		na->mem = nm_mem_find(req->nr_mem_id);
 		if (!na->mem) {
@@ -1237,6 +1284,12 @@ int nm_vale_persist_create(const char *name, struct nmreq_register *req,
 		return -EINVAL;
 	if (nm_is_sysif(name))
 		return -EEXIST;
+	/* A system interface (VALE_NEWIF, a pipe's parent) is the admin's. */
+	if (nm_g->host_has_netdevs) {
+		err = nmh_netdev_admin(NULL);
+		if (err)
+			return err;
+	}
 	err = nm_vale_new(name, req, NM_KIND_PERSIST, &na);
 	if (err)
 		return err;
@@ -1263,6 +1316,12 @@ int nm_vale_persist_delete(const char *name)
 		return nm_is_sysif(name) ? -EINVAL : -ENXIO;
 	if (na->kind != NM_KIND_PERSIST || (na->flags & NAF_AUTODELETE))
 		return -EINVAL;
+	if (nm_g->host_has_netdevs) {
+		int err = nmh_netdev_admin(na);
+
+		if (err)
+			return err;
+	}
 	if (na->users || na->bdg || na->num_pipes || na->refcount > 1)
 		return -EBUSY;
 	nm_vale_persist_remove(na);

@@ -32,6 +32,8 @@
 #include <linux/ratelimit.h>
 #include <linux/timekeeping.h>
 #include <linux/sched.h>
+#include <linux/cred.h>
+#include <linux/pagemap.h>
 
 #include "nm_core.h"
 #include "nm_linux.h"
@@ -222,6 +224,23 @@ int nmh_copy_to_user(void *udst, const void *src, size_t len)
 	return copy_to_user((void __user *)udst, src, len) ? -EFAULT : 0;
 }
 
+/*
+ * Under the switch lock (NS_INDIRECT payloads): page faults disabled, so
+ * a page that is not present fails the copy instead of sleeping with
+ * the lock held (core/host.h).  VALE senders prefault the pages first.
+ */
+int nmh_copy_from_user_nofault(void *dst, const void *usrc, size_t len)
+{
+	return copy_from_user_nofault(dst, (const void __user *)usrc, len) ?
+	       -EFAULT : 0;
+}
+
+/* No lock held: this may wait for a userfaultfd or FUSE page (killably). */
+void nmh_user_prefault(const void *usrc, size_t len)
+{
+	fault_in_readable((const char __user *)usrc, len);
+}
+
 void nmh_log(const char *fmt, ...)
 {
 	static DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 20);
@@ -244,9 +263,10 @@ void nmh_log(const char *fmt, ...)
 struct nmk_file {
 	struct nm_priv priv;
 	/*
-	 * Set (release) once priv.na is valid; the data paths read it
-	 * (acquire) instead of priv.na, which core/ writes under the
-	 * control lock that they do not take.
+	 * Set (release), under the control lock, once a registration has
+	 * completed (nmk_publish_binding); the data paths read it (acquire)
+	 * instead of priv.na, which core/ writes under the control lock
+	 * that they do not take.
 	 */
 	int bound;
 };
@@ -260,6 +280,8 @@ static int nmk_open(struct inode *inode, struct file *file)
 	if (!f)
 		return -ENOMEM;
 	f->priv.host_id = (uintptr_t)f;
+	/* Regions are their creator's: the opener's uid (nm_mem_may_use). */
+	f->priv.owner = from_kuid(&init_user_ns, file->f_cred->euid);
 	file->private_data = f;
 	return 0;
 }
@@ -274,6 +296,23 @@ static int nmk_release(struct inode *inode, struct file *file)
 	nmh_ctl_unlock();
 	kfree(f);
 	return 0;
+}
+
+/*
+ * After a request that succeeded: if it left the descriptor registered,
+ * let the data paths in.  Read under the control lock: a registration
+ * that is undone (an option it did not consume, 10.8) sets priv.na and
+ * clears it again within one hold of the lock, so a look without it,
+ * from another thread of the process, could see a port that is being
+ * released.  Once a registration has completed, priv.na stays until the
+ * descriptor is released, so the flag never goes back to 0.
+ */
+static void nmk_publish_binding(struct nmk_file *f)
+{
+	nmh_ctl_lock();
+	if (f->priv.na)
+		smp_store_release(&f->bound, 1);
+	nmh_ctl_unlock();
 }
 
 static long nmk_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -299,9 +338,8 @@ static long nmk_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	default:
 		return -EOPNOTSUPP;
 	}
-	/* core/ set priv.na under the control lock, released since. */
-	if (!f->bound && READ_ONCE(f->priv.na))
-		smp_store_release(&f->bound, 1);
+	if (ret == 0 && !READ_ONCE(f->bound))
+		nmk_publish_binding(f);
 	return ret;
 }
 
@@ -466,6 +504,10 @@ NMK_PARAM(bridge_batch, bridge_batch, 14, NM_BDG_BATCH_MAX, 0644,
 	  "VALE batch size (at most 1024)");
 NMK_PARAM(max_bridges, max_bridges, 15, NM_MAX_BRIDGES_LIMIT, 0444,
 	  "VALE switches (load time only)");
+NMK_PARAM(shared_regions, shared_regions, 16, 1, 0644,
+	  "1: any opener may bind and map any region; 0 (default): only "
+	  "openers with the uid of the region's creator (the global region "
+	  "is shared)");
 
 /* The current geometry of the global region (read only). */
 static int nmk_curr_get(char *buf, const struct kernel_param *kp)
@@ -548,6 +590,7 @@ static void nmk_params_restore(const struct nm_params *given)
 		&nmk_param_priv_buf_size, &nmk_param_priv_buf_num,
 		&nmk_param_verbose, &nmk_param_no_timestamp,
 		&nmk_param_bridge_batch, &nmk_param_max_bridges,
+		&nmk_param_shared_regions,
 	};
 	unsigned int i;
 

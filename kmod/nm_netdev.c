@@ -21,6 +21,7 @@
 #include <linux/nsproxy.h>
 #include <linux/slab.h>
 #include <linux/list.h>
+#include <linux/capability.h>
 #include <net/net_namespace.h>
 
 #include "nm_core.h"
@@ -121,6 +122,28 @@ int nmh_netdev_exists(const char *name)
 		return 0;
 	dev_put(dev);
 	return 1;
+}
+
+/*
+ * Creating or removing a system interface takes CAP_NET_ADMIN over the
+ * network namespace it lives in (its owning user namespace), as ip link
+ * does: the caller's namespace for a new device, the device's own for
+ * an existing one.
+ */
+int nmh_netdev_admin(struct nm_adapter *na)
+{
+	struct net *net = nmk_caller_net();
+	struct nmk_pdev *pd;
+
+	if (na) {
+		list_for_each_entry(pd, &nmk_pdevs, list) {
+			if (pd->na == na) {
+				net = dev_net(pd->dev);
+				break;
+			}
+		}
+	}
+	return ns_capable(net->user_ns, CAP_NET_ADMIN) ? 0 : -EPERM;
 }
 
 int nmh_persist_netdev_create(struct nm_adapter *na)

@@ -867,6 +867,12 @@ void nmh_persist_netdev_destroy(struct nm_adapter *na)
 	(void)na;
 }
 
+int nmh_netdev_admin(struct nm_adapter *na)
+{
+	(void)na;
+	return 0;
+}
+
 void nmh_ring_timestamp(struct netmap_ring *ring)
 {
 	gettimeofday((struct timeval *)&ring->ts, NULL);
@@ -923,6 +929,22 @@ int nmh_copy_to_user(void *udst, const void *src, size_t len)
 		err = 0;
 	}
 	return err;
+}
+
+/*
+ * The switch lock of the runtime is the user's own: a sender that waits
+ * on its own memory under it only blocks that user's processes, which
+ * share everything anyway.  The ordinary copy will do.
+ */
+int nmh_copy_from_user_nofault(void *dst, const void *usrc, size_t len)
+{
+	return nmh_copy_from_user(dst, usrc, len);
+}
+
+void nmh_user_prefault(const void *usrc, size_t len)
+{
+	(void)usrc;
+	(void)len;
 }
 
 void nmh_log(const char *fmt, ...)

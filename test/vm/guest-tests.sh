@@ -13,6 +13,9 @@
 # Groups (VM_TESTS): module  parameters, device node, persistent ports,
 #                            rmmod refusals, kill mid-traffic, open churn
 #                    abi     test/vm/abi_conformance (raw ioctls)
+#                    trust   test/vm/kmod_trust: races, user memory
+#                            that never comes, clamps, capabilities
+#                            and region ownership (raw ioctls)
 #                    core    test_core with NETMAP_BACKEND=kernel
 #                    bats    test/bats/*.bats with NETMAP_BACKEND=kernel
 #                            (VM_BATS: name filters; VM_BATS_JOBS: files
@@ -189,6 +192,7 @@ for group in $VM_TESTS; do
 	case $group in
 	module) . "$SRC/test/vm/guest-module.sh" ;;
 	abi) tap abi "$ABI" ;;
+	trust) tap trust "$B/kmod_trust" ;;
 	core) tap core "$B/test_core" ;;
 	bats) run_bats ;;
 	/*) . "$group" ;;	# a script of checks (debugging aid)

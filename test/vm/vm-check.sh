@@ -41,7 +41,7 @@
 #   VM_CPU     qemu -cpu model (default max,-cx16)
 #   VM_MEM     guest memory in MiB (default 4096: 252 VALE ports need ~2.3 GB)
 #   VM_TESTS   space-separated test groups to run in the guest
-#              (default: "module abi core bats"; see guest-tests.sh)
+#              (default: "module abi trust core bats"; see guest-tests.sh)
 #   VM_BATS    only the bats files whose names contain one of these words
 #   VM_BATS_JOBS  bats files run at once in the guest (default 2)
 #   VM_TOOL_TIMEOUT  TOOL_TIMEOUT of the bats helpers in the guest (default 90)
@@ -66,7 +66,7 @@ MEM=${VM_MEM:-4096}
 # -cx16: 6.12 double-faults under TCG with cmpxchg16b (SLUB fast path);
 # "max" rather than qemu64: process start-up (bash) is about twice as fast.
 CPU=${VM_CPU:-max,-cx16}
-TESTS=${VM_TESTS:-module abi core bats}
+TESTS=${VM_TESTS:-module abi trust core bats}
 
 elapsed() { echo $(($(date +%s) - T0)); }
 step() { printf '=== [%4ss] %s\n' "$(elapsed)" "$*"; }
