@@ -46,6 +46,7 @@ struct nm_pool {
 	uint64_t memsize;	/* objtotal * objsize */
 	uint64_t offset;	/* region offset of the pool */
 	uint32_t *bitmap;	/* one bit per object, 1 = free */
+	uint32_t first_free;	/* no free object in bitmap words below */
 };
 
 struct nm_mem {

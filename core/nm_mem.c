@@ -210,6 +210,7 @@ static void nm_mem_reset_pools(struct nm_mem *m)
 		if (p->objtotal % 32)
 			p->bitmap[words - 1] = (1u << (p->objtotal % 32)) - 1;
 		p->objfree = p->objtotal;
+		p->first_free = 0;
 		if (i == NM_BUF_POOL) {
 			p->bitmap[0] &= ~3u;
 			p->objfree -= 2;
@@ -353,13 +354,19 @@ void nm_mem_reset_if_idle(struct nm_mem *m)
 
 /* ---------------------------------------------------------------- */
 
+/*
+ * Lowest free object first.  The scan starts at first_free, below which
+ * every word is full: without it, taking the 524,288 extra buffers one
+ * request may ask for rescanned the bitmap from 0 for each (quadratic:
+ * seconds with the control lock held; the fuzzer timed out there).
+ */
 static uint32_t nm_pool_alloc(struct nm_mem *m, struct nm_pool *p)
 {
 	uint32_t words = (p->objtotal + 31) / 32, i, idx = 0;
 	int found = 0;
 
 	nmh_lock(&m->lock);
-	for (i = 0; i < words; i++) {
+	for (i = p->first_free; i < words; i++) {
 		uint32_t w = p->bitmap[i];
 
 		if (w) {
@@ -372,6 +379,7 @@ static uint32_t nm_pool_alloc(struct nm_mem *m, struct nm_pool *p)
 			break;
 		}
 	}
+	p->first_free = i;
 	nmh_unlock(&m->lock);
 	return found ? idx : 0xffffffffu;
 }
@@ -382,6 +390,9 @@ static void nm_pool_free(struct nm_mem *m, struct nm_pool *p, uint32_t idx)
 		return;
 	nmh_lock(&m->lock);
 	if (!(p->bitmap[idx / 32] & (1u << (idx % 32)))) {
+		/* The hint first: a runtime process may die in between. */
+		if (idx / 32 < p->first_free)
+			p->first_free = idx / 32;
 		p->bitmap[idx / 32] |= 1u << (idx % 32);
 		p->objfree++;
 	}

@@ -1282,6 +1282,9 @@ int nm_vale_persist_create(const char *name, struct nmreq_register *req,
 
 	if (!strncmp(name, "vale", 4) || strlen(name) >= IFNAMSIZ)
 		return -EINVAL;
+	/* A name with a brace would be looked up as a pipe: never found. */
+	if (strchr(name, '{') || strchr(name, '}'))
+		return -EINVAL;
 	if (nm_is_sysif(name))
 		return -EEXIST;
 	/* A system interface (VALE_NEWIF, a pipe's parent) is the admin's. */

@@ -646,6 +646,8 @@ static void test_netdev_admin(void)
 	is_errno(try_as_nobody("trq{0", NR_REG_ALL_NIC, 0), EPERM,
 		 "3.4: a pipe whose parent would be created: EPERM");
 	ok(!if_nametoindex("trq"), "3.4: and no interface trq");
+	is_errno(try_newif("tr{1"), EINVAL, "VALE_NEWIF of a name with a "
+		 "brace (a pipe's name, never found again): EINVAL");
 	is_errno(try_newif("trn1"), 0, "3.4: root creates trn1");
 	is_errno(as_nobody(try_delif, (void *)"trn1"), EPERM,
 		 "3.4: VALE_DELIF without CAP_NET_ADMIN: EPERM");
