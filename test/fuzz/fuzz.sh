@@ -14,6 +14,7 @@
 #                 through the user-runtime host
 #   pktgen_opts   pkt-gen's command line
 #   valectl_opts  vale-ctl's command line
+#   bridge_opts   bridge's command line
 #   pcap          the tools' pcap reader (tools/common/nt_pcap.c)
 #
 # Environment:
@@ -32,7 +33,7 @@ OUT=${NETMAP_BUILDDIR:-$(pwd)}/test/fuzz-out
 CC=${FUZZ_CC:-clang}
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 JOBS=${FUZZ_JOBS:-$(nproc)}
-ALL="portspec ctrl pktgen_opts valectl_opts pcap"
+ALL="portspec ctrl pktgen_opts valectl_opts bridge_opts pcap"
 TARGETS=${FUZZ_TARGETS:-$ALL}
 
 command -v "$CC" >/dev/null || {
@@ -70,6 +71,7 @@ am_list() {
 : "${FUZZ_SRC_COMMON:=$(am_list libtoolcommon_la_SOURCES)}"
 : "${FUZZ_SRC_PKTGEN:=$(am_list test_pktgen_opts_SOURCES)}"
 : "${FUZZ_SRC_VALECTL:=$(am_list test_valectl_opts_SOURCES)}"
+: "${FUZZ_SRC_BRIDGE:=$(am_list test_bridge_opts_SOURCES)}"
 
 # tools/common as an archive: a target links only the objects it uses.
 common_lib() {
@@ -96,6 +98,9 @@ sources() {
 	valectl_opts) echo "$SRC/test/fuzz/fuzz_valectl_opts.c" \
 		"$(c_files "$FUZZ_SRC_VALECTL")" \
 		"-I$SRC/tools/common -I$SRC/tools/vale-ctl $OUT/libnt.a -lpcap -lm" ;;
+	bridge_opts) echo "$SRC/test/fuzz/fuzz_bridge_opts.c" \
+		"$(c_files "$FUZZ_SRC_BRIDGE")" \
+		"-I$SRC/tools/common -I$SRC/tools/bridge $OUT/libnt.a -lpcap -lm" ;;
 	pcap) echo "$SRC/test/fuzz/fuzz_pcap.c -I$SRC/tools/common" \
 		"$OUT/libnt.a -lpcap -lm" ;;
 	*) return 1 ;;

@@ -156,6 +156,12 @@ for i, args in enumerate([
         "--stats vale0", "-n p0 -m -1", "-x"]):
     put("valectl_opts", "seed-%02d" % i, args.replace(" ", "\0"))
 
+for i, args in enumerate([
+        "-i netmap:a -i netmap:b", "-i vale0:a -i vale0:b -b 64", "-h",
+        "-i netmap:p{0 -L", "-i netmap:a -i netmap:b -c", "-b 0",
+        "-i a -i b -i c"]):
+    put("bridge_opts", "seed-%02d" % i, args.replace(" ", "\0"))
+
 # ---------------------------------------------------------------- pcap
 frame = bytes.fromhex("ffffffffffff020000000001") + b"\x08\x00" + bytes(46)
 
