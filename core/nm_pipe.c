@@ -367,6 +367,27 @@ static int nm_pipe_new(struct nm_adapter *parent, const char *id, int slave,
 }
 
 /*
+ * The request of a parent created on demand for a pipe end registered
+ * with req: the region (nr_mem_id), the geometry and the extra buffers
+ * the end point asked for, so that the pipe lands where it was asked to
+ * (a load balancer checks that its pipes share the NIC's region) and has
+ * the slots it asked for.  The slave's TX is the master's RX.
+ */
+static void nm_pipe_parent_req(const struct nmreq_register *req, int slave,
+			       struct nmreq_register *preq)
+{
+	memset(preq, 0, sizeof(*preq));
+	if (!req)
+		return;
+	preq->nr_mem_id = req->nr_mem_id;
+	preq->nr_extra_bufs = req->nr_extra_bufs;
+	preq->nr_tx_slots = slave ? req->nr_rx_slots : req->nr_tx_slots;
+	preq->nr_rx_slots = slave ? req->nr_tx_slots : req->nr_rx_slots;
+	preq->nr_tx_rings = slave ? req->nr_rx_rings : req->nr_tx_rings;
+	preq->nr_rx_rings = slave ? req->nr_tx_rings : req->nr_rx_rings;
+}
+
+/*
  * Resolve parent{id or parent}id.  The parent is any port; a parent that
  * does not exist is created as an auto-deleting persistent port (14.1).
  */
@@ -400,7 +421,7 @@ int nm_pipe_get(const char *name, struct nmreq_register *req,
 	err = nm_get_adapter(pname, &preq, how, &parent);
 	if (err == -ENXIO && how == NM_LOOKUP_CREATE &&
 	    strncmp(pname, "vale", 4) && strlen(pname) < IFNAMSIZ) {
-		memset(&dflt, 0, sizeof(dflt));
+		nm_pipe_parent_req(req, slave, &dflt);
 		err = nm_vale_persist_create(pname, &dflt, NAF_AUTODELETE,
 					     &parent);
 		if (!err)

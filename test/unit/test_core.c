@@ -504,6 +504,63 @@ static void test_pipe(void)
 	port_close(&s);
 }
 
+/*
+ * A pipe whose parent does not exist yet, opened with a region (nr_mem_id
+ * of another port, as a load balancer does for zero copy with its NIC)
+ * and a geometry: the parent is created in that region, and the pipe has
+ * the slots it asked for (issue 11 item 3).
+ */
+static void test_pipe_parent_request(void)
+{
+	struct port v = { 0 }, m = { 0 }, s = { 0 };
+	char n[64];
+	int err;
+
+	name_of(n, sizeof(n), "region");
+	err = port_open(&v, n, NR_REG_ALL_NIC, 0, NULL);
+	is_int(err, 0, "open %s (a private region to share)", n);
+	if (err)
+		return;
+	ok(v.reg.nr_mem_id > 1, "its region id %u", v.reg.nr_mem_id);
+
+	snprintf(n, sizeof(n), "%sq{0", sw + 4);
+	m.reg.nr_mem_id = v.reg.nr_mem_id;
+	m.reg.nr_tx_slots = 512;
+	m.reg.nr_rx_slots = 256;
+	err = port_open(&m, n, NR_REG_ALL_NIC, NR_EXCLUSIVE, NULL);
+	is_int(err, 0, "open %s with mem_id %u, 512/256 slots (parent created)",
+	       n, v.reg.nr_mem_id);
+	if (!err) {
+		is_int(m.reg.nr_mem_id, v.reg.nr_mem_id,
+		       "the pipe is in the requested region");
+		is_int(m.reg.nr_tx_slots, 512, "512 tx slots as requested");
+		is_int(m.reg.nr_rx_slots, 256, "256 rx slots as requested");
+	}
+	snprintf(n, sizeof(n), "%sq}0", sw + 4);
+	err = port_open(&s, n, NR_REG_ALL_NIC, 0, NULL);
+	is_int(err, 0, "open the slave %s", n);
+	if (!err) {
+		is_int(s.reg.nr_mem_id, v.reg.nr_mem_id, "the slave too");
+		is_int(s.reg.nr_tx_slots, 256, "slave tx = master rx slots");
+	}
+	port_close(&s);
+	port_close(&m);
+
+	/* The slave first, on a second parent: the geometry is swapped. */
+	snprintf(n, sizeof(n), "%sr}0", sw + 4);
+	s.reg.nr_mem_id = v.reg.nr_mem_id;
+	s.reg.nr_tx_slots = 128;
+	err = port_open(&s, n, NR_REG_ALL_NIC, 0, NULL);
+	is_int(err, 0, "open %s first, 128 tx slots", n);
+	if (!err) {
+		is_int(s.reg.nr_mem_id, v.reg.nr_mem_id,
+		       "the slave-made parent is in the requested region");
+		is_int(s.reg.nr_tx_slots, 128, "128 tx slots as requested");
+	}
+	port_close(&s);
+	port_close(&v);
+}
+
 static void test_options(void)
 {
 	struct nmreq_option unknown = { 0 };
@@ -768,6 +825,7 @@ int main(void)
 	test_vale_indirect_hdr();
 	test_vale_indirect_fault();
 	test_pipe();
+	test_pipe_parent_request();
 	test_options();
 	test_errors();
 	test_legacy();
