@@ -131,6 +131,29 @@ static void port_close(struct port *p)
 }
 
 /*
+ * Sync the rings of one direction (NIOCTXSYNC for POLLOUT, NIOCRXSYNC for
+ * POLLIN); then 1 if some ring has slots for the program, 0 if none, -1
+ * on error.
+ */
+static int port_sync_ready(struct port *p, short events)
+{
+	unsigned int r, n;
+
+	if (ioctl(p->fd, events == POLLOUT ? NIOCTXSYNC : NIOCRXSYNC,
+		  NULL) < 0)
+		return -1;
+	n = events == POLLOUT ? p->nifp->ni_tx_rings : p->nifp->ni_rx_rings;
+	for (r = 0; r < n; r++) {
+		struct netmap_ring *ring = events == POLLOUT ?
+			NETMAP_TXRING(p->nifp, r) : NETMAP_RXRING(p->nifp, r);
+
+		if (!nm_ring_empty(ring))
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * Wait until the port is ready for events (POLLIN or POLLOUT), the way
  * the chosen call does it.  Returns 0, or -1 after printing why.
  */
@@ -171,6 +194,16 @@ static int port_wait(struct port *p, short events)
 			r = -2;
 		break;
 	default:
+		/*
+		 * Edge-triggered: the module runs the poll processing only
+		 * when woken, so the program syncs itself (pushing what it
+		 * queued, releasing what it read) and waits only when the
+		 * rings have nothing for it.
+		 */
+		if (wait_kind == W_EPOLL_ET) {
+			if (port_sync_ready(p, events) > 0)
+				return 0;
+		}
 		if (p->epfd < 0) {
 			p->epfd = epoll_create1(0);
 			p->ep_events = (events == POLLIN ? EPOLLIN : EPOLLOUT) |
