@@ -104,8 +104,21 @@ static void *nmi_lookup(void **slot, const char *name)
 	return p;
 }
 
-#define REAL(name) \
-	((__typeof__(real.name))nmi_lookup((void **)&real.name, #name))
+#define REAL(name)							\
+	(__builtin_expect(real.name != NULL, 1) ? real.name :		\
+	 (__typeof__(real.name))nmi_lookup((void **)&real.name, #name))
+
+/*
+ * Pass a call straight to the C library: the cached function when
+ * known (a tail call), else nmi_real_<name>() with its fallback.
+ */
+#define PASS(name, ...)							\
+	do {								\
+		__typeof__(real.name) f_ = REAL(name);			\
+		if (__builtin_expect(f_ != NULL, 1))			\
+			return f_(__VA_ARGS__);				\
+		return nmi_real_##name(__VA_ARGS__);			\
+	} while (0)
 
 int nmi_real_open(const char *path, int flags, mode_t mode)
 {
@@ -698,7 +711,7 @@ int close(int fd)
 
 		return err ? nmi_fail(-err) : 0;
 	}
-	return nmi_real_close(fd);
+	PASS(close, fd);
 }
 
 /* newfd now names oldfd's file: keep the runtime's table in step. */
@@ -831,7 +844,7 @@ int ioctl(int fd, unsigned long request, ...)
 
 		return err ? nmi_fail(-err) : 0;
 	}
-	return nmi_real_ioctl(fd, request, arg);
+	PASS(ioctl, fd, request, arg);
 }
 
 /*
@@ -845,7 +858,7 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 	int err;
 
 	if (!nmi_is_rt(fd))
-		return nmi_real_mmap(addr, len, prot, flags, fd, off);
+		PASS(mmap, addr, len, prot, flags, fd, off);
 	if (off < 0 || (off & (sysconf(_SC_PAGESIZE) - 1)) || !len ||
 	    (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) ||
 	    (size_t)off > SIZE_MAX - len) {
@@ -869,7 +882,7 @@ int munmap(void *addr, size_t len)
 {
 	if (nmi_active() && rt_owns_range(addr, len))
 		return 0;	/* the runtime's regions stay mapped */
-	return nmi_real_munmap(addr, len);
+	PASS(munmap, addr, len);
 }
 
 /* ---------------------------------------------------------------- */
@@ -879,7 +892,7 @@ int munmap(void *addr, size_t len)
 int poll(struct pollfd *fds, nfds_t nfds, int timeout)
 {
 	if (!nmi_active())
-		return nmi_real_poll(fds, nfds, timeout);
+		PASS(poll, fds, nfds, timeout);
 	return nm_poll(fds, nfds, timeout);
 }
 
@@ -887,7 +900,7 @@ int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *timeout,
 	  const sigset_t *sigmask)
 {
 	if (!nmi_active())
-		return nmi_real_ppoll(fds, nfds, timeout, sigmask);
+		PASS(ppoll, fds, nfds, timeout, sigmask);
 	if (timeout && (timeout->tv_sec < 0 || timeout->tv_nsec < 0 ||
 			timeout->tv_nsec >= 1000000000L))
 		return nmi_fail(EINVAL);
