@@ -118,7 +118,9 @@ void pg_pcap_slot(struct pg_ring *r, const uint8_t *buf, uint32_t len, int last,
 
 /*
  * Read the packets of one RX ring, at most `budget` of them, and release
- * their slots.  A packet spanning several slots counts once.
+ * their slots.  A packet spanning several slots counts once; an empty one
+ * (length 0: slots of a sender that died while filling them, which the
+ * switch publishes empty) does not count at all.
  */
 static uint32_t rx_ring(struct pg_thread *t, struct pg_ring *r, uint64_t budget,
 			uint64_t *bytes_out, struct pg_lat_interval *iv, uint64_t now_real)
@@ -143,7 +145,7 @@ static uint32_t rx_ring(struct pg_thread *t, struct pg_ring *r, uint64_t budget,
 			if (__builtin_expect(slot->flags & NS_MOREFRAG, 0))
 				break;
 			bytes += slot->len;
-			n++;
+			n += slot->len != 0;
 			if (++i == lim)
 				i = 0;
 		}
@@ -175,7 +177,10 @@ static uint32_t rx_ring(struct pg_thread *t, struct pg_ring *r, uint64_t budget,
 			pg_pcap_slot(r, buf, len, !(slot->flags & NS_MOREFRAG), ts);
 		r->chain_bytes += len;
 		r->chain_frags++;
-		if (!(slot->flags & NS_MOREFRAG)) {
+		if (!(slot->flags & NS_MOREFRAG) && !r->chain_bytes) {
+			r->chain_frags = 0;	/* empty: no packet */
+			r->chain_head_len = 0;
+		} else if (!(slot->flags & NS_MOREFRAG)) {
 			bytes += r->chain_bytes;
 			n++;
 			if (per_packet)

@@ -528,6 +528,21 @@ static void report_periodic(void *arg, int final)
 	pg_report(arg, final);
 }
 
+/*
+ * Close the ring ports of the threads (with -p), then the port.  A
+ * process that exits with ports open leaves them, and their files in the
+ * user runtime's directory, until another process reaps them.
+ */
+static void close_ports(void)
+{
+	unsigned i, k;
+
+	for (i = 0; run.th && i < run.nthreads && run.nthreads > 1; i++)
+		for (k = 0; k < run.th[i].nports; k++)
+			nmport_close(run.th[i].ports[k]);
+	nt_port_close(&run.port);
+}
+
 /* The port as given: opened, its rings in the direction used checked. */
 static int open_port(void)
 {
@@ -621,7 +636,7 @@ int main(int argc, char **argv)
 	if (status) {
 		if (status < 0)
 			nt_err(TOOL, "out of memory");
-		nt_port_close(&run.port);
+		close_ports();	/* the rings opened before the failure too */
 		return 1;
 	}
 	if (!strcmp(run.port.kind, "system interface, emulated adapter"))
@@ -697,13 +712,7 @@ int main(int argc, char **argv)
 		end = NT_END_SIGNAL;
 	pg_summary(&rep.prev, end, status);
 
-	for (i = 0; i < run.nthreads && run.nthreads > 1; i++) {
-		unsigned k;
-
-		for (k = 0; k < run.th[i].nports; k++)
-			nmport_close(run.th[i].ports[k]);
-	}
-	nt_port_close(&run.port);
+	close_ports();
 	nt_trace_free(&run.tpl);
 	nt_json_close_output(run.json);
 	return status;
