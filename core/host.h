@@ -24,6 +24,14 @@ void *nmh_zalloc(size_t size);
 void nmh_free(void *p);
 void *nmh_region_alloc(size_t size);
 void nmh_region_free(void *p, size_t size);
+/*
+ * Back [ofs, ofs + len) of region base with memory, before the core hands
+ * out objects there.  A host that commits a region's memory when it
+ * allocates it (the kernel) returns 0; the user runtime commits pages
+ * of its tmpfs here, so that a full file system is an error of the
+ * allocation (-ENOMEM) instead of a SIGBUS when the page is first used.
+ */
+int nmh_region_back(void *base, uint64_t ofs, uint64_t len);
 
 /* Process-local scratch memory for one request (not shared). */
 void *nmh_tmp_alloc(size_t size);
@@ -112,6 +120,14 @@ int nmh_netdev_exists(const char *name);
 int nmh_netdev_admin(struct nm_adapter *na);
 int nmh_persist_netdev_create(struct nm_adapter *na);
 void nmh_persist_netdev_destroy(struct nm_adapter *na);
+
+/*
+ * Why the current request fails, beyond its errno ("the ring pool of
+ * region 3 is full ..."), for the program that made it: the user runtime
+ * hands it over (nm_error_detail() of libnetmap); the kernel has no way
+ * to and drops it.
+ */
+void nmh_error_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Host log (rate limited by the caller where needed). */
 void nmh_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

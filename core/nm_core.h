@@ -47,6 +47,7 @@ struct nm_pool {
 	uint64_t offset;	/* region offset of the pool */
 	uint32_t *bitmap;	/* one bit per object, 1 = free */
 	uint32_t first_free;	/* no free object in bitmap words below */
+	uint32_t backed;	/* objects [0, backed) have memory (host) */
 };
 
 struct nm_mem {
@@ -61,6 +62,7 @@ struct nm_mem {
 	uint64_t memsize;		/* sum of pools, page rounded */
 	struct nmh_lock lock;		/* pool bitmaps */
 	struct nm_mem *next;		/* in nm_core.mem_list */
+	char creator[NETMAP_REQ_IFNAMSIZ];	/* private: the port it was made for */
 };
 
 /* Round to the 64-byte granularity of pool objects. */
@@ -348,6 +350,15 @@ struct nm_core {
 	 * request are its.
 	 */
 	uint32_t caller;
+	/*
+	 * The host backs region memory as objects are handed out
+	 * (nmh_region_back), so a region sized generously costs nothing
+	 * until used: an auto-created pipe parent's region then holds the
+	 * 64 pipes of spec 16 (user runtime); else it holds one pipe of the
+	 * geometry of the pipe that creates it, besides the 2 pipes of the
+	 * spec's formula (kernel: vmalloc_user commits it all at once).
+	 */
+	uint32_t host_lazy_regions;
 };
 
 /* Set by the host before any other core call. */
@@ -403,10 +414,22 @@ static inline uint32_t nma_all_rings(const struct nm_adapter *na,
 
 struct nm_mem *nm_mem_global(void);
 struct nm_mem *nm_mem_find(uint16_t id);
-struct nm_mem *nm_mem_private_new(uint32_t txr, uint32_t txd, uint32_t rxr,
-				  uint32_t rxd, uint32_t extra_bufs,
-				  uint32_t npipes, int *err);
 int nm_mem_may_use(const struct nm_mem *m);
+/*
+ * What a new private region is sized for (15.2): the rings of the port
+ * that creates it, its extra buffers, and pipes that will use it as
+ * their parent's region (npipes of the given rings and slots each).
+ */
+struct nm_mem_needs {
+	const char *name;		/* of the port */
+	uint32_t txr, txd, rxr, rxd;
+	uint32_t extra_bufs;
+	uint32_t npipes, pipe_txr, pipe_txd, pipe_rxr, pipe_rxd;
+};
+struct nm_mem *nm_mem_private_new(const struct nm_mem_needs *n, int *err);
+/* Say which pool of m ran out, for port na (nmh_error_detail). */
+void nm_mem_pool_full(const struct nm_mem *m, enum nm_pool_id id,
+		      const struct nm_adapter *na, uint64_t need);
 void nm_mem_get(struct nm_mem *m);
 void nm_mem_put(struct nm_mem *m);
 int nm_mem_finalize(struct nm_mem *m);
@@ -550,7 +573,8 @@ int nm_vale_is_name(const char *name);
 void nm_vale_release_unused(struct nm_adapter *na);
 int nm_vale_list(char *name, struct nmreq_vale_list *req);
 int nm_vale_persist_create(const char *name, struct nmreq_register *req,
-			   uint32_t flags, struct nm_adapter **out);
+			   uint32_t flags, const struct nmreq_register *pipe_req,
+			   struct nm_adapter **out);
 int nm_vale_persist_delete(const char *name);
 int nm_vale_attach(const char *name, struct nmreq_vale_attach *req);
 int nm_vale_detach(const char *name, struct nmreq_vale_detach *req);
@@ -560,6 +584,16 @@ uint32_t nm_bdg_hash(const uint8_t *mac);
 
 int nm_pipe_get(const char *name, struct nmreq_register *req,
 		enum nm_lookup how, struct nm_adapter **out);
+/* At most 64 pipes per parent (16). */
+#define NM_MAX_PIPES 64
+/*
+ * The rings and slots of each direction of a new pipe's master end, from
+ * the request of the end being opened (slave: the slave's) and the
+ * parent's slots (the default).
+ */
+void nm_pipe_geometry(const struct nmreq_register *req, int slave,
+		      const uint32_t parent_slots[2], uint32_t rings[2],
+		      uint32_t slots[2]);
 int nm_null_get(const char *name, struct nmreq_register *req,
 		struct nm_adapter **out);
 

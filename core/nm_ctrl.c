@@ -275,7 +275,7 @@ static int nm_req_newif(struct nm_req_ctx *c)
 	req.nr_tx_rings = nif->nr_tx_rings;
 	req.nr_rx_rings = nif->nr_rx_rings;
 	req.nr_mem_id = nif->nr_mem_id;
-	err = nm_vale_persist_create(name, &req, 0, &na);
+	err = nm_vale_persist_create(name, &req, 0, NULL, &na);
 	if (err)
 		return -err;
 	nif->nr_tx_slots = na->num_slots[NR_TX];

@@ -120,8 +120,10 @@ int nm_ring_fill_buffers(struct nm_kring *k)
 		struct netmap_slot *s = &k->ring->slot[i];
 
 		idx = nm_mem_buf_alloc(m);
-		if (!idx)
+		if (!idx) {
+			nm_mem_pool_full(m, NM_BUF_POOL, k->na, 0);
 			return -ENOMEM;
+		}
 		s->buf_idx = idx;
 		s->len = (uint16_t)nm_mem_bufsize(m);
 		s->flags = 0;
@@ -136,8 +138,12 @@ int nm_kring_ring_alloc(struct nm_kring *k)
 	struct netmap_ring *ring;
 
 	ring = nm_mem_ring_alloc(k->na->mem, k->nkr_num_slots);
-	if (!ring)
+	if (!ring) {
+		nm_mem_pool_full(k->na->mem, NM_RING_POOL, k->na,
+				 sizeof(*ring) + (uint64_t)k->nkr_num_slots *
+				 sizeof(struct netmap_slot));
 		return -ENOMEM;
+	}
 	/*
 	 * Slots cleared before k->ring links the ring: the object may hold
 	 * an old ring's buffer indices, which nma_rings_delete() would free

@@ -268,35 +268,90 @@ int nm_mem_finalize(struct nm_mem *m)
 	return 0;
 }
 
+/* Raise a pool parameter to v, within the limits of 23.2. */
+static void nm_mem_at_least(struct nm_pool_params *p, enum nm_pool_id id,
+			    int size, uint64_t v)
+{
+	uint32_t max = size ? nm_pool_limits[id].max_size :
+			      nm_pool_limits[id].max_num[1];
+	uint32_t *f = size ? &p[id].size : &p[id].num;
+
+	if (v > max)
+		v = max;
+	if (*f < v)
+		*f = (uint32_t)v;
+}
+
+/* Pipes accounted in every private region (15.2: upstream's formula). */
+#define NM_SPEC_PIPES 2
+
 /*
  * A private region sized for a new port (15.2): the private defaults are
- * minimums, enlarged to fit the rings, the pipes accounted for and the
- * extra buffers.
+ * minimums, enlarged to fit the port's rings, the 2 pipes of the spec's
+ * formula and the extra buffers, then the pipes of n (an auto-created
+ * pipe parent: the 64 pipes of 16, with the rings of the pipe that
+ * creates it), and one netmap_if per ring (a program may bind each ring
+ * with a descriptor of its own, as pkt-gen -p does).  Pools are capped
+ * at the limits of 23.2; regions cost what their objects use (the host
+ * backs objects as they are handed out), so generous counts are cheap.
  */
-struct nm_mem *nm_mem_private_new(uint32_t txr, uint32_t txd, uint32_t rxr,
-				  uint32_t rxd, uint32_t extra_bufs,
-				  uint32_t npipes, int *err)
+struct nm_mem *nm_mem_private_new(const struct nm_mem_needs *n, int *err)
 {
 	struct nm_pool_params p[NM_POOLS];
-	uint32_t t = txr + 1, r = rxr + 1, v;
+	uint64_t t = n->txr + 1, r = n->rxr + 1, sp = NM_SPEC_PIPES;
+	uint64_t prings = (uint64_t)n->pipe_txr + n->pipe_rxr;
+	uint32_t d = n->txd > n->rxd ? n->txd : n->rxd;
+	struct nm_mem *m;
 
+	if (n->npipes) {
+		d = n->pipe_txd > d ? n->pipe_txd : d;
+		d = n->pipe_rxd > d ? n->pipe_rxd : d;
+	}
 	memcpy(p, nm_g->params.priv, sizeof(p));
-	v = 56 + 8 * (t + r);
-	if (p[NM_IF_POOL].size < v)
-		p[NM_IF_POOL].size = v;
-	v = 2 + 4 * npipes;
-	if (p[NM_IF_POOL].num < v)
-		p[NM_IF_POOL].num = v;
-	v = 256 + 16 * (txd > rxd ? txd : rxd);
-	if (p[NM_RING_POOL].size < v)
-		p[NM_RING_POOL].size = v;
-	v = t + r + 8 * npipes;
-	if (p[NM_RING_POOL].num < v)
-		p[NM_RING_POOL].num = v;
-	v = (4 * npipes + r) * rxd + (4 * npipes + t) * txd + 2 + extra_bufs;
-	if (p[NM_BUF_POOL].num < v)
-		p[NM_BUF_POOL].num = v;
-	return nm_mem_new(p, 0, err);
+	nm_mem_at_least(p, NM_IF_POOL, 1, 56 + 8 * (t + r));
+	if (n->npipes)	/* a pipe end's netmap_if: its rings, a fake host ring each way */
+		nm_mem_at_least(p, NM_IF_POOL, 1, 56 + 8 * (prings + 2));
+	nm_mem_at_least(p, NM_IF_POOL, 0, 2 + 4 * sp + t + r +
+			(uint64_t)n->npipes * (2 + prings));
+	nm_mem_at_least(p, NM_RING_POOL, 1, 256 + 16 * (uint64_t)d);
+	/* each pipe has two rings per ring of either end */
+	nm_mem_at_least(p, NM_RING_POOL, 0, t + r + 8 * sp +
+			(uint64_t)n->npipes * 2 * prings);
+	/* the TX rings of both ends own the buffers of a pipe */
+	nm_mem_at_least(p, NM_BUF_POOL, 0,
+			(4 * sp + r) * n->rxd + (4 * sp + t) * n->txd + 2 +
+			n->extra_bufs + (uint64_t)n->npipes *
+			((uint64_t)n->pipe_txr * n->pipe_txd +
+			 (uint64_t)n->pipe_rxr * n->pipe_rxd));
+	m = nm_mem_new(p, 0, err);
+	if (m)
+		nm_strlcpy(m->creator, n->name, sizeof(m->creator));
+	return m;
+}
+
+void nm_mem_pool_full(const struct nm_mem *m, enum nm_pool_id id,
+		      const struct nm_adapter *na, uint64_t need)
+{
+	static const char *const what[NM_POOLS] = {
+		[NM_IF_POOL] = "netmap_if", [NM_RING_POOL] = "ring",
+		[NM_BUF_POOL] = "buffer",
+	};
+	if (need > m->pools[id].objsize) {
+		nmh_error_detail("the %s objects of memory region %u have %u "
+				 "bytes; %s needs %llu", what[id], m->id,
+				 m->pools[id].objsize, na->name,
+				 (unsigned long long)need);
+		return;
+	}
+	if (m->pools[id].objfree)
+		return;	/* the host could not back one: it said why */
+	nmh_error_detail("memory region %u has no free %s object for %s: "
+			 "its %u were sized when %s was created%s",
+			 m->id, what[id], na->name, m->pools[id].objtotal,
+			 m->global ? "the global region" : m->creator,
+			 m->global ? "" : "; give that port more rings or "
+			 "slots when it is created, or use fewer pipes, rings "
+			 "or slots here");
 }
 
 /*
@@ -354,6 +409,31 @@ void nm_mem_reset_if_idle(struct nm_mem *m)
 
 /* ---------------------------------------------------------------- */
 
+/* Objects backed at a time (nmh_region_back): 256 buffers are 512 KiB. */
+#define NM_BACK_CHUNK 256
+
+/*
+ * Have the host back object idx (and the chunk it starts) with memory.
+ * Objects are handed out lowest index first, so what is backed is a
+ * prefix of the pool: a region costs what its rings and buffers use,
+ * not its size.  Called with m->lock.
+ */
+static int nm_pool_back(struct nm_mem *m, struct nm_pool *p, uint32_t idx)
+{
+	uint32_t upto;
+
+	if (idx < p->backed)
+		return 0;
+	upto = (idx + NM_BACK_CHUNK) / NM_BACK_CHUNK * NM_BACK_CHUNK;
+	if (upto > p->objtotal)
+		upto = p->objtotal;
+	if (nmh_region_back(m->base, p->offset + (uint64_t)p->backed * p->objsize,
+			    (uint64_t)(upto - p->backed) * p->objsize))
+		return -ENOMEM;
+	p->backed = upto;
+	return 0;
+}
+
 /*
  * Lowest free object first.  The scan starts at first_free, below which
  * every word is full: without it, taking the 524,288 extra buffers one
@@ -372,9 +452,11 @@ static uint32_t nm_pool_alloc(struct nm_mem *m, struct nm_pool *p)
 		if (w) {
 			uint32_t bit = __builtin_ctz(w);
 
+			idx = i * 32 + bit;
+			if (nm_pool_back(m, p, idx))
+				break;
 			p->bitmap[i] &= ~(1u << bit);
 			p->objfree--;
-			idx = i * 32 + bit;
 			found = 1;
 			break;
 		}

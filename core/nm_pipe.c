@@ -13,8 +13,6 @@
  */
 #include "nm_core.h"
 
-#define NM_MAX_PIPES 64
-
 static struct nm_pipe *nm_pipe_of(struct nm_adapter *na)
 {
 	return na->pipe;
@@ -301,12 +299,29 @@ static uint32_t nm_pipe_clamp(uint32_t v, uint32_t dflt, uint32_t max)
 	return v > max ? max : v;
 }
 
+void nm_pipe_geometry(const struct nmreq_register *req, int slave,
+		      const uint32_t parent_slots[2], uint32_t rings[2],
+		      uint32_t slots[2])
+{
+	/* The request describes the end being opened (16). */
+	uint32_t ptx = parent_slots[NR_TX], prx = parent_slots[NR_RX];
+
+	rings[NR_TX] = nm_pipe_clamp(slave ? req->nr_rx_rings : req->nr_tx_rings,
+				     1, 256);
+	rings[NR_RX] = nm_pipe_clamp(slave ? req->nr_tx_rings : req->nr_rx_rings,
+				     1, 256);
+	slots[NR_TX] = nm_pipe_clamp(slave ? req->nr_rx_slots : req->nr_tx_slots,
+				     ptx, 4096);
+	slots[NR_RX] = nm_pipe_clamp(slave ? req->nr_tx_slots : req->nr_rx_slots,
+				     prx, 4096);
+}
+
 static int nm_pipe_new(struct nm_adapter *parent, const char *id, int slave,
 		       const struct nmreq_register *req, struct nm_pipe **out)
 {
 	struct nm_pipe *p;
 	struct nm_adapter *m, *s;
-	uint32_t mtx, mrx, i;
+	uint32_t mtx, mrx, i, rings[2], slots[2];
 	int err;
 
 	if (strlen(parent->name) + 1 + strlen(id) >= sizeof(p->master.name))
@@ -318,17 +333,13 @@ static int nm_pipe_new(struct nm_adapter *parent, const char *id, int slave,
 	s = &p->slave;
 	nm_strlcpy(p->id, id, sizeof(p->id));
 	p->parent = parent;
-	/* The request describes the end being opened (16). */
-	mtx = nm_pipe_clamp(slave ? req->nr_rx_rings : req->nr_tx_rings, 1, 256);
-	mrx = nm_pipe_clamp(slave ? req->nr_tx_rings : req->nr_rx_rings, 1, 256);
+	nm_pipe_geometry(req, slave, parent->num_slots, rings, slots);
+	mtx = rings[NR_TX];
+	mrx = rings[NR_RX];
 	m->num_rings[NR_TX] = s->num_rings[NR_RX] = mtx;
 	m->num_rings[NR_RX] = s->num_rings[NR_TX] = mrx;
-	m->num_slots[NR_TX] = s->num_slots[NR_RX] =
-		nm_pipe_clamp(slave ? req->nr_rx_slots : req->nr_tx_slots,
-			      parent->num_slots[NR_TX], 4096);
-	m->num_slots[NR_RX] = s->num_slots[NR_TX] =
-		nm_pipe_clamp(slave ? req->nr_tx_slots : req->nr_rx_slots,
-			      parent->num_slots[NR_RX], 4096);
+	m->num_slots[NR_TX] = s->num_slots[NR_RX] = slots[NR_TX];
+	m->num_slots[NR_RX] = s->num_slots[NR_TX] = slots[NR_RX];
 	nm_strlcpy(m->name, parent->name, sizeof(m->name));
 	nm_strlcpy(s->name, parent->name, sizeof(s->name));
 	strcat(m->name, "{");
@@ -422,8 +433,9 @@ int nm_pipe_get(const char *name, struct nmreq_register *req,
 	if (err == -ENXIO && how == NM_LOOKUP_CREATE &&
 	    strncmp(pname, "vale", 4) && strlen(pname) < IFNAMSIZ) {
 		nm_pipe_parent_req(req, slave, &dflt);
+		/* dflt, the master's view, also sizes the region's pipes */
 		err = nm_vale_persist_create(pname, &dflt, NAF_AUTODELETE,
-					     &parent);
+					     &dflt, &parent);
 		if (!err)
 			err = nm_get_adapter(pname, &preq, how, &parent);
 		else if (err != -EPERM)	/* EPERM: no CAP_NET_ADMIN */

@@ -143,8 +143,10 @@ static struct netmap_if *nm_if_new(struct nm_adapter *na,
 	uint32_t i;
 
 	nifp = nm_mem_if_alloc(na->mem, size);
-	if (!nifp)
+	if (!nifp) {
+		nm_mem_pool_full(na->mem, NM_IF_POOL, na, size);
 		return NULL;
+	}
 	/* Port name truncated to 15 characters (ni_name is 16 bytes). */
 	nm_strlcpy((char *)nifp->ni_name, na->name, sizeof(nifp->ni_name));
 	*(uint32_t *)&nifp->ni_flags = na->mem->global ? 0 : NI_PRIV_MEM;

@@ -1133,13 +1133,17 @@ static uint32_t nm_clamp(uint32_t v, uint32_t dflt, uint32_t lo, uint32_t hi)
 
 /*
  * A new VALE port adapter (ephemeral or persistent) with the geometry of
- * 15.2, in a private region unless nr_mem_id names one.
+ * 15.2, in a private region unless nr_mem_id names one.  pipes (or NULL)
+ * gives the pipes its region is to hold besides (an auto-created pipe
+ * parent).
  */
 static int nm_vale_new(const char *name, struct nmreq_register *req,
-		       enum nm_kind kind, struct nm_adapter **out)
+		       enum nm_kind kind, const struct nm_mem_needs *pipes,
+		       struct nm_adapter **out)
 {
 	struct nm_adapter *na;
 	uint32_t extra = req->nr_extra_bufs;
+	struct nm_mem_needs needs;
 	int err;
 
 	na = nmh_zalloc(sizeof(*na));
@@ -1162,11 +1166,17 @@ static int nm_vale_new(const char *name, struct nmreq_register *req,
 			return -EINVAL;
 		}
 	} else {
-		na->mem = nm_mem_private_new(na->num_rings[NR_TX],
-					     na->num_slots[NR_TX],
-					     na->num_rings[NR_RX],
-					     na->num_slots[NR_RX], extra, 2,
-					     &err);
+		if (pipes)
+			needs = *pipes;
+		else
+			memset(&needs, 0, sizeof(needs));
+		needs.name = name;
+		needs.txr = na->num_rings[NR_TX];
+		needs.txd = na->num_slots[NR_TX];
+		needs.rxr = na->num_rings[NR_RX];
+		needs.rxd = na->num_slots[NR_RX];
+		needs.extra_bufs = extra;
+		na->mem = nm_mem_private_new(&needs, &err);
 		if (!na->mem) {
 			nmh_free(na);
 			return err;
@@ -1223,7 +1233,7 @@ int nm_vale_get(const char *name, struct nmreq_register *req,
 		if (!b)
 			return err;
 	}
-	err = nm_vale_new(name, req, NM_KIND_VALE, &na);
+	err = nm_vale_new(name, req, NM_KIND_VALE, NULL, &na);
 	if (err)
 		goto err_bdg;
 	err = nm_bdg_attach(b, na);
@@ -1273,10 +1283,17 @@ void nm_vale_release_unused(struct nm_adapter *na)
 	}
 }
 
-/* A persistent VALE port, known by name like a system interface. */
+/*
+ * A persistent VALE port, known by name like a system interface.  An
+ * auto-created pipe parent passes the request of the pipe that creates
+ * it (pipe_req): its region is sized for the 64 pipes of spec 16 with
+ * that pipe's rings and slots.
+ */
 int nm_vale_persist_create(const char *name, struct nmreq_register *req,
-			   uint32_t flags, struct nm_adapter **out)
+			   uint32_t flags, const struct nmreq_register *pipe_req,
+			   struct nm_adapter **out)
 {
+	struct nm_mem_needs pipes;
 	struct nm_adapter *na;
 	int err;
 
@@ -1293,7 +1310,21 @@ int nm_vale_persist_create(const char *name, struct nmreq_register *req,
 		if (err)
 			return err;
 	}
-	err = nm_vale_new(name, req, NM_KIND_PERSIST, &na);
+	if (pipe_req) {
+		uint32_t slots[2] = { nm_clamp(req->nr_tx_slots, 1024, 1, 4096),
+				      nm_clamp(req->nr_rx_slots, 1024, 1, 4096) };
+		uint32_t rings[2];
+
+		memset(&pipes, 0, sizeof(pipes));
+		nm_pipe_geometry(pipe_req, 0, slots, rings, slots);
+		pipes.npipes = nm_g->host_lazy_regions ? NM_MAX_PIPES : 1;
+		pipes.pipe_txr = rings[NR_TX];
+		pipes.pipe_rxr = rings[NR_RX];
+		pipes.pipe_txd = slots[NR_TX];
+		pipes.pipe_rxd = slots[NR_RX];
+	}
+	err = nm_vale_new(name, req, NM_KIND_PERSIST, pipe_req ? &pipes : NULL,
+			  &na);
 	if (err)
 		return err;
 	if (nm_g->host_has_netdevs) {

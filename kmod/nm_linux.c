@@ -88,6 +88,17 @@ void nmh_region_free(void *p, size_t size)
 	atomic_long_sub(size, &nmk_region_bytes);
 }
 
+/* No channel to the program for it: errno alone, as netmap says it. */
+void nmh_error_detail(const char *fmt, ...)
+{
+}
+
+/* vmalloc_user() memory is committed when allocated. */
+int nmh_region_back(void *base, uint64_t ofs, uint64_t len)
+{
+	return 0;
+}
+
 void *nmh_tmp_alloc(size_t size)
 {
 	return nmh_zalloc(size);

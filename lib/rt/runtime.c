@@ -10,8 +10,10 @@
  *    hands the lock to the next one (EOWNERDEAD).
  *  - The switch forwarding lock: a writer flag plus one slot per thread in
  *    the arena saying which switch the thread is forwarding through.
- *  - Owners (kring busy flags, VALE leases) are process ids, checked with
- *    kill(pid, 0) only on the contended path.
+ *  - Owners (kring busy flags, VALE leases, switch writers, forwarding
+ *    slots) are ids handed out once per arena; a process holds a record
+ *    lock on one byte of the arena file for its id, which the kernel
+ *    drops when it dies (rt_owner_*).
  *  - Bindings: a table in the arena; each entry has the owner's pid and a
  *    datagram socket <dir>/s<N> that wake-ups are sent to.  Entries whose
  *    owner died are released by the next process that opens a descriptor.
@@ -30,6 +32,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/uio.h>
@@ -44,11 +47,12 @@
 #define RT_ARENA_BASE ((uintptr_t)0x6e0000000000ULL)
 #define RT_ARENA_RESERVE (64ULL << 30)
 #define RT_ARENA_MAGIC 0x6e6d72746172656eULL	/* "nmrtaren" */
-#define RT_ARENA_VERSION 3
+#define RT_ARENA_VERSION 4
 #define RT_GROW_STEP (16ULL << 20)
 #define RT_MAX_THREADS 1024
 #define RT_MAX_BINDINGS 1024
 #define RT_HOLDERS 8		/* processes sharing one binding (fork) */
+#define RT_MAX_OWNERS 2048
 #define RT_MAX_EXTENTS 4096
 #define RT_SMALL_CLASSES 7	/* 64 .. 4096 bytes */
 #define RT_PAGE 4096ULL
@@ -70,8 +74,15 @@ struct rt_obj_hdr {
 #define RT_OBJ_MAGIC 0x6f626a21u
 
 struct rt_thread_slot {
-	uint32_t pid, tid;
+	uint32_t owner;		/* the thread's process; 0 = free */
+	uint32_t tid;		/* for a debugger */
 	struct nmh_bdg_lock *active;	/* switch being forwarded through */
+};
+
+/* An entry of the owner table: see rt_owner_claim(). */
+struct rt_owner {
+	uint32_t id;		/* the owner id of the process holding it */
+	uint32_t pid;		/* in the claimer's pid namespace, for a debugger */
 };
 
 /*
@@ -127,12 +138,14 @@ struct rt_arena {
 	/* Holder of ctl_lock, (pid, start time); pid 0 = none recorded. */
 	uint32_t ctl_owner;
 	uint64_t ctl_owner_start;
+	uint32_t owner_gen;	/* the last owner id handed out */
 	uint32_t ext_cur;
 	struct rt_extents ext[2];
 	struct rt_small_free *small[RT_SMALL_CLASSES];
 	struct nm_core core;
 	struct rt_thread_slot threads[RT_MAX_THREADS];
 	struct rt_binding bindings[RT_MAX_BINDINGS];
+	struct rt_owner owners[RT_MAX_OWNERS];
 };
 
 /* Process-local state. */
@@ -147,8 +160,12 @@ static struct {
 	/* NETMAP_RUNTIME_KILL_STEP (rt_step), read once per process. */
 	int kill_read, in_ctl;
 	uint32_t kill_step, steps;
+	uint32_t owner;		/* this process's owner id, 0 = none yet */
+	/* NETMAP_RUNTIME_KILL_AT (rt_kill_at): where, and at which call. */
+	int kill_at;
+	uint32_t kill_at_n, kill_at_calls;
 } rt = { .lock = PTHREAD_MUTEX_INITIALIZER, .arena_fd = -1,
-	 .wake_sock = -1 };
+	 .wake_sock = -1, .kill_at = -1 /* RT_KILL_UNREAD */ };
 
 /*
  * fd -> binding index + 1, read without a lock on every sync: entries are
@@ -214,21 +231,103 @@ static pid_t rt_pid(void)
 	return rt.pid;
 }
 
+/* Is there a process with this pid (bindings' holders, see below)? */
+static int rt_pid_alive(uint32_t pid)
+{
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+/*
+ * Owner ids.  Whatever records who holds something in the arena (a ring
+ * being synced, a lease, a switch's writer flag, a thread's forwarding
+ * slot) stores an owner id, and a holder found dead is replaced.  A pid does not do: pids are reused, and a
+ * dead sender's pid handed to an unrelated process kept the dead owner
+ * "alive" (every control operation then hung in the switch write lock);
+ * and a pid names another process in another pid namespace.
+ *
+ * An owner id is handed out once per arena (owner_gen counts them) to a
+ * process together with an entry of the owner table, and the process
+ * holds a POSIX record lock on byte RT_OWNER_LOCKS + entry of the arena
+ * file while it lives: the kernel drops it when the process dies, and
+ * fork does not pass it on.  Claiming an entry is taking its lock; an
+ * owner is alive while an entry holds its id and that entry's lock is
+ * held.  (A claimer holds the lock an instant before it writes its id,
+ * when the entry's old id still reads as alive: a waiter waits that
+ * instant longer.)  An attached process must never open and close the
+ * arena file again: closing any descriptor of a file drops the
+ * process's record locks on it.
+ */
+#define RT_OWNER_LOCKS ((off_t)RT_ARENA_RESERVE)
+/* No entry was free (more than RT_MAX_OWNERS processes): never dead. */
+#define RT_OWNER_UNKNOWN 0xffffffffu
+
+static int rt_owner_lock(int cmd, uint32_t idx, struct flock *fl)
+{
+	memset(fl, 0, sizeof(*fl));
+	fl->l_type = F_WRLCK;
+	fl->l_whence = SEEK_SET;
+	fl->l_start = RT_OWNER_LOCKS + (off_t)idx;
+	fl->l_len = 1;
+	return fcntl(rt.arena_fd, cmd, fl);
+}
+
+/*
+ * Serialises the claim between threads.  Not rt.lock: a claim can happen
+ * under it (a fork holds it while it recovers from a dead process).
+ */
+static pthread_mutex_t rt_owner_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+/* This process's owner id, claimed on first use. */
+static uint32_t rt_owner_claim(void)
+{
+	struct rt_arena *a = rt.arena;
+	struct flock fl;
+	uint32_t i, id = 0;
+
+	pthread_mutex_lock(&rt_owner_mutex);
+	for (i = 0; !rt.owner && i < RT_MAX_OWNERS; i++) {
+		if (rt_owner_lock(F_SETLK, i, &fl))
+			continue;	/* a live process holds it */
+		do
+			id = __atomic_add_fetch(&a->owner_gen, 1,
+						__ATOMIC_RELAXED);
+		while (id == 0 || id == RT_OWNER_UNKNOWN);
+		a->owners[i].pid = (uint32_t)rt_pid();
+		nm_store_release(&a->owners[i].id, id);
+		__atomic_store_n(&rt.owner, id, __ATOMIC_RELEASE);
+	}
+	id = rt.owner ? rt.owner : RT_OWNER_UNKNOWN;
+	pthread_mutex_unlock(&rt_owner_mutex);
+	return id;
+}
+
 uint32_t nmh_owner_self(void)
 {
-	return (uint32_t)rt_pid();
+	uint32_t id = __atomic_load_n(&rt.owner, __ATOMIC_ACQUIRE);
+
+	return id ? id : rt_owner_claim();
 }
 
+/* Is the process that was given owner id `owner` still there? */
 int nmh_owner_alive(uint32_t owner)
 {
-	return kill((pid_t)owner, 0) == 0 || errno == EPERM;
+	struct rt_arena *a = rt.arena;
+	struct flock fl;
+	uint32_t i;
+
+	if (owner == __atomic_load_n(&rt.owner, __ATOMIC_ACQUIRE) ||
+	    owner == RT_OWNER_UNKNOWN)
+		return 1;
+	for (i = 0; i < RT_MAX_OWNERS; i++) {
+		if (NM_READ_ONCE(a->owners[i].id) != owner)
+			continue;
+		if (rt_owner_lock(F_GETLK, i, &fl))
+			return 1;	/* cannot tell: never take over */
+		return fl.l_type != F_UNLCK;
+	}
+	return 0;	/* its entry went to another process since */
 }
 
-static int rt_thread_alive(uint32_t pid, uint32_t tid)
-{
-	return syscall(SYS_tgkill, (pid_t)pid, (pid_t)tid, 0) == 0 ||
-	       errno == EPERM;
-}
 
 /*
  * Start time of a process (field 22 of /proc/<pid>/stat, clock ticks
@@ -271,7 +370,7 @@ static int rt_process_alive(uint32_t pid, uint64_t start)
 {
 	uint64_t now;
 
-	if (!nmh_owner_alive(pid))
+	if (!rt_pid_alive(pid))
 		return 0;
 	if (!start)
 		return 1;
@@ -354,6 +453,53 @@ static void rt_step(void)
 		raise(SIGKILL);
 }
 
+/*
+ * For tests (test_runtime_pidreuse): NETMAP_RUNTIME_KILL_AT=where:n kills
+ * the process at the n-th time it passes one point of the data path,
+ * holding what a death there leaves behind:
+ *   forward    a forwarding slot marked, the TX ring busy
+ *   copy       an NS_INDIRECT copy made forwarding: also a lease on
+ *              the receive ring when it copies a frame (the first copy
+ *              of a frame reads its addresses, before any lease)
+ *   timestamp  an RX ring busy, in the middle of its sync
+ *   wlock      a switch's writer flag set (adding or removing a port)
+ */
+enum rt_kill_point { RT_KILL_UNREAD = -1, RT_KILL_NONE, RT_KILL_FORWARD,
+		     RT_KILL_COPY, RT_KILL_TIMESTAMP, RT_KILL_WLOCK };
+
+/* Read once per process, at its first pass (a forked child may setenv). */
+static void rt_kill_at_read(void)
+{
+	static const char *const names[] = { "", "forward", "copy",
+					     "timestamp", "wlock" };
+	const char *e = getenv("NETMAP_RUNTIME_KILL_AT"), *colon;
+	int i;
+
+	rt.kill_at = RT_KILL_NONE;
+	rt.kill_at_calls = 0;
+	if (!e || !(colon = strchr(e, ':')))
+		return;
+	for (i = 1; i < (int)(sizeof(names) / sizeof(names[0])); i++)
+		if ((size_t)(colon - e) == strlen(names[i]) &&
+		    !strncmp(e, names[i], (size_t)(colon - e)))
+			rt.kill_at = i;
+	rt.kill_at_n = (uint32_t)strtoul(colon + 1, NULL, 10);
+}
+
+static noinline void rt_kill_at_slow(enum rt_kill_point where)
+{
+	if (rt.kill_at == RT_KILL_UNREAD)
+		rt_kill_at_read();
+	if (rt.kill_at == (int)where && ++rt.kill_at_calls == rt.kill_at_n)
+		raise(SIGKILL);
+}
+
+static inline void rt_kill_at(enum rt_kill_point where)
+{
+	if (rt.kill_at != RT_KILL_NONE)
+		rt_kill_at_slow(where);
+}
+
 /* ---------------------------------------------------------------- */
 /* Arena allocator                                                  */
 /* ---------------------------------------------------------------- */
@@ -368,7 +514,44 @@ static uint64_t rt_ofs(const void *p)
 	return (uint64_t)((const char *)p - (const char *)rt.arena);
 }
 
-/* Grow the file so that [0, end) is backed.  Called with alloc_lock. */
+/*
+ * Say why len bytes of memory could not be had: the file system of the
+ * runtime directory (a tmpfs, often small in a container: 64 MiB) is
+ * full, and which variable moves the runtime elsewhere.
+ */
+static void rt_nospace_detail(uint64_t len, int err)
+{
+	struct statvfs sv;
+
+	if (err != ENOSPC || fstatvfs(rt.arena_fd, &sv)) {
+		nmb_set_detail("cannot allocate %llu KiB in %s/arena: %s",
+			       (unsigned long long)(len >> 10), rt.dir,
+			       strerror(err));
+		return;
+	}
+	nmb_set_detail("%s is full: %llu MiB free of %llu MiB, %llu KiB "
+		       "needed; set NETMAP_RUNTIME_DIR to a directory on a "
+		       "larger file system", rt.dir,
+		       (unsigned long long)(sv.f_bavail * sv.f_frsize >> 20),
+		       (unsigned long long)(sv.f_blocks * sv.f_frsize >> 20),
+		       (unsigned long long)((len + 1023) >> 10));
+}
+
+/*
+ * Back [ofs, ofs + len) of the arena file with memory now.  The file is
+ * sparse (grown with ftruncate, freed memory punched out), and a page
+ * of a full tmpfs that is first touched through the mapping kills the
+ * process with SIGBUS: every allocation is backed before it is used.
+ */
+static int rt_back(uint64_t ofs, uint64_t len)
+{
+	if (!fallocate(rt.arena_fd, 0, (off_t)ofs, (off_t)len))
+		return 0;
+	rt_nospace_detail(len, errno);
+	return -ENOMEM;
+}
+
+/* Grow the file so that [0, end) is in it.  Called with alloc_lock. */
 static int rt_grow(uint64_t end)
 {
 	struct rt_arena *a = rt.arena;
@@ -376,8 +559,11 @@ static int rt_grow(uint64_t end)
 
 	if (end <= a->size)
 		return 0;
-	if (end > a->reserve)
+	if (end > a->reserve) {
+		nmb_set_detail("the user runtime's arena is full (%llu GiB)",
+			       (unsigned long long)(a->reserve >> 30));
 		return -ENOMEM;
+	}
 	size = (end + RT_GROW_STEP - 1) / RT_GROW_STEP * RT_GROW_STEP;
 	if (size > a->reserve)
 		size = a->reserve;
@@ -404,7 +590,10 @@ static void rt_ext_publish(struct rt_arena *a)
 }
 
 /* Pages are zero: fresh file pages, or punched holes. */
-static void *rt_pages_alloc(uint64_t len)
+static void rt_pages_free(void *p, uint64_t len);
+
+/* Allocate len bytes of pages, backed with memory when back is set. */
+static void *rt_pages_alloc(uint64_t len, int back)
 {
 	struct rt_arena *a = rt.arena;
 	const struct rt_extents *cur;
@@ -439,6 +628,10 @@ static void *rt_pages_alloc(uint64_t len)
 		a->brk += len;
 	}
 	rt_mutex_unlock(&a->alloc_lock);
+	if (back && rt_back(ofs, len)) {
+		rt_pages_free(rt_ptr(ofs), len);
+		return NULL;
+	}
 	return rt_ptr(ofs);
 }
 
@@ -514,7 +707,7 @@ void *nmh_zalloc(size_t size)
 		rt_mutex_unlock(&a->alloc_lock);
 		if (!h) {
 			/* Carve a page run into objects of this class. */
-			char *run = rt_pages_alloc(csize > RT_PAGE ? csize : RT_PAGE);
+			char *run = rt_pages_alloc(csize > RT_PAGE ? csize : RT_PAGE, 1);
 			size_t k, n = (csize > RT_PAGE ? csize : RT_PAGE) / csize;
 
 			if (!run)
@@ -532,7 +725,7 @@ void *nmh_zalloc(size_t size)
 		}
 		memset(h, 0, csize);
 	} else {
-		h = rt_pages_alloc(total);
+		h = rt_pages_alloc(total, 1);
 		if (!h)
 			return NULL;
 		h->pages = total;
@@ -567,10 +760,19 @@ void nmh_free(void *p)
 	}
 }
 
+/*
+ * Regions are large (41 MiB for a default VALE port) and mostly unused:
+ * the core backs the objects it hands out (nmh_region_back).
+ */
 void *nmh_region_alloc(size_t size)
 {
 	rt_step();
-	return rt_pages_alloc(size);
+	return rt_pages_alloc(size, 0);
+}
+
+int nmh_region_back(void *base, uint64_t ofs, uint64_t len)
+{
+	return rt_back(rt_ofs(base) + ofs, len);
 }
 
 void nmh_region_free(void *p, size_t size)
@@ -653,7 +855,7 @@ static void rt_slot_release(void *arg)
 
 	if (slot >= 0 && rt.arena) {
 		rt.arena->threads[slot].active = NULL;
-		nm_store_release(&rt.arena->threads[slot].pid, 0);
+		nm_store_release(&rt.arena->threads[slot].owner, 0);
 	}
 }
 
@@ -666,7 +868,7 @@ static void rt_make_key(void)
 static struct rt_thread_slot *rt_thread_slot(void)
 {
 	struct rt_arena *a = rt.arena;
-	uint32_t pid = (uint32_t)rt_pid(), tid = (uint32_t)gettid();
+	uint32_t self = nmh_owner_self(), tid = (uint32_t)gettid();
 	int pass, i;
 
 	if (rt_my_slot >= 0)
@@ -675,13 +877,15 @@ static struct rt_thread_slot *rt_thread_slot(void)
 	for (pass = 0; pass < 2; pass++) {
 		for (i = 0; i < RT_MAX_THREADS; i++) {
 			struct rt_thread_slot *s = &a->threads[i];
-			uint32_t owner = NM_READ_ONCE(s->pid);
+			uint32_t owner = NM_READ_ONCE(s->owner);
 
-			/* Second pass: take over slots of dead threads. */
-			if (owner && (pass == 0 ||
-				      rt_thread_alive(owner, s->tid)))
+			/*
+			 * Second pass: take over slots of dead processes (a
+			 * thread that ends gives its slot back itself).
+			 */
+			if (owner && (pass == 0 || nmh_owner_alive(owner)))
 				continue;
-			if (!nm_cas32(&s->pid, owner, pid))
+			if (!nm_cas32(&s->owner, owner, self))
 				continue;
 			s->tid = tid;
 			s->active = NULL;
@@ -699,9 +903,10 @@ void nmh_bdg_lock_init(struct nmh_bdg_lock *l)
 }
 
 /*
- * Wait while a writer holds the switch.  The flag holds the writer's pid:
- * a writer killed between wlock and wunlock (adding or removing a port)
- * would otherwise block every sender of the switch forever.
+ * Wait while a writer holds the switch.  The flag holds the writer's
+ * owner id: a writer killed between wlock and wunlock (adding or
+ * removing a port) would otherwise block every sender of the switch
+ * forever.
  */
 static void rt_bdg_wait_writer(struct nmh_bdg_lock *l)
 {
@@ -727,8 +932,10 @@ void nmh_bdg_rlock(struct nmh_bdg_lock *l)
 	for (;;) {
 		__atomic_store_n(&s->active, l, __ATOMIC_RELAXED);
 		nm_mb();
-		if (!__atomic_load_n(&l->writer, __ATOMIC_ACQUIRE))
+		if (!__atomic_load_n(&l->writer, __ATOMIC_ACQUIRE)) {
+			rt_kill_at(RT_KILL_FORWARD);
 			return;
+		}
 		__atomic_store_n(&s->active, NULL, __ATOMIC_RELEASE);
 		rt_bdg_wait_writer(l);
 	}
@@ -763,13 +970,14 @@ void nmh_bdg_wlock(struct nmh_bdg_lock *l)
 		for (spins = 0; __atomic_load_n(&s->active, __ATOMIC_ACQUIRE) == l;
 		     spins++) {
 			if (spins % 64 == 63 &&
-			    !rt_thread_alive(NM_READ_ONCE(s->pid), s->tid)) {
+			    !nmh_owner_alive(NM_READ_ONCE(s->owner))) {
 				s->active = NULL;	/* died forwarding */
 				break;
 			}
 			sched_yield();
 		}
 	}
+	rt_kill_at(RT_KILL_WLOCK);
 }
 
 void nmh_bdg_wunlock(struct nmh_bdg_lock *l)
@@ -875,6 +1083,7 @@ int nmh_netdev_admin(struct nm_adapter *na)
 
 void nmh_ring_timestamp(struct netmap_ring *ring)
 {
+	rt_kill_at(RT_KILL_TIMESTAMP);
 	gettimeofday((struct timeval *)&ring->ts, NULL);
 }
 
@@ -903,6 +1112,10 @@ int nmh_copy_from_user(void *dst, const void *usrc, size_t len)
 	struct iovec local = { dst, len }, remote = { (void *)usrc, len };
 	int err;
 
+	/* (requests are copies too: only those made forwarding count) */
+	if (rt.kill_at != RT_KILL_NONE && rt_my_slot >= 0 &&
+	    rt.arena->threads[rt_my_slot].active)
+		rt_kill_at_slow(RT_KILL_COPY);
 	if (!len)
 		return 0;
 	err = rt_copy_checked(process_vm_readv(rt_pid(), &local, 1, &remote,
@@ -945,6 +1158,15 @@ void nmh_user_prefault(const void *usrc, size_t len)
 {
 	(void)usrc;
 	(void)len;
+}
+
+void nmh_error_detail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	nmb_vset_detail(fmt, ap);
+	va_end(ap);
 }
 
 void nmh_log(const char *fmt, ...)
@@ -1051,6 +1273,7 @@ static void rt_arena_init(struct rt_arena *a)
 	rt_mutex_init(&a->alloc_lock);
 	rt_mutex_init(&a->ctl_lock);
 	nm_core_init(&a->core);
+	a->core.host_lazy_regions = 1;	/* nmh_region_back */
 	a->version = RT_ARENA_VERSION;
 	a->layout = rt_layout();
 	a->magic = RT_ARENA_MAGIC;
@@ -1061,10 +1284,37 @@ static void rt_atfork_child(void)
 {
 	rt.pid = 0;
 	rt.start = 0;
+	rt.owner = 0;	/* the parent's record lock is not ours */
+	pthread_mutex_init(&rt_owner_mutex, NULL);
 	rt.kill_read = 0;
 	rt.in_ctl = 0;
 	rt.steps = 0;
+	rt.kill_at = RT_KILL_UNREAD;
 	rt_my_slot = -1;
+}
+
+/* The pages of the arena header. */
+#define RT_HDR_BYTES ((sizeof(struct rt_arena) + RT_PAGE - 1) & ~(RT_PAGE - 1))
+
+static void rt_truncated_detail(off_t size, uint64_t want)
+{
+	nmb_set_detail("the runtime's file %s/arena has %lld bytes, fewer than "
+		       "the %llu its header needs: stop the programs using "
+		       "it, then run vale-ctl --cleanup", rt.dir,
+		       (long long)size, (unsigned long long)want);
+}
+
+/*
+ * Is the file shorter than its header says?  A process growing it sets
+ * the file size before the recorded one: read that first, then the
+ * file's.
+ */
+static int rt_arena_truncated(int fd, const struct rt_arena *a,
+			      struct stat *st)
+{
+	uint64_t want = nm_load_acquire(&a->size);
+
+	return fstat(fd, st) || (uint64_t)st->st_size < want;
 }
 
 /* Map the arena (once per process).  Called with rt.lock held. */
@@ -1103,11 +1353,25 @@ static int rt_attach(void)
 		close(dfd);
 		return -EACCES;
 	}
-	if (st.st_size == 0 && ftruncate(fd, (off_t)RT_GROW_STEP)) {
-		err = -errno;
+	if (st.st_size == 0) {
+		/* A new arena: its header backed before it is written. */
+		rt.arena_fd = fd;
+		err = ftruncate(fd, (off_t)RT_GROW_STEP) ? -errno :
+		      rt_back(0, RT_HDR_BYTES);
+		rt.arena_fd = -1;
+		if (err) {
+			if (ftruncate(fd, 0))
+				err = -errno;
+			close(fd);
+			close(dfd);
+			return err;
+		}
+	} else if (st.st_size < (off_t)RT_GROW_STEP) {
+		/* Reading the header itself would be a SIGBUS. */
+		rt_truncated_detail(st.st_size, RT_GROW_STEP);
 		close(fd);
 		close(dfd);
-		return err;
+		return -EUCLEAN;
 	}
 	p = mmap((void *)RT_ARENA_BASE, RT_ARENA_RESERVE,
 		 PROT_READ | PROT_WRITE,
@@ -1134,6 +1398,14 @@ static int rt_attach(void)
 		close(fd);
 		close(dfd);
 		return -EPROTO;	/* another version's arena */
+	} else if (rt_arena_truncated(fd, rt.arena, &st)) {
+		/* Objects past the end of the file would be SIGBUS. */
+		rt_truncated_detail(st.st_size, rt.arena->size);
+		munmap(p, RT_ARENA_RESERVE);
+		rt.arena = NULL;
+		close(fd);
+		close(dfd);
+		return -EUCLEAN;
 	}
 	close(dfd);	/* releases the directory lock */
 	nm_g = &rt.arena->core;
@@ -1319,6 +1591,12 @@ int rt_open(void)
 	pthread_mutex_unlock(&rt.lock);
 	if (err)
 		return err;
+	/* The owner id, before any lock: its claim takes one of its own. */
+	if (nmh_owner_self() == RT_OWNER_UNKNOWN) {
+		nmb_set_detail("more than %u processes use the user runtime",
+			       RT_MAX_OWNERS);
+		return -EMFILE;
+	}
 
 	nmh_ctl_lock();
 	rt_reap();
@@ -1327,6 +1605,8 @@ int rt_open(void)
 			break;
 	if (i == RT_MAX_BINDINGS) {
 		nmh_ctl_unlock();
+		nmb_set_detail("the user runtime has %u descriptors open, its "
+			       "most", RT_MAX_BINDINGS);
 		return -EMFILE;
 	}
 	b = &rt.arena->bindings[i];

@@ -82,6 +82,51 @@ rx_count() {
 	assert_line_re "$bg_out" '^Received 1001 packets '
 }
 
+@test "PG-5: twelve threads on twelve rings, each with a descriptor of its own" {
+	# broadcast frames all go to RX ring 0 (15.5): room for the 1200
+	start_rx b pkt-gen -i "$SW:b@conf:rings=12,slots=2048" -f rx -n 1200 -W
+	run_tool pkt-gen -i "$SW:a@conf:rings=12" -f tx -n 1200 -p 12 --per-ring
+	assert_eq "$status" 0
+	assert_line_re "$output" '^Sent 1200 packets '
+	assert_contains "$output" "Ring 11: 100 packets 6000 bytes"
+	wait_bg b
+	assert_line_re "$bg_out" '^Received 1200 packets '
+}
+
+@test "a run that fails opening a ring leaves no descriptor behind" {
+	[ "$NETMAP_BACKEND" = user ] || skip "the user runtime's files only"
+	# few descriptors: -p 4 opens the port and a ring or two, then fails
+	local n failed=0
+	for n in 8 9 10 11; do
+		run bash -c "ulimit -n $n && exec '$(tool_path pkt-gen)' -i '$SW:a@conf:rings=4' -f tx -p 4 -n 10"
+		echo "ulimit -n $n: exit $status: $output"
+		if [[ "$output" == *"cannot open ring "[1-9]" of $SW:a@conf:rings=4: Too many open files"* ]]; then
+			failed=$((failed + 1))
+			assert_eq "$status" 1
+			# nobody has reaped it: what is left is what pkt-gen left
+			assert_eq "$(ls "$NETMAP_RUNTIME_DIR" | grep -c '^s')" 0
+		fi
+	done
+	[ "$failed" -ge 1 ]
+}
+
+@test "a port that does not fit a shared region says which pool is full" {
+	start_rx a pkt-gen -i "$SW:a" -f rx -T 0
+	run_tool vale-ctl -g "$SW:a"
+	local mem
+	mem=$(sed -n 's/^mem_id: *//p' <<<"$output")
+	[ -n "$mem" ]
+	run_tool pkt-gen -i "$SW:b@$mem@conf:rings=16" -f tx -n 1
+	assert_eq "$status" 1
+	if [ "$NETMAP_BACKEND" = user ]; then
+		assert_line_re "$stderr" "^pkt-gen: cannot open $SW:b@$mem@conf:rings=16: Cannot allocate memory \\(memory region $mem has no free (buffer|ring) object for $SW:b: its [0-9]+ were sized when $SW:a was created; give that port more rings or slots when it is created, or use fewer pipes, rings or slots here\\)\$"
+	else
+		assert_eq "$stderr" "pkt-gen: cannot open $SW:b@$mem@conf:rings=16: Cannot allocate memory"
+	fi
+	signal_bg a TERM
+	wait_bg a
+}
+
 @test "PG-5: -p larger than the ring count exits 2 naming -p and the ring" {
 	run_tool pkt-gen -i "$SW:c" -f tx -p 2
 	assert_eq "$status" 2

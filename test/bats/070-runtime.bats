@@ -75,3 +75,60 @@ with open(sys.argv[1], "r+b") as f:
 	run_tool pkt-gen -i "$SW:a" -f tx -n 1
 	assert_eq "$status" 0
 }
+
+# Run a command in a mount namespace of its own with a tmpfs of size $1
+# on $WORK/small (as root, or as root of a new user namespace).
+in_small_tmpfs() {
+	local size=$1
+	shift
+	mkdir -p "$WORK/small"
+	local u=()
+	[ "$(id -u)" = 0 ] || u=(-r)
+	timeout -k 5 60 unshare "${u[@]}" -m bash -c '
+		mount -t tmpfs -o size='"$size"' nmtest "$0" || exit 99
+		"$@"' "$WORK/small" "$@"
+}
+
+@test "a full runtime file system is an error that names it, not a SIGBUS" {
+	[ "$NETMAP_BACKEND" = user ] || skip "the user runtime only"
+	in_small_tmpfs 1m true || skip "this machine refuses mount namespaces"
+	local dir=$WORK/small/rt script=$WORK/full.sh
+	cat >"$script" <<EOS
+export NETMAP_RUNTIME_DIR=$dir
+"$(tool_path pkt-gen)" -i '$SW:a@conf:rings=8,slots=4096' -f tx -n 100000 2>"$WORK/err1"
+echo "status1 \$?"
+"$(tool_path pkt-gen)" -i '$SW:b@conf:slots=64' -f tx -n 10 >/dev/null 2>"$WORK/err2"
+echo "status2 \$?"
+EOS
+	run in_small_tmpfs 16m bash "$script"
+	echo "$output"
+	cat "$WORK/err1" "$WORK/err2" || true
+	assert_contains "$output" "status1 1"
+	assert_line_re "$(cat "$WORK/err1")" "^pkt-gen: cannot open $SW:a@conf:rings=8,slots=4096: Cannot allocate memory \\($dir is full: [0-9]+ MiB free of 16 MiB, [0-9]+ KiB needed; set NETMAP_RUNTIME_DIR to a directory on a larger file system\\)\$"
+	assert_eq "$(wc -l <"$WORK/err1")" 1
+	# a port that fits still works
+	assert_contains "$output" "status2 0"
+}
+
+@test "a truncated arena file is refused with what to do, not a SIGBUS" {
+	[ "$NETMAP_BACKEND" = user ] || skip "the user runtime only"
+	local arena=$NETMAP_RUNTIME_DIR/arena size hint
+	run_tool pkt-gen -i "$SW:a" -f tx -n 1
+	assert_eq "$status" 0
+	size=$(stat -c %s "$arena")
+	hint="stop the programs using it, then run vale-ctl --cleanup"
+	# shorter than a header, then a whole header but less than it records
+	for cut in 100 $((size - 4096)); do
+		truncate -s "$cut" "$arena"
+		run_tool pkt-gen -i "$SW:a" -f tx -n 1
+		assert_eq "$status" 1
+		assert_line_re "$stderr" "^pkt-gen: cannot open $SW:a: Structure needs cleaning \\(the runtime's file $NETMAP_RUNTIME_DIR/arena has $cut bytes, fewer than the [0-9]+ its header needs: $hint\\)\$"
+		run_tool vale-ctl
+		assert_eq "$status" 1
+		assert_contains "$stderr" "vale-ctl: cannot open a netmap control descriptor: Structure needs cleaning (the runtime's file"
+	done
+	run_tool vale-ctl --cleanup
+	assert_eq "$status" 0
+	run_tool pkt-gen -i "$SW:a" -f tx -n 1
+	assert_eq "$status" 0
+}
