@@ -183,7 +183,7 @@ error_rows=(
 	assert_eq "${lines[0]}" "Receiving from netmap:$P}3: 1 queues, 1 threads and 1 cpus."
 	assert_line_re "${lines[1]}" "^Backend: $NETMAP_BACKEND, pipe slave, 1 tx rings, 1 rx rings, "
 	# any name starting with "val" is a VALE port (spec 14.1), not an interface
-	run_tool pkt-gen -i "valx${SW#vale}:a" -f tx -n 1
+	run_tool pkt-gen -i "valx${SW#vale}:a" -f tx -n 1 -T 0
 	assert_eq "$status" 0
 	assert_eq "$stderr" ""
 	assert_eq "${lines[2]}" "Backend: $NETMAP_BACKEND, VALE ephemeral port, 1 tx rings, 1 rx rings, 1024 slots, buffer 2048 bytes"
