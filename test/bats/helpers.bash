@@ -233,10 +233,17 @@ assert_line_re() {
 	fi
 }
 
+# The lines of a text that are not diagnostics (tools.md 1.5: those begin
+# with "SSS.UUUUUU NAME [LINE] ").
+not_diag() {
+	grep -vE '^[0-9]{3}\.[0-9]{6} [^ ]+ \[[0-9]+\] ' <<<"$1" || true
+}
+
 # check_error_rows TOOL "EXTRA ARGS" ROW...: each ROW is
 # "status|arguments|stderr fragment".  TOOL run with the arguments and the
-# extra ones exits with the status, prints exactly one line on stderr,
-# containing the fragment, and nothing on stdout.  In arguments and
+# extra ones exits with the status, prints exactly one line on stderr
+# besides diagnostics (1.3), containing the fragment, and nothing on
+# stdout.  In arguments and
 # fragments VALE:, PIPE and W/ stand for the test's switch, its pipe parent
 # and its scratch folder.
 check_error_rows() {
@@ -253,8 +260,8 @@ check_error_rows() {
 		# shellcheck disable=SC2086
 		run_tool "$tool" $args $extra
 		assert_eq "$status" "$st" "$tool $args"
-		assert_eq "$(wc -l <<<"$stderr")" 1 "one stderr line for $tool $args"
-		assert_contains "$stderr" "$frag"
+		assert_eq "$(not_diag "$stderr" | wc -l)" 1 "one stderr line for $tool $args"
+		assert_contains "$(not_diag "$stderr")" "$frag"
 		assert_eq "$output" "" "nothing on stdout for $tool $args"
 	done
 }
@@ -262,6 +269,17 @@ check_error_rows() {
 # Elapsed seconds of a pkt-gen summary ("... in 2.99 seconds.").
 summary_seconds() {
 	echo "$1" | sed -n 's/^\(Sent\|Received\) .* in \([0-9.]*\) seconds\.$/\2/p' | head -n 1
+}
+
+# Fail unless the summary in $1 took at least $2 seconds (a lower bound:
+# tests never bound a time from above).
+assert_seconds_at_least() {
+	local s
+	s=$(summary_seconds "$1")
+	awk -v s="$s" -v min="$2" 'BEGIN { exit !(s != "" && s >= min) }' || {
+		echo "the run took ${s:-?} s, at least $2 expected${3:+ ($3)}"
+		return 1
+	}
 }
 
 # ---------------------------------------------------------------- pcap files

@@ -517,20 +517,14 @@ int main(int argc, char **argv)
 				  br.dir[i].ctr, 1);
 	br.worker.fn = br_worker;
 	br.worker.cpu = -1;
-	st = nt_stopping() ? 0 : nt_workers_start(&br.worker, 1);
-	if (st) {
-		nt_err(TOOL, "cannot start the forwarding thread: %s", strerror(st));
-		nt_request_stop(NT_END_ERROR);
-	} else {
-		memset(&loop, 0, sizeof(loop));
-		loop.rep = &br.dir[0].rep;
-		loop.report_ns = cfg.report_ns;
-		loop.duration_ns = cfg.duration_given ? cfg.duration_ns : 0;
-		loop.workers = &br.worker;
-		loop.nworkers = 1;
-		loop.report = report;
-		nt_loop_run(&loop);
-	}
+	memset(&loop, 0, sizeof(loop));
+	loop.rep = &br.dir[0].rep;
+	loop.report_ns = cfg.report_ns;
+	loop.duration_ns = cfg.duration_given ? cfg.duration_ns : 0;
+	loop.workers = &br.worker;
+	loop.nworkers = 1;
+	loop.report = report;
+	st = nt_run_workers(TOOL, &loop);
 	nt_request_stop(NT_END_NONE);
 	end_ns = nt_stop_requested_ns();
 	nt_workers_join(&br.worker, 1);

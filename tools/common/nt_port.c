@@ -19,6 +19,8 @@
 
 #include "nt_log.h"
 #include "nt_opt.h"
+#include "nt_run.h"
+#include "nt_stats.h"
 
 void nt_port_resolve_name(char *buf, size_t len, const char *given)
 {
@@ -166,6 +168,78 @@ int nt_poll_ports(struct pollfd *pfd, unsigned n, int timeout_ms)
 		if (pfd[i].revents & (POLLERR | POLLNVAL))
 			return -EIO;
 	return 0;
+}
+
+void nt_tx_arm(struct nmport_d *d)
+{
+	unsigned i;
+
+	for (i = d->first_tx_ring; i <= d->last_tx_ring && d->first_tx_ring <= d->last_tx_ring;
+	     i++) {
+		struct netmap_ring *ring = NETMAP_TXRING(d->nifp, i);
+
+		ring->cur = ring->tail;
+	}
+}
+
+int nt_tx_pending(const struct nmport_d *d)
+{
+	unsigned i;
+
+	for (i = d->first_tx_ring; i <= d->last_tx_ring && d->first_tx_ring <= d->last_tx_ring;
+	     i++)
+		if (nm_tx_pending(NETMAP_TXRING(d->nifp, i)))
+			return 1;
+	return 0;
+}
+
+int nt_tx_drain(struct nmport_d *const *ports, unsigned n, int busy, uint64_t bound_ns,
+		const char **call)
+{
+	struct pollfd pfd[64];
+	uint64_t start = nt_now_ns();
+	unsigned i;
+	int err;
+
+	if (n > sizeof(pfd) / sizeof(pfd[0]))
+		n = sizeof(pfd) / sizeof(pfd[0]);
+	for (;;) {
+		uint64_t now, from;
+		int pending = 0;
+
+		for (i = 0; i < n; i++) {
+			err = nmport_txsync(ports[i]);
+			if (err) {
+				*call = "txsync";
+				return err;
+			}
+			pending |= nt_tx_pending(ports[i]);
+		}
+		if (!pending)
+			return 0;
+		now = nt_now_ns();
+		if (bound_ns && now - start > bound_ns)
+			return 0;
+		if (nt_stopping()) {
+			from = nt_stop_requested_ns();
+			if (from < start)
+				from = start;
+			if (now > from && now - from > NT_DRAIN_GRACE_NS)
+				return 0;
+		}
+		if (busy)
+			continue;
+		for (i = 0; i < n; i++) {
+			nt_tx_arm(ports[i]);
+			pfd[i].fd = ports[i]->fd;
+			pfd[i].events = POLLOUT;
+		}
+		err = nt_poll_ports(pfd, n, 10);
+		if (err) {
+			*call = "poll";
+			return err;
+		}
+	}
 }
 
 /* ================================================================ kinds */

@@ -90,6 +90,27 @@ static inline int nt_port_same_region(const struct nt_port *a, const struct nt_p
 struct pollfd;
 int nt_poll_ports(struct pollfd *pfd, unsigned n, int timeout_ms);
 
+/*
+ * Ask to be woken (POLLOUT) only when transmissions complete: every bound
+ * TX ring's cur moves to its tail.
+ */
+void nt_tx_arm(struct nmport_d *d);
+
+/* Does a bound TX ring of the port still hold slots not yet completed? */
+int nt_tx_pending(const struct nmport_d *d);
+
+#define NT_DRAIN_GRACE_NS	NT_SEC(2)	/* after a stop: longest wait for completions */
+
+/*
+ * Wait until every slot placed on the ports' TX rings has completed
+ * (tools.md 3.3).  A pipe completes only when its peer reads, so the wait
+ * is bounded: by bound_ns if non-zero, and once a stop is requested by
+ * NT_DRAIN_GRACE_NS from the request.  Returns 0, or -errno with *call
+ * naming what failed ("txsync" or "poll"; -EIO: a port reported an error).
+ */
+int nt_tx_drain(struct nmport_d *const *ports, unsigned n, int busy, uint64_t bound_ns,
+		const char **call);
+
 /* A system interface's MAC address and MTU; 0, or -1 (mtu untouched on failure). */
 int nt_nic_info(const char *ifname, uint8_t mac[6], unsigned *mtu);
 

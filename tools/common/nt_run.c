@@ -325,3 +325,22 @@ void nt_loop_run(struct nt_loop *l)
 		}
 	}
 }
+
+int nt_run_workers(const char *tool, struct nt_loop *l)
+{
+	unsigned i;
+	int err;
+
+	if (nt_stopping())
+		return 0;
+	err = nt_workers_start(l->workers, l->nworkers);
+	if (err) {
+		for (i = 0; i < l->nworkers && l->workers[i].started; i++)
+			;
+		nt_err(tool, "cannot start thread %u: %s", i, strerror(err));
+		nt_request_stop(NT_END_ERROR);
+		return 1;
+	}
+	nt_loop_run(l);
+	return 0;
+}

@@ -186,4 +186,13 @@ struct nt_loop {
 
 void nt_loop_run(struct nt_loop *l);
 
+/*
+ * Start the workers and run the main loop until something stops them
+ * (l->workers and l->nworkers name them).  A worker that cannot start is
+ * reported ("<tool>: cannot start thread <i>: <error>"), a stop with
+ * NT_END_ERROR is requested and 1 returned; otherwise 0 once the loop
+ * ends.  Either way the caller then stops and joins the workers.
+ */
+int nt_run_workers(const char *tool, struct nt_loop *l);
+
 #endif /* NT_RUN_H */

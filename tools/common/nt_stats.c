@@ -44,6 +44,8 @@ void nt_counters_init(struct nt_counters *c, unsigned nrings)
 	atomic_init(&c->min_space, 0);
 	/* Different epochs: no headroom has been seen yet. */
 	atomic_init(&c->space_epoch, 0);
+	atomic_init(&c->max_value, 0);
+	atomic_init(&c->max_epoch, 0);
 	atomic_init(&c->report_epoch, 1);
 	c->nrings = nrings < NT_STATS_RINGS_MAX ? nrings : NT_STATS_RINGS_MAX;
 	for (i = 0; i < NT_STATS_RINGS_MAX; i++) {
@@ -80,6 +82,9 @@ void nt_snapshot_take(struct nt_snapshot *s, struct nt_counters *blocks, unsigne
 			s->min_space += LOAD(c->min_space);
 			s->space_seen++;
 		}
+		if (atomic_load_explicit(&c->max_epoch, memory_order_acquire) == epoch &&
+		    LOAD(c->max_value) > s->max_value)
+			s->max_value = LOAD(c->max_value);
 		atomic_store_explicit(&c->report_epoch, epoch + 1, memory_order_relaxed);
 		if (c->nrings > s->nrings)
 			s->nrings = c->nrings;
@@ -106,6 +111,7 @@ void nt_delta_compute(struct nt_delta *d, const struct nt_snapshot *cur,
 	/* Minimums are per interval already; the current snapshot holds them. */
 	d->min_space = cur->min_space;
 	d->space_seen = cur->space_seen;
+	d->max_value = cur->max_value;
 	d->nrings = cur->nrings;
 	for (i = 0; i < cur->nrings; i++) {
 		d->ring_pkts[i] = cur->ring_pkts[i] - prev->ring_pkts[i];

@@ -45,6 +45,8 @@ struct nt_counters {
 	_Atomic uint64_t min_space;	/* smallest headroom in interval space_epoch */
 	_Atomic uint64_t space_epoch;	/* written by the worker */
 	_Atomic uint64_t report_epoch;	/* written by the reader */
+	_Atomic uint64_t max_value;	/* largest value noted in interval max_epoch */
+	_Atomic uint64_t max_epoch;	/* written by the worker */
 	unsigned nrings;		/* per-ring entries in use; set before the worker starts */
 	_Atomic uint64_t ring_pkts[NT_STATS_RINGS_MAX];
 	_Atomic uint64_t ring_bytes[NT_STATS_RINGS_MAX];
@@ -98,6 +100,21 @@ static inline void nt_counters_note_space(struct nt_counters *c, uint64_t space)
 	}
 }
 
+/*
+ * Owning worker only: a value whose largest per interval is reported
+ * (nmreplay's lateness), with the same epochs as min_space.
+ */
+static inline void nt_counters_note_max(struct nt_counters *c, uint64_t v)
+{
+	uint64_t epoch = atomic_load_explicit(&c->report_epoch, memory_order_relaxed);
+
+	if (atomic_load_explicit(&c->max_epoch, memory_order_relaxed) != epoch ||
+	    v > atomic_load_explicit(&c->max_value, memory_order_relaxed)) {
+		atomic_store_explicit(&c->max_value, v, memory_order_relaxed);
+		atomic_store_explicit(&c->max_epoch, epoch, memory_order_release);
+	}
+}
+
 /* ------------------------------------------------------------ snapshots */
 
 /* Totals over all workers at one instant. */
@@ -106,6 +123,7 @@ struct nt_snapshot {
 	uint64_t pkts, bytes, events, drops;
 	uint64_t min_space;		/* sum of the workers' minimums in the interval */
 	unsigned space_seen;		/* workers that reported headroom in the interval */
+	uint64_t max_value;		/* largest nt_counters_note_max() in the interval */
 	unsigned nrings;
 	uint64_t ring_pkts[NT_STATS_RINGS_MAX];
 	uint64_t ring_bytes[NT_STATS_RINGS_MAX];
@@ -117,6 +135,7 @@ struct nt_delta {
 	uint64_t pkts, bytes, events, drops;
 	uint64_t min_space;
 	unsigned space_seen;
+	uint64_t max_value;
 	unsigned nrings;
 	uint64_t ring_pkts[NT_STATS_RINGS_MAX];
 	uint64_t ring_bytes[NT_STATS_RINGS_MAX];

@@ -35,7 +35,6 @@
 #define TOOL			"pkt-gen"
 #define PG_PING_TIMEOUT_NS	NT_SEC(1)
 #define PG_PING_WINDOW		65536	/* probes remembered for matching replies */
-#define PG_FLUSH_GRACE_NS	NT_SEC(2)
 #define PG_SIZE_SLOTS		128	/* hash slots of the per-size table */
 
 extern struct pg_config cfg;

@@ -9,6 +9,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <errno.h>
 #include <poll.h>
 #include <string.h>
 
@@ -260,55 +261,19 @@ out:
 	return n;
 }
 
-/* Ask to be woken when TX completions free more slots. */
-static void arm_tx_rings(struct pg_thread *t)
-{
-	unsigned i;
-
-	for (i = 0; i < t->ntx; i++)
-		t->tx[i].ring->cur = t->tx[i].ring->tail;
-}
-
-static int tx_pending(struct pg_thread *t)
-{
-	unsigned i;
-
-	for (i = 0; i < t->ntx; i++)
-		if (nm_tx_pending(t->tx[i].ring))
-			return 1;
-	return 0;
-}
-
 /*
- * Wait until every submitted slot has completed (3.3).  Pipes complete
- * only when the peer reads, so after a stop request the wait is bounded.
+ * Wait until every submitted slot has completed (3.3); bounded (bound_ns
+ * if non-zero, and after a stop request), since pipes complete only when
+ * the peer reads.
  */
 void pg_tx_flush(struct pg_thread *t, uint64_t bound_ns)
 {
-	uint64_t start = nt_now_ns();
+	const char *call = "txsync";
+	int err = nt_tx_drain(t->ports, t->nports, cfg.busy, bound_ns, &call);
 
-	for (;;) {
-		uint64_t now;
-
-		if (pg_sync_tx(t) || !tx_pending(t))
-			return;
-		now = nt_now_ns();
-		if (bound_ns && now - start > bound_ns)
-			return;
-		if (nt_stopping()) {
-			uint64_t from = nt_stop_requested_ns();
-
-			if (from < start)
-				from = start;
-			if (now > from && now - from > PG_FLUSH_GRACE_NS)
-				return;
-		}
-		if (cfg.busy)
-			continue;
-		arm_tx_rings(t);
-		if (pg_wait_ports(t, POLLOUT, 10))
-			return;
-	}
+	if (err)
+		nt_worker_fail(t->w, "%s on %s failed: %s", call, run.port.name,
+			       err == -EIO ? "the port reported an error" : strerror(-err));
 }
 
 void pg_tx_thread(struct nt_worker *w)
@@ -384,7 +349,8 @@ void pg_tx_thread(struct nt_worker *w)
 				nt_busy_backoff();
 				continue;
 			}
-			arm_tx_rings(t);
+			for (i = 0; i < t->nports; i++)
+				nt_tx_arm(t->ports[i]);
 			if (pg_wait_ports(t, POLLOUT, NT_POLL_MS))
 				break;
 		}

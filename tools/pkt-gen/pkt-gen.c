@@ -652,15 +652,6 @@ int main(int argc, char **argv)
 	if (cfg.wait_ns)
 		nt_main_wait_until(nt_now_ns() + cfg.wait_ns);
 	atomic_store(&run.rx_remaining, cfg.count);
-	if (!nt_stopping()) {
-		start_err = nt_workers_start(run.workers, run.nthreads);
-		if (start_err) {
-			for (i = 0; i < run.nthreads && run.workers[i].started; i++)
-				;
-			nt_err(TOOL, "cannot start thread %u: %s", i, strerror(start_err));
-			nt_request_stop(NT_END_ERROR);
-		}
-	}
 	/* Run until the workers end or something stops them; report meanwhile. */
 	nt_reporter_start(&rep, cfg.report_ns ? cfg.report_ns : NT_SEC(3600), run.ctrs,
 			  run.nthreads);
@@ -673,8 +664,7 @@ int main(int argc, char **argv)
 	loop.arg = &rep;
 	loop.check = cfg.idle_ns ? idle_check : NULL;
 	loop.report = report_periodic;
-	if (!start_err)
-		nt_loop_run(&loop);
+	start_err = nt_run_workers(TOOL, &loop);
 	nt_request_stop(NT_END_NONE);
 	nt_workers_join(run.workers, run.nthreads);
 	pg_report(&rep, 1);
