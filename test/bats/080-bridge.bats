@@ -183,7 +183,10 @@ EOF
 	[ "$(id -u)" = 0 ] && command -v ip >/dev/null || skip "needs root and ip(8) for a veth pair"
 	local ns=nmbr$$t$BATS_TEST_NUMBER
 	ip netns add "$ns"
-	ip netns exec "$ns" ip link add nmvA type veth peer name nmvB
+	if ! ip netns exec "$ns" ip link add nmvA type veth peer name nmvB; then
+		ip netns del "$ns"
+		skip "this kernel cannot create veth pairs (no veth support)"
+	fi
 	ip netns exec "$ns" ip link set nmvA up
 	ip netns exec "$ns" ip link set nmvB up
 	run_tool_ns() {
