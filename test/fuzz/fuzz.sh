@@ -15,6 +15,7 @@
 #   pktgen_opts   pkt-gen's command line
 #   valectl_opts  vale-ctl's command line
 #   bridge_opts   bridge's command line
+#   nmreplay_opts nmreplay's command line
 #   pcap          the tools' pcap reader (tools/common/nt_pcap.c)
 #
 # Environment:
@@ -33,7 +34,7 @@ OUT=${NETMAP_BUILDDIR:-$(pwd)}/test/fuzz-out
 CC=${FUZZ_CC:-clang}
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 JOBS=${FUZZ_JOBS:-$(nproc)}
-ALL="portspec ctrl pktgen_opts valectl_opts bridge_opts pcap"
+ALL="portspec ctrl pktgen_opts valectl_opts bridge_opts nmreplay_opts pcap"
 TARGETS=${FUZZ_TARGETS:-$ALL}
 
 command -v "$CC" >/dev/null || {
@@ -72,6 +73,7 @@ am_list() {
 : "${FUZZ_SRC_PKTGEN:=$(am_list test_pktgen_opts_SOURCES)}"
 : "${FUZZ_SRC_VALECTL:=$(am_list test_valectl_opts_SOURCES)}"
 : "${FUZZ_SRC_BRIDGE:=$(am_list test_bridge_opts_SOURCES)}"
+: "${FUZZ_SRC_NMREPLAY:=$(am_list test_nmreplay_opts_SOURCES)}"
 
 # tools/common as an archive: a target links only the objects it uses.
 common_lib() {
@@ -101,6 +103,9 @@ sources() {
 	bridge_opts) echo "$SRC/test/fuzz/fuzz_bridge_opts.c" \
 		"$(c_files "$FUZZ_SRC_BRIDGE")" \
 		"-I$SRC/tools/common -I$SRC/tools/bridge $OUT/libnt.a -lpcap -lm" ;;
+	nmreplay_opts) echo "$SRC/test/fuzz/fuzz_nmreplay_opts.c" \
+		"$(c_files "$FUZZ_SRC_NMREPLAY")" \
+		"-I$SRC/tools/common -I$SRC/tools/nmreplay $OUT/libnt.a -lpcap -lm" ;;
 	pcap) echo "$SRC/test/fuzz/fuzz_pcap.c -I$SRC/tools/common" \
 		"$OUT/libnt.a -lpcap -lm" ;;
 	*) return 1 ;;

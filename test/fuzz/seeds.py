@@ -162,6 +162,12 @@ for i, args in enumerate([
         "-i a -i b -i c"]):
     put("bridge_opts", "seed-%02d" % i, args.replace(" ", "\0"))
 
+for i, args in enumerate([
+        "-i netmap:p{0 -f /tmp/x.pcap", "-h", "-i vale0:a -f t.pcap -B 1G",
+        "-i vale0:a -f t.pcap -D 10ms -L 0.1", "-i vale0:a -f t.pcap -l 2",
+        "-f t.pcap"]):
+    put("nmreplay_opts", "seed-%02d" % i, args.replace(" ", "\0"))
+
 # ---------------------------------------------------------------- pcap
 frame = bytes.fromhex("ffffffffffff020000000001") + b"\x08\x00" + bytes(46)
 
