@@ -39,6 +39,8 @@ fi
 # Targets of issue 4 item 6, and of issue 11 item 5 (preload).
 t_pipe_raw=0.40 t_vale_raw=0.50 t_afp=20 t_pipe_ir=100 t_vale_ir=250
 t_preload=0.97
+# Targets of issue 12 item 7 (bridge and nmreplay).
+t_bridge_zc=0.5 t_nr_top=0.8 t_nr_err=0.01
 # pkt-gen whose waits and syncs go through poll() and ioctl() (the C
 # library wrappers of lib/interpose.c): bench/pkt-gen-libc.
 pktgen_libc=$bindir/pkt-gen-libc
@@ -234,6 +236,9 @@ pg_vale() {	# item round size senders
 	pg_tx "$item" "$r" "$size"
 }
 
+# The bridge and nmreplay rows (bench/tools.sh).
+. "$srcdir/bench/tools.sh"
+
 # CPU time of everything on the machine (user, nice, system, irq, softirq)
 # and the time stolen by the hypervisor, in ticks.
 hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
@@ -308,6 +313,13 @@ measure_once() {	# item round
 	vale60)		pg_vale vale60 "$r" 60 1 ;;
 	vale1514)	pg_vale vale1514 "$r" 1514 1 ;;
 	vale60_2senders) pg_vale vale60_2senders "$r" 60 2 ;;
+	pipe_sleep)	tb_pipe_sleep "$r" ;;
+	bridge_zc)	tb_bridge zc "$r" ;;
+	bridge_copy)	tb_bridge copy "$r" ;;
+	pktgen_pcap)	tb_pktgen_pcap "$r" ;;
+	nmreplay_top)	tb_nmreplay_top "$r" ;;
+	nmreplay_1g)	tb_nmreplay_rate 1g "$r" ;;
+	nmreplay_10g)	tb_nmreplay_rate 10g "$r" ;;
 	esac
 }
 
@@ -360,17 +372,18 @@ afp_setup
 
 # Subject and baseline alternate; the order flips every round so that a
 # drift of the placement does not always favour the same side.
-pairs=("raw_ring pipe" "raw_copy60 vale60" "raw_copy1514 vale1514"
+pairs=("raw_ring pipe" "raw_copy60 vale60 bridge_copy" "raw_copy1514 vale1514"
        "vale60_2senders" "af_packet" "raw_copy60_stagger"
-       "pipe_direct pipe_libc")
+       "pipe_direct pipe_libc" "pipe_sleep bridge_zc" "pktgen_pcap nmreplay_top"
+       "nmreplay_1g nmreplay_10g")
 declare -A LOADR
 for r in $(seq "$rounds"); do
 	LOADR[$r]=$(load1)
 	echo "round $r/$rounds (load ${LOADR[$r]})..."
 	for pair in "${pairs[@]}"; do
 		set -- $pair
-		if [ $# = 2 ] && [ $((r % 2)) = 0 ]; then
-			set -- "$2" "$1"
+		if [ $((r % 2)) = 0 ]; then
+			set -- $(printf '%s\n' "$@" | tac)
 		fi
 		for item in "$@"; do
 			measure "$item" "$r"
@@ -442,7 +455,8 @@ load_end=$(load1)
 
 # ------------------------------------------------------------ report
 rows=(raw_ring pipe raw_copy60 vale60 raw_copy1514 vale1514 vale60_2senders
-      af_packet raw_copy60_stagger pipe_direct pipe_libc)
+      af_packet raw_copy60_stagger pipe_direct pipe_libc pipe_sleep bridge_zc
+      bridge_copy pktgen_pcap nmreplay_top nmreplay_1g nmreplay_10g)
 declare -A LABEL=(
 	[raw_ring]="raw descriptor ring"
 	[pipe]="pipe, pkt-gen 60 B"
@@ -455,6 +469,13 @@ declare -A LABEL=(
 	[raw_copy60_stagger]="raw copy 60 B, staggered"
 	[pipe_direct]="pipe, pkt-gen (again)"
 	[pipe_libc]="pipe, pkt-gen poll/ioctl"
+	[pipe_sleep]="pipe, pkt-gen in poll()"
+	[bridge_zc]="bridge pipes, zero copy"
+	[bridge_copy]="bridge pipes, copying"
+	[pktgen_pcap]="pkt-gen -P 60 B trace"
+	[nmreplay_top]="nmreplay --topspeed"
+	[nmreplay_1g]="nmreplay -B ether,1G"
+	[nmreplay_10g]="nmreplay -B ether,10G"
 )
 # Medians use the undisturbed rounds when there are any (MDIRTY marks a
 # median that had to use disturbed ones).
@@ -478,17 +499,27 @@ done
 # ratio name subject baseline -> per-round list in RR[name,r], median in RM
 declare -A RR RM
 ratios=(pipe_ratio_raw vale60_ratio_raw vale1514_ratio_raw
-	pipe_ratio_af_packet vale60_ratio_af_packet preload_ratio)
+	pipe_ratio_af_packet vale60_ratio_af_packet preload_ratio
+	bridge_zc_ratio_pipe bridge_zc_ratio_pipe_spin bridge_copy_ratio_raw
+	nmreplay_topspeed_ratio_pktgen)
 declare -A RSUB=([pipe_ratio_raw]=pipe [vale60_ratio_raw]=vale60
 	[vale1514_ratio_raw]=vale1514 [pipe_ratio_af_packet]=pipe
-	[vale60_ratio_af_packet]=vale60 [preload_ratio]=pipe_libc)
+	[vale60_ratio_af_packet]=vale60 [preload_ratio]=pipe_libc
+	[bridge_zc_ratio_pipe]=bridge_zc [bridge_zc_ratio_pipe_spin]=bridge_zc
+	[bridge_copy_ratio_raw]=bridge_copy
+	[nmreplay_topspeed_ratio_pktgen]=nmreplay_top)
 declare -A RBASE=([pipe_ratio_raw]=raw_ring [vale60_ratio_raw]=raw_copy60
 	[vale1514_ratio_raw]=raw_copy1514 [pipe_ratio_af_packet]=af_packet
-	[vale60_ratio_af_packet]=af_packet [preload_ratio]=pipe_direct)
+	[vale60_ratio_af_packet]=af_packet [preload_ratio]=pipe_direct
+	[bridge_zc_ratio_pipe]=pipe_sleep [bridge_zc_ratio_pipe_spin]=pipe
+	[bridge_copy_ratio_raw]=raw_copy60
+	[nmreplay_topspeed_ratio_pktgen]=pktgen_pcap)
 declare -A RTARGET=([pipe_ratio_raw]=">= $t_pipe_raw"
 	[vale60_ratio_raw]=">= $t_vale_raw" [vale1514_ratio_raw]="-"
 	[pipe_ratio_af_packet]=">= $t_afp" [vale60_ratio_af_packet]=">= $t_afp"
-	[preload_ratio]=">= $t_preload")
+	[preload_ratio]=">= $t_preload" [bridge_zc_ratio_pipe]=">= $t_bridge_zc"
+	[bridge_zc_ratio_pipe_spin]="-" [bridge_copy_ratio_raw]="-"
+	[nmreplay_topspeed_ratio_pktgen]=">= $t_nr_top")
 for q in "${ratios[@]}"; do
 	vals=() cvals=()
 	for r in $(seq "$rounds"); do
@@ -503,6 +534,15 @@ for q in "${ratios[@]}"; do
 		RM[$q]=$(median "${vals[@]}") MDIRTY[$q]="*"
 	fi
 done
+
+# nmreplay_rate_error: per round the larger relative error of the two
+# rates, then the median over the rounds.
+RE_ROUND=()
+for r in $(seq "$rounds"); do
+	RE_ROUND+=("$(awk -v a="${RE[nmreplay_1g,$r]:-n/a}" -v b="${RE[nmreplay_10g,$r]:-n/a}" \
+		'BEGIN { if (a == "n/a" || b == "n/a") print "n/a"; else print (a > b ? a : b) }')")
+done
+NR_ERR=$(median "${RE_ROUND[@]}")
 
 # "?" when the two runs of a ratio saw placements more than 1.3x apart.
 pl_mismatch() {	# subject baseline round
@@ -551,6 +591,12 @@ for q in "${ratios[@]}"; do
 	fi
 	printf ' %9s%s %-8s %s\n' "${RM[$q]}" "${MDIRTY[$q]}" "$tg" "$vd"
 done
+vd=$(verdict "$NR_ERR" "<=" "$t_nr_err")
+[ "$vd" = MISS ] && misses=$((misses + 1))
+printf '%-26s' "nmreplay_rate_error"
+for r in $(seq "$rounds"); do printf ' %19s' "${RE_ROUND[$((r - 1))]}"; done
+printf ' %9s  %-8s %s\n' "$NR_ERR" "<= $t_nr_err" "$vd"
+echo "(bridge rows: sender, bridge and receiver all sleep in poll(), against pipe_sleep; see bench/README.md)"
 echo
 echo "one thread (60 B, batches of 512)   instr/packet   ns/packet (native)"
 for m in move copy pipe vale; do
@@ -609,6 +655,8 @@ jlist() {	# values -> [a, b, ...]
 	for q in "${ratios[@]}"; do
 		echo "  \"$q\": $(jnum "${RM[$q]}"),"
 	done
+	echo "  \"nmreplay_rate_error\": $(jnum "$NR_ERR"),"
+	echo "  \"nmreplay_rate_error_per_round\": $(jlist "${RE_ROUND[@]}"),"
 	echo "  \"passthrough_ratio\": $(jnum "$PT_RATIO"),"
 	echo "  \"passthrough_ns_plain\": $(jnum "$PT_PLAIN"),"
 	echo "  \"passthrough_ns_preloaded\": $(jnum "$PT_PRELOAD"),"
@@ -633,7 +681,7 @@ jlist() {	# values -> [a, b, ...]
 	lr=()
 	for r in $(seq "$rounds"); do lr+=("${LOADR[$r]}"); done
 	echo "  \"load\": { \"start\": $load_start, \"rounds\": $(jlist "${lr[@]}"), \"end\": $load_end },"
-	echo "  \"targets\": { \"pipe_ratio_raw\": $t_pipe_raw, \"vale60_ratio_raw\": $t_vale_raw, \"ratio_af_packet\": $t_afp, \"pipe_instr_per_pkt\": $t_pipe_ir, \"vale60_instr_per_pkt\": $t_vale_ir, \"preload_ratio\": $t_preload },"
+	echo "  \"targets\": { \"pipe_ratio_raw\": $t_pipe_raw, \"vale60_ratio_raw\": $t_vale_raw, \"ratio_af_packet\": $t_afp, \"pipe_instr_per_pkt\": $t_pipe_ir, \"vale60_instr_per_pkt\": $t_vale_ir, \"preload_ratio\": $t_preload, \"bridge_zc_ratio_pipe\": $t_bridge_zc, \"nmreplay_topspeed_ratio_pktgen\": $t_nr_top, \"nmreplay_rate_error\": $t_nr_err },"
 	dm=
 	for k in "${rows[@]}" "${ratios[@]}"; do
 		[ "${MDIRTY[$k]}" = "*" ] && dm="$dm${dm:+, }\"$k\""

@@ -206,7 +206,8 @@ static void send_trace(struct nt_worker *w)
 				due = nr.origin_ns + p.due_ns;
 				if (due > now)
 					break;
-				slots = (len + ring->nr_buf_size - 1) / ring->nr_buf_size;
+				slots = len <= ring->nr_buf_size ? 1 :
+					(len + ring->nr_buf_size - 1) / ring->nr_buf_size;
 				if (!len || len > NR_FRAME_MAX || slots > nr.max_slots) {
 					skipped++;
 				} else if (slots > space) {

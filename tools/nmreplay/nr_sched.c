@@ -75,6 +75,8 @@ void nr_sched_init(struct nr_sched *s, const struct nr_sched_cfg *cfg, const str
 		s->gap_ns = mean_gap_ns(t, file_first, nfiles, NULL) / s->cfg.speedup;
 	s->file_ts0 = t->rec[0].ts_ns;
 	s->prev_tx_ns = -1;
+	s->plain = cfg->pace == NR_PACE_NONE && cfg->delay == NR_DELAY_NONE &&
+		   cfg->loss == NR_LOSS_NONE && !cfg->loop_gap_given;
 	s->rng = cfg->seed * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull;
 	if (!s->rng)
 		s->rng = 1;
@@ -135,6 +137,16 @@ void nr_sched_next(struct nr_sched *s, struct nr_pkt *p)
 	p->rec = s->next;
 	p->last_of_loop = 0;
 	p->due_ns = 0;
+	if (s->plain) {
+		/* --topspeed without -D or -L: every packet, at once */
+		p->drop = 0;
+		if (++s->next == s->t->count) {
+			s->next = 0;
+			s->file = 0;
+			p->last_of_loop = 1;
+		}
+		return;
+	}
 	if (c->pace == NR_PACE_TRACE) {
 		paced = s->file_origin_ns + (double)(r->ts_ns - s->file_ts0) / c->speedup;
 		s->last_trace_ns = paced;

@@ -66,6 +66,7 @@ struct nr_sched {
 	const uint32_t *file_first;	/* record where each file starts */
 	unsigned nfiles;
 	double gap_ns;			/* between files and loops, trace timing */
+	int plain;			/* no pacing, delay, loss or gap: the fast path */
 
 	/* state */
 	uint32_t next;			/* the next record */
