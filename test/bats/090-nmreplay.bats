@@ -343,3 +343,54 @@ assert {o["loop"] for o in iv} <= {1, 2}, iv
 EOF
 	assert_contains "$stderr" "Sent 2000 packets "
 }
+
+@test "frames longer than a buffer go out whole; over 65535 bytes they are skipped" {
+	require_pcap
+	python3 "$PCAP_FRAMES" trace "$WORK/big.pcap" pcap 10 5000 1000
+	start_receiver -W
+	replay -f "$WORK/big.pcap" -n 1 -B 0
+	assert_eq "$status" 0
+	assert_contains "$output" "Sent 10 packets 50000 bytes "
+	assert_contains "$output" ", 0 truncated, 0 skipped, "
+	wait_bg rx
+	got_is "$WORK/big.pcap"
+	# a 60-byte frame, a 70000-byte record, a 60-byte frame
+	python3 - "$WORK/huge.pcap" <<'PY'
+import struct, sys
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
+    for k, n in enumerate((60, 70000, 60)):
+        f.write(struct.pack("<IIII", 1700000000, k, n, n) + bytes([k + 1]) * n)
+PY
+	start_receiver -W
+	replay -f "$WORK/huge.pcap" -n 1 -B 0
+	assert_eq "$status" 0
+	assert_contains "$output" "Sent 2 packets 120 bytes "
+	assert_contains "$output" "Replay: 1 loops of 3 packets, 0 dropped by -L, 0 truncated, 1 skipped, "
+	wait_bg rx
+	assert_contains "$bg_out" "Received 2 packets 120 bytes "
+}
+
+@test "time stamps that go backwards are zero gaps, with one warning per file" {
+	require_pcap
+	python3 "$PCAP_FRAMES" trace "$WORK/back.pcap" pcap 10 60 -100000000
+	start_receiver -W
+	replay -f "$WORK/back.pcap" -f "$WORK/back.pcap" -n 1
+	assert_eq "$status" 0
+	assert_contains "$output" "Sent 20 packets 1200 bytes "
+	assert_eq "$(grep -c "^nmreplay: warning: $WORK/back.pcap: 9 time stamps go backwards; replayed as zero gaps$" <<<"$stderr")" 2
+	assert_contains "$stderr" "Loaded 20 packets (1200 bytes, span 0.000000 s) from 2 files"
+	wait_bg rx
+	got_is "$WORK/back.pcap" 2
+}
+
+@test "-v describes the files and the schedule" {
+	require_pcap
+	start_receiver -W
+	replay -v -f "$FX/t1.pcap" -n 1 -B ether,100M -D uniform,1ms,2ms -L 0 --seed 3
+	assert_eq "$status" 0
+	assert_line_re "$stderr" "load \[[0-9]+\] $FX/t1\.pcap: 1000 packets, records 1 to 1000 of the trace, span 0\.999000 s$"
+	assert_line_re "$stderr" "sched \[[0-9]+\] pacing constant bit rate \(rate 1e\+08, speed-up 1, framing 24 bytes\), delay uniform \(1000000\.\.2000000 ns\), loss plr \(0\), gap 0 ns, seed 3, batch 128$"
+	wait_bg rx
+	got_is "$FX/t1.pcap"
+}

@@ -111,6 +111,12 @@ static int load_trace(void)
 	for (i = 0; i < cfg.nfiles; i++) {
 		const struct nt_trace_file *f = &nr.file_info[i];
 
+		if (cfg.verbose)
+			nt_diag_named("load", "%s: %u packets, records %u to %u of the trace, "
+				      "span %.6f s", cfg.files[i], f->count, f->first + 1,
+				      f->first + f->count,
+				      (double)(nr.trace.rec[f->first + f->count - 1].ts_ns -
+					       nr.trace.rec[f->first].ts_ns) / 1e9);
 		if (f->backwards)
 			nt_warn(TOOL, "%s: %u time stamps go backwards; replayed as zero gaps",
 				cfg.files[i], f->backwards);
@@ -124,6 +130,29 @@ static int load_trace(void)
 		      nr.trace.count, (unsigned long long)nr.trace.wire_bytes, span / 1e9,
 		      cfg.nfiles);
 	return 0;
+}
+
+/* -v: the schedule the options make (6.2, 8.8). */
+static void describe_schedule(void)
+{
+	static const char *const pacing[] = {
+		[NR_PACE_TRACE] = "trace timing", [NR_PACE_BITS] = "constant bit rate",
+		[NR_PACE_PACKETS] = "constant packet rate", [NR_PACE_NONE] = "none",
+	};
+	static const char *const delays[] = {
+		[NR_DELAY_NONE] = "none", [NR_DELAY_CONSTANT] = "constant",
+		[NR_DELAY_UNIFORM] = "uniform", [NR_DELAY_EXP] = "exponential",
+	};
+	static const char *const losses[] = {
+		[NR_LOSS_NONE] = "none", [NR_LOSS_PLR] = "plr", [NR_LOSS_BER] = "ber",
+	};
+	const struct nr_sched_cfg *c = &cfg.sched;
+
+	nt_diag_named("sched", "pacing %s (rate %g, speed-up %g, framing %u bytes), delay %s "
+		      "(%.0f..%.0f ns), loss %s (%g), gap %.0f ns, seed %llu, batch %u",
+		      pacing[c->pace], c->rate, c->speedup, c->framing, delays[c->delay],
+		      c->delay_a_ns, c->delay_b_ns, losses[c->loss], c->loss_p,
+		      nr_sched_gap_ns(&nr.sched), (unsigned long long)c->seed, cfg.batch);
 }
 
 /* ================================================================ sending */
@@ -461,6 +490,8 @@ int main(int argc, char **argv)
 	}
 	nt_counters_init(nr.ctr, 0);
 	nr_sched_init(&nr.sched, &cfg.sched, &nr.trace, nr.file_first, cfg.nfiles);
+	if (cfg.verbose)
+		describe_schedule();
 
 	st = 0;
 	if (!nt_stopping()) {
