@@ -54,6 +54,29 @@ static inline int tap_check(int cond, const char *file, int line,
 			       g_ ? g_ : "(null)", w_ ? w_ : "(null)");      \
 	} while (0)
 
+/* is_errno(got, want, name...): errno values (0: success), by name. */
+#define is_errno(got, want, ...)                                             \
+	do {                                                                 \
+		int g_ = (got), w_ = (want);                                 \
+		if (!ok(g_ == w_, __VA_ARGS__))                              \
+			printf("#   got %s, want %s\n",                     \
+			       g_ ? strerror(g_) : "success",                \
+			       w_ ? strerror(w_) : "success");               \
+	} while (0)
+
+/* A test point that cannot run here, and why. */
+static inline void tap_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("ok %d - # SKIP ", ++tap_count);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
 static inline int tap_done(void)
 {
 	printf("1..%d\n", tap_count);

@@ -60,7 +60,7 @@ chroot /mnt /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/b
 	NETMAP_SRCDIR="$NETMAP_SRCDIR" NETMAP_BUILDDIR="$NETMAP_BUILDDIR" \
 	NETMAP_KO="$NETMAP_KO" VM_TESTS="$VM_TESTS" VM_BUDGET="$VM_BUDGET" \
 	VM_BATS="$VM_BATS" VM_BATS_JOBS="$VM_BATS_JOBS" VM_TOOL_TIMEOUT="$VM_TOOL_TIMEOUT" \
-	VM_TIMESCALE="$VM_TIMESCALE" \
+	VM_TIMESCALE="$VM_TIMESCALE" VM_FUZZ_OPS="$VM_FUZZ_OPS" \
 	/bin/bash "$NETMAP_SRCDIR/test/vm/guest-tests.sh"
 rc=$?
 echo "VMTEST-END rc=$rc"

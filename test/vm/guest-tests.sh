@@ -16,6 +16,9 @@
 #                    trust   test/vm/kmod_trust: races, user memory
 #                            that never comes, clamps, capabilities
 #                            and region ownership (raw ioctls)
+#                    fuzz    test/vm/ioctl_fuzz: VM_FUZZ_OPS (default
+#                            1000000) random ioctl, mmap, ring and close
+#                            operations, 4 processes x 2 threads
 #                    core    test_core with NETMAP_BACKEND=kernel
 #                    bats    test/bats/*.bats with NETMAP_BACKEND=kernel
 #                            (VM_BATS: name filters; VM_BATS_JOBS: files
@@ -193,6 +196,14 @@ for group in $VM_TESTS; do
 	module) . "$SRC/test/vm/guest-module.sh" ;;
 	abi) tap abi "$ABI" ;;
 	trust) tap trust "$B/kmod_trust" ;;
+	fuzz)
+		tap fuzz "$B/ioctl_fuzz" "${VM_FUZZ_OPS:-1000000}" 4 2
+		# What the fuzzer left is found now, not at the end.
+		check "fuzz: rmmod afterwards, nothing leaked" bash -c '
+			rmmod netmap &&
+			dmesg | tail -n 5 | grep -q "netmap: unloaded, nothing leaked"'
+		check "fuzz: insmod again" insmod "$KO"
+		;;
 	core) tap core "$B/test_core" ;;
 	bats) run_bats ;;
 	/*) . "$group" ;;	# a script of checks (debugging aid)

@@ -47,57 +47,11 @@
 #include <net/netmap.h>
 #include <net/netmap_legacy.h>
 
+#include "raw_ctrl.h"
+#include "tap.h"
+
 #define NOBODY 65534
 #define PARAMS "/sys/module/netmap/parameters/"
-
-/* ---------------------------------------------------------------- */
-/* TAP                                                              */
-/* ---------------------------------------------------------------- */
-
-static int t_num, t_failed;
-
-static int ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++t_num);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!cond)
-		t_failed++;
-	return cond;
-}
-
-static void skip(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("ok %d - # SKIP ", ++t_num);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
-
-#define is_int(got, exp, ...)                                               \
-	do {                                                                \
-		long long g_ = (long long)(got), e_ = (long long)(exp);     \
-		if (!ok(g_ == e_, __VA_ARGS__))                             \
-			printf("#   got %lld, expected %lld\n", g_, e_);        \
-	} while (0)
-
-#define is_errno(got, exp, ...)                                             \
-	do {                                                                \
-		int g_ = (got), e_ = (exp);                                 \
-		if (!ok(g_ == e_, __VA_ARGS__))                             \
-			printf("#   got %s, expected %s\n",                 \
-			       g_ ? strerror(g_) : "success",               \
-			       e_ ? strerror(e_) : "success");              \
-	} while (0)
 
 #define ERR(call) ((call) < 0 ? errno : 0)
 
@@ -108,25 +62,6 @@ static void skip(const char *fmt, ...)
 static int dev_open(void)
 {
 	return open("/dev/netmap", O_RDWR | O_CLOEXEC);
-}
-
-static int ctrl_opts(int fd, uint16_t type, const char *name, void *body,
-		     void *opts)
-{
-	struct nmreq_header h;
-
-	memset(&h, 0, sizeof(h));
-	h.nr_version = NETMAP_API;
-	h.nr_reqtype = type;
-	snprintf(h.nr_name, sizeof(h.nr_name), "%s", name);
-	h.nr_body = (uintptr_t)body;
-	h.nr_options = (uintptr_t)opts;
-	return ERR(ioctl(fd, NIOCCTRL, &h));
-}
-
-static int ctrl(int fd, uint16_t type, const char *name, void *body)
-{
-	return ctrl_opts(fd, type, name, body, NULL);
 }
 
 struct port {
@@ -145,7 +80,7 @@ static int port_open(struct port *p, const char *name, uint32_t mode)
 	if (p->fd < 0)
 		return errno;
 	p->reg.nr_mode = mode;
-	err = ctrl(p->fd, NETMAP_REQ_REGISTER, name, &p->reg);
+	err = raw_ctrl(p->fd, NETMAP_REQ_REGISTER, name, &p->reg);
 	if (!err) {
 		p->mem = mmap(NULL, p->reg.nr_memsize, PROT_READ | PROT_WRITE,
 			      MAP_SHARED, p->fd, 0);
@@ -289,7 +224,7 @@ static void *race_register(void *arg)
 		struct nmreq_option opt = {
 			.nro_reqtype = NETMAP_REQ_OPT_MAX + 7,
 		};
-		int err = ctrl_opts(r->fd, NETMAP_REQ_REGISTER, "race", &reg,
+		int err = raw_ctrl_opts(r->fd, NETMAP_REQ_REGISTER, "race", &reg,
 				    &opt);
 
 		r->regs++;
@@ -352,7 +287,7 @@ static void test_bound_race(void)
 		p.reg.nr_tx_rings = p.reg.nr_rx_rings = 1;
 		p.reg.nr_tx_slots = p.reg.nr_rx_slots = 64;
 		p.reg.nr_mode = NR_REG_NULL;
-		is_errno(ctrl(r.fd, NETMAP_REQ_REGISTER, "race", &p.reg), 0,
+		is_errno(raw_ctrl(r.fd, NETMAP_REQ_REGISTER, "race", &p.reg), 0,
 			 "3.1: then a registration without options succeeds");
 		p.mem = mmap(NULL, p.reg.nr_memsize, PROT_READ, MAP_SHARED,
 			     r.fd, 0);
@@ -482,7 +417,7 @@ static void test_extra_bufs(void)
 
 		is_int(a.reg.nr_extra_bufs, 1000,
 		       "3.3: all granted: the region was sized for them");
-		ctrl(a.fd, NETMAP_REQ_POOLS_INFO_GET, "valeTX:e", &pi);
+		raw_ctrl(a.fd, NETMAP_REQ_POOLS_INFO_GET, "valeTX:e", &pi);
 		is_int(list_len(&a, pi.nr_buf_pool_objtotal), 1000,
 		       "3.3: ni_bufs_head lists 1000");
 	}
@@ -576,7 +511,7 @@ static int try_ifreq(uint16_t type, const char *name)
 
 	if (fd < 0)
 		return errno;
-	err = ctrl(fd, type, name, type == NETMAP_REQ_VALE_NEWIF ? &nif : NULL);
+	err = raw_ctrl(fd, type, name, type == NETMAP_REQ_VALE_NEWIF ? &nif : NULL);
 	close(fd);
 	return err;
 }
@@ -695,7 +630,7 @@ static void *uf_add(void *arg)
 	a->c.reg.nr_tx_slots = a->c.reg.nr_rx_slots = 64;
 	a->reg_err = port_open(&a->c, "valeTU:c", NR_REG_ALL_NIC);
 	fd = dev_open();
-	a->list_err = ctrl(fd, NETMAP_REQ_VALE_LIST, "valeTU:c", &l);
+	a->list_err = raw_ctrl(fd, NETMAP_REQ_VALE_LIST, "valeTU:c", &l);
 	close(fd);
 	a->done = 1;
 	return NULL;
@@ -729,7 +664,7 @@ static void test_indirect_uffd(void)
 
 	uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	if (uffd < 0) {
-		skip("3.2: userfaultfd: %s (kernel without CONFIG_USERFAULTFD)",
+		tap_skip("3.2: userfaultfd: %s (kernel without CONFIG_USERFAULTFD)",
 		     strerror(errno));
 		return;
 	}
@@ -833,6 +768,5 @@ int main(int argc, char **argv)
 		test_indirect_uffd();
 	if (want(argc, argv, "3.1"))
 		test_bound_race();
-	printf("1..%d\n", t_num);
-	return t_failed ? 1 : 0;
+	return tap_done();
 }

@@ -42,6 +42,8 @@
 #   VM_MEM     guest memory in MiB (default 4096: 252 VALE ports need ~2.3 GB)
 #   VM_TESTS   space-separated test groups to run in the guest
 #              (default: "module abi trust core bats"; see guest-tests.sh)
+#   VM_FUZZ_OPS  operations of the guest ioctl fuzzer (group fuzz,
+#              default 1000000)
 #   VM_BATS    only the bats files whose names contain one of these words
 #   VM_BATS_JOBS  bats files run at once in the guest (default 2)
 #   VM_TOOL_TIMEOUT  TOOL_TIMEOUT of the bats helpers in the guest (default 90)
@@ -236,6 +238,7 @@ NETMAP_KO='$KO'
 VM_TESTS='$TESTS'
 VM_BUDGET='$BUDGET'
 VM_BATS='${VM_BATS:-}'
+VM_FUZZ_OPS='${VM_FUZZ_OPS:-1000000}'
 VM_BATS_JOBS='${VM_BATS_JOBS:-2}'
 VM_TOOL_TIMEOUT='${VM_TOOL_TIMEOUT:-90}'
 VM_TIMESCALE='${VM_TIMESCALE:-4}'

@@ -1,0 +1,617 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Guest ioctl fuzzer: random sequences of NIOCCTRL (every request type,
+ * random option lists), the legacy ioctls, the sync ioctls, poll, mmap,
+ * writes of random ring and slot contents, and close, from several
+ * processes with several threads each, sharing their descriptors, on
+ * /dev/netmap.  Output is TAP (guest group "fuzz").
+ *
+ * What must hold: every call returns, with success or one of the errno
+ * values netmap documents (an unexpected one is reported with the call);
+ * no process dies of a signal; afterwards the module still forwards a
+ * frame and nothing is left (the guest then unloads the module, which
+ * must report nothing leaked, and vm-check fails on any Oops, BUG,
+ * WARNING, KASAN or lockdep line of the kernel log).
+ *
+ *   ioctl_fuzz [OPS [PROCS [THREADS [SEED]]]]
+ * OPS in total (default 1000000), PROCS processes (default 4) of THREADS
+ * threads (default 2).  The seed (default: the time) is printed first, so
+ * a run can be repeated.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <net/netmap.h>
+#include <net/netmap_legacy.h>
+
+#include "raw_ctrl.h"
+#include "tap.h"
+
+#define NFDS 6			/* descriptor slots per process */
+#define MAX_ERRNO 160
+
+/* ---------------------------------------------------------------- */
+/* Random                                                           */
+/* ---------------------------------------------------------------- */
+
+static uint64_t rnd(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *s = x;
+}
+
+static uint32_t below(uint64_t *s, uint32_t n)
+{
+	return (uint32_t)(rnd(s) % n);
+}
+
+/* Mostly small, sometimes anything. */
+static uint32_t count(uint64_t *s, uint32_t small)
+{
+	switch (below(s, 8)) {
+	case 0:
+		return 0;
+	case 1:
+		return (uint32_t)rnd(s);
+	case 2:
+		return 0xffff;
+	default:
+		return 1 + below(s, small);
+	}
+}
+
+static const char *const names[] = {
+	"valeF0:a", "valeF0:b", "valeF0:c", "valeF1:x", "valeF1:y",
+	"valeF2:nmf0", "valeF3:nmf1", "fp{0", "fp}0", "fp{1", "fp}1",
+	"nmf0{2", "nmf0}2", "nmf0", "nmf1", "nmf2", "", "vale", "valeF0:",
+	"x{", "}", "valeF0:a{3", "valeFFFFFFFFFFFFFFFF:a", "lo", "nmf0%d",
+};
+
+/* ---------------------------------------------------------------- */
+/* Shared state of one process                                      */
+/* ---------------------------------------------------------------- */
+
+struct slot {
+	pthread_mutex_t lock;	/* held around open/close of fd */
+	int fd;
+	void *map;
+	size_t maplen;
+	uint64_t memsize, offset;
+};
+
+static struct slot slots[NFDS];
+static volatile long ops_done;
+static long ops_target;
+static volatile int stop;
+
+/* Errors netmap documents (26), plus what the VM and kernel may say. */
+static int errno_ok(int e)
+{
+	switch (e) {
+	case 0: case EINVAL: case ENXIO: case EBUSY: case ENOMEM:
+	case EFAULT: case EOPNOTSUPP: case EEXIST: case ENOENT: case ENODEV:
+	case EMSGSIZE: case EIO: case EPERM: case EBADF: case ENOTTY:
+	case EAGAIN: case EACCES:
+		return 1;
+	}
+	return 0;
+}
+
+static volatile int bad_errno, bad_call;
+
+static void note(int ret, int call)
+{
+	if (ret < 0 && !errno_ok(errno) && !bad_errno) {
+		bad_errno = errno;
+		bad_call = call;
+	}
+}
+
+/* ---------------------------------------------------------------- */
+/* Requests                                                         */
+/* ---------------------------------------------------------------- */
+
+struct reqbuf {
+	struct nmreq_header h;
+	uint8_t body[128];
+	uint8_t opts[4][128];
+};
+
+static void rand_register(uint64_t *s, struct nmreq_register *r)
+{
+	static const uint32_t modes[] = { 1, 1, 1, 2, 3, 4, 5, 6, 7, 7, 0, 9 };
+
+	memset(r, 0, sizeof(*r));
+	r->nr_tx_slots = count(s, 128);
+	r->nr_rx_slots = count(s, 128);
+	r->nr_tx_rings = (uint16_t)count(s, 4);
+	r->nr_rx_rings = (uint16_t)count(s, 4);
+	r->nr_host_tx_rings = (uint16_t)below(s, 2);
+	r->nr_mem_id = below(s, 4) ? 0 : (uint16_t)below(s, 12);
+	r->nr_ringid = (uint16_t)below(s, 5);
+	r->nr_mode = modes[below(s, sizeof(modes) / sizeof(modes[0]))];
+	r->nr_extra_bufs = below(s, 4) ? 0 : count(s, 5000);
+	r->nr_flags = below(s, 2) ? 0 : rnd(s) & 0x7fff;
+	/*
+	 * Keep most requests small: regions of hundreds of MB, many at once,
+	 * would only test the guest's memory, and a 1024-slot port (the
+	 * default of 0) costs a 40 MB region to allocate and zero, which
+	 * under emulation is what the run's time would go to.
+	 */
+	if (!r->nr_tx_slots && below(s, 8))
+		r->nr_tx_slots = 64;
+	if (!r->nr_rx_slots && below(s, 8))
+		r->nr_rx_slots = 64;
+	if (r->nr_tx_slots > 1024 && below(s, 16))
+		r->nr_tx_slots = 64;
+	if (r->nr_rx_slots > 1024 && below(s, 16))
+		r->nr_rx_slots = 64;
+	if (r->nr_tx_rings > 4 && below(s, 16))
+		r->nr_tx_rings = 2;
+	if (r->nr_rx_rings > 4 && below(s, 16))
+		r->nr_rx_rings = 2;
+}
+
+static void *bad_ptr(uint64_t *s, void *good)
+{
+	switch (below(s, 16)) {
+	case 0:
+		return NULL;
+	case 1:
+		return (void *)(uintptr_t)16;
+	case 2:
+		return (void *)(uintptr_t)0xffffffffffff0000ull;
+	default:
+		return good;
+	}
+}
+
+static void rand_options(uint64_t *s, struct reqbuf *b)
+{
+	uint32_t n = below(s, 3) ? 0 : below(s, 5), i;
+
+	b->h.nr_options = 0;
+	for (i = 0; i < n && i < 4; i++) {
+		struct nmreq_option *o = (struct nmreq_option *)b->opts[i];
+		static const uint32_t types[] = { 1, 2, 3, 4, 9, 9, 9, 0, 5, 77 };
+
+		memset(b->opts[i], 0, sizeof(b->opts[i]));
+		o->nro_reqtype = types[below(s, 10)];
+		o->nro_size = below(s, 3) ? 0 : rnd(s) % 200;
+		if (o->nro_reqtype == NETMAP_REQ_OPT_OFFSETS) {
+			struct nmreq_opt_offsets *f = (void *)o;
+
+			f->nro_max_offset = below(s, 3) ? below(s, 256) : rnd(s);
+			f->nro_initial_offset = below(s, 64);
+			f->nro_offset_bits = below(s, 70);
+			f->nro_min_gap = below(s, 2) ? 0 : below(s, 4096);
+		} else if (below(s, 4) == 0) {
+			uint32_t k;
+
+			for (k = sizeof(*o); k < sizeof(b->opts[i]); k++)
+				b->opts[i][k] = (uint8_t)rnd(s);
+		}
+		o->nro_next = b->h.nr_options;
+		b->h.nr_options = (uintptr_t)bad_ptr(s, o);
+	}
+}
+
+static int do_ctrl(uint64_t *s, int fd, struct slot *sl)
+{
+	struct reqbuf b;
+	uint16_t type = below(s, 20) ? 1 + below(s, 15) : (uint16_t)rnd(s);
+	int ret;
+
+	memset(&b, 0, sizeof(b));
+	b.h.nr_version = below(s, 30) ? NETMAP_API : (uint16_t)below(s, 20);
+	b.h.nr_reqtype = type;
+	snprintf(b.h.nr_name, sizeof(b.h.nr_name), "%s",
+		 names[below(s, sizeof(names) / sizeof(names[0]))]);
+	if (type == NETMAP_REQ_REGISTER || type == NETMAP_REQ_VALE_ATTACH) {
+		rand_register(s, (struct nmreq_register *)b.body);
+	} else if (below(s, 3) == 0) {
+		uint32_t k;
+
+		for (k = 0; k < 64; k++)
+			b.body[k] = (uint8_t)(below(s, 4) ? 0 : rnd(s));
+	} else {
+		/* Plausible small numbers: mem ids, ring counts, header lengths. */
+		((uint32_t *)b.body)[0] = below(s, 14);
+		((uint32_t *)b.body)[2] = below(s, 4);
+		/*
+		 * POOLS_INFO_GET of a new port allocates its region (40 MB
+		 * with the default geometry) to report it: mostly ask about
+		 * ports in the global region.
+		 */
+		if (type == NETMAP_REQ_POOLS_INFO_GET && below(s, 16))
+			((uint32_t *)b.body)[2] = 1;
+	}
+	b.h.nr_body = (uintptr_t)(below(s, 12) ? b.body : bad_ptr(s, b.body));
+	if (type == NETMAP_REQ_VALE_DELIF || type == NETMAP_REQ_SYNC_KLOOP_STOP ||
+	    type == NETMAP_REQ_CSB_ENABLE)
+		b.h.nr_body = below(s, 8) ? 0 : b.h.nr_body;
+	rand_options(s, &b);
+	ret = ioctl(fd, NIOCCTRL, below(s, 40) ? (void *)&b.h : bad_ptr(s, &b.h));
+	note(ret, 100 + type % 100);
+	if (ret == 0 && type == NETMAP_REQ_REGISTER) {
+		struct nmreq_register *r = (struct nmreq_register *)b.body;
+
+		sl->memsize = r->nr_memsize;
+		sl->offset = r->nr_offset;
+	}
+	return ret;
+}
+
+static int do_legacy(uint64_t *s, int fd, struct slot *sl)
+{
+	static const unsigned long cmds[] = { NIOCREGIF, NIOCGINFO, NIOCCONFIG };
+	unsigned long cmd = cmds[below(s, 3)];
+	union {
+		struct nmreq r;
+		struct nm_ifreq i;
+	} u;
+	int ret;
+
+	memset(&u, 0, sizeof(u));
+	snprintf(u.r.nr_name, sizeof(u.r.nr_name), "%s",
+		 names[below(s, sizeof(names) / sizeof(names[0]))]);
+	u.r.nr_version = below(s, 20) ? NETMAP_API : below(s, 16);
+	u.r.nr_tx_slots = count(s, 256) % 1024;
+	u.r.nr_rx_slots = count(s, 256) % 1024;
+	u.r.nr_tx_rings = (uint16_t)count(s, 4);
+	u.r.nr_rx_rings = (uint16_t)count(s, 4);
+	u.r.nr_ringid = (uint16_t)(below(s, 2) ? below(s, 4) : rnd(s));
+	u.r.nr_cmd = below(s, 2) ? 0 : (uint16_t)below(s, 14);
+	u.r.nr_arg1 = (uint16_t)below(s, 16);
+	u.r.nr_arg2 = (uint16_t)(below(s, 4) ? 0 : below(s, 12));
+	u.r.nr_arg3 = below(s, 4) ? 0 : below(s, 3000);
+	u.r.nr_flags = below(s, 2) ? below(s, 8) : (uint32_t)rnd(s);
+	ret = ioctl(fd, cmd, below(s, 40) ? (void *)&u : bad_ptr(s, &u));
+	note(ret, 200 + (int)(cmd & 0xff));
+	if (ret == 0 && cmd == NIOCREGIF && u.r.nr_cmd == 0) {
+		sl->memsize = u.r.nr_memsize;
+		sl->offset = u.r.nr_offset;
+	}
+	return ret;
+}
+
+/* Random head/cur/tail and slot contents into a mapped ring, then sync. */
+static void scribble(uint64_t *s, struct slot *sl, int fd)
+{
+	struct netmap_if *nifp;
+	struct netmap_ring *r;
+	uint32_t n, k, i;
+
+	if (!sl->map || sl->offset + sizeof(*nifp) > sl->maplen)
+		return;
+	nifp = (struct netmap_if *)((char *)sl->map + sl->offset);
+	n = nifp->ni_tx_rings + nifp->ni_rx_rings + 2;
+	if (n > 64)
+		return;
+	k = below(s, n);
+	if (!nifp->ring_ofs[k] ||
+	    sl->offset + nifp->ring_ofs[k] + sizeof(*r) > sl->maplen)
+		return;
+	r = (struct netmap_ring *)((char *)nifp + nifp->ring_ofs[k]);
+	if ((char *)&r->slot[r->num_slots] > (char *)sl->map + sl->maplen)
+		return;
+	for (i = below(s, 4); i > 0 && r->num_slots; i--) {
+		struct netmap_slot *x = &r->slot[below(s, r->num_slots)];
+
+		x->buf_idx = below(s, 2) ? (uint32_t)rnd(s) : below(s, 20000);
+		x->len = (uint16_t)rnd(s);
+		x->flags = (uint16_t)rnd(s);
+		x->ptr = below(s, 2) ? rnd(s) : 0;
+	}
+	*(uint32_t *)&r->head = below(s, 4) ? below(s, r->num_slots + 2) :
+					      (uint32_t)rnd(s);
+	*(uint32_t *)&r->cur = below(s, 2) ? r->head : (uint32_t)rnd(s);
+	if (below(s, 4) == 0)
+		*(uint32_t *)&r->tail = (uint32_t)rnd(s);
+	note(ioctl(fd, below(s, 2) ? NIOCTXSYNC : NIOCRXSYNC, NULL), 300);
+}
+
+static void one_op(uint64_t *s)
+{
+	struct slot *sl = &slots[below(s, NFDS)];
+	int fd, what = (int)below(s, 100);
+
+	if (what < 6) {		/* open or close */
+		pthread_mutex_lock(&sl->lock);
+		if (sl->map)
+			munmap(sl->map, sl->maplen);
+		sl->map = NULL;
+		if (sl->fd >= 0)
+			close(sl->fd);
+		sl->fd = what < 4 ? open("/dev/netmap", O_RDWR | O_CLOEXEC) : -1;
+		sl->memsize = sl->offset = 0;
+		pthread_mutex_unlock(&sl->lock);
+		return;
+	}
+	fd = sl->fd;	/* may be closed meanwhile: EBADF, or another file */
+	if (fd < 0)
+		return;
+	if (what < 40) {
+		do_ctrl(s, fd, sl);
+	} else if (what < 52) {
+		do_legacy(s, fd, sl);
+	} else if (what < 70) {
+		note(ioctl(fd, below(s, 2) ? NIOCTXSYNC : NIOCRXSYNC, NULL), 301);
+	} else if (what < 78) {
+		struct pollfd p = { .fd = fd, .events = (short)below(s, 8) };
+
+		note(poll(&p, 1, 0), 302);
+	} else if (what < 88) {
+		size_t len = below(s, 3) ? sl->memsize : 4096 * (1 + below(s, 64));
+		off_t off = below(s, 4) ? 0 : 4096 * (off_t)below(s, 64);
+		void *m;
+
+		if (!len || len > (1ull << 32))
+			len = 4096;
+		m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
+		if (m == MAP_FAILED) {
+			note(-1, 303);
+			return;
+		}
+		pthread_mutex_lock(&sl->lock);
+		if (sl->map || off || sl->fd != fd) {
+			munmap(m, len);
+		} else {
+			sl->map = m;
+			sl->maplen = len;
+		}
+		pthread_mutex_unlock(&sl->lock);
+	} else if (what < 97) {
+		pthread_mutex_lock(&sl->lock);
+		if (sl->fd == fd)
+			scribble(s, sl, fd);
+		pthread_mutex_unlock(&sl->lock);
+	} else {
+		note(ioctl(fd, _IOWR('i', 140 + below(s, 20), struct nmreq),
+			   (void *)&ops_done), 304);
+	}
+}
+
+static void *worker(void *arg)
+{
+	uint64_t s = (uintptr_t)arg;
+
+	while (!stop && __atomic_add_fetch(&ops_done, 1, __ATOMIC_RELAXED) <=
+			ops_target)
+		one_op(&s);
+	return NULL;
+}
+
+/* One process: threads share its descriptor slots.  Exit status 0 or 1. */
+static int process_main(long ops, int threads, uint64_t seed, int wfd)
+{
+	pthread_t t[16];
+	long done;
+	int i;
+
+	ops_target = ops;
+	for (i = 0; i < NFDS; i++) {
+		pthread_mutex_init(&slots[i].lock, NULL);
+		slots[i].fd = -1;
+	}
+	for (i = 0; i < threads; i++)
+		pthread_create(&t[i], NULL, worker,
+			       (void *)(uintptr_t)(seed * 2654435761u + i + 1));
+	for (i = 0; i < threads; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < NFDS; i++) {
+		if (slots[i].map)
+			munmap(slots[i].map, slots[i].maplen);
+		if (slots[i].fd >= 0)
+			close(slots[i].fd);
+	}
+	done = ops_done > ops ? ops : ops_done;
+	if (write(wfd, &done, sizeof(done)) < 0 ||
+	    write(wfd, (int *)&bad_errno, sizeof(int)) < 0 ||
+	    write(wfd, (int *)&bad_call, sizeof(int)) < 0)
+		return 1;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Afterwards                                                       */
+/* ---------------------------------------------------------------- */
+
+/*
+ * Persistent ports the run may have made (VALE_NEWIF of any name of the
+ * list): detach and delete them.  Returns how many are left.
+ */
+static int cleanup(void)
+{
+	static const char *const sw[] = { "valeF0", "valeF1", "valeF2",
+					  "valeF3" };
+	const size_t n = sizeof(names) / sizeof(names[0]);
+	int fd = open("/dev/netmap", O_RDWR), j, left = 0;
+	size_t i;
+
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < 4; j++) {
+			struct nmreq_vale_detach d = { 0 };
+			char name[64];
+
+			snprintf(name, sizeof(name), "%s:%s", sw[j], names[i]);
+			raw_ctrl(fd, NETMAP_REQ_VALE_DETACH, name, &d);
+		}
+		raw_ctrl(fd, NETMAP_REQ_VALE_DELIF, names[i], NULL);
+	}
+	for (i = 0; i < n; i++) {
+		int e = raw_ctrl(fd, NETMAP_REQ_VALE_DELIF, names[i], NULL);
+
+		if (e == 0 || e == EBUSY) {
+			printf("# %s is still a persistent port\n", names[i]);
+			left++;
+		}
+	}
+	close(fd);
+	return left;
+}
+
+/* A frame still crosses a switch. */
+static int still_forwards(void)
+{
+	struct nmreq_register ra = { .nr_mode = NR_REG_ALL_NIC,
+				     .nr_tx_slots = 64, .nr_rx_slots = 64 };
+	struct nmreq_register rb = ra;
+	int a = open("/dev/netmap", O_RDWR), b = open("/dev/netmap", O_RDWR);
+	int got = 0;
+	char *ma = MAP_FAILED, *mb = MAP_FAILED;
+
+	if (a < 0 || b < 0 || raw_ctrl(a, NETMAP_REQ_REGISTER, "valeFZ:a", &ra) ||
+	    raw_ctrl(b, NETMAP_REQ_REGISTER, "valeFZ:b", &rb))
+		goto out;
+	ma = mmap(NULL, ra.nr_memsize, PROT_READ | PROT_WRITE, MAP_SHARED, a, 0);
+	mb = mmap(NULL, rb.nr_memsize, PROT_READ | PROT_WRITE, MAP_SHARED, b, 0);
+	if (ma == MAP_FAILED || mb == MAP_FAILED)
+		goto out;
+	{
+		struct netmap_if *ia = (void *)(ma + ra.nr_offset);
+		struct netmap_if *ib = (void *)(mb + rb.nr_offset);
+		struct netmap_ring *tx = (void *)((char *)ia + ia->ring_ofs[0]);
+		struct netmap_ring *rx = (void *)((char *)ib + ib->ring_ofs[2]);
+		char *buf = (char *)tx + tx->buf_ofs +
+			    (size_t)tx->slot[0].buf_idx * tx->nr_buf_size;
+
+		memset(buf, 0xff, 6);
+		memset(buf + 6, 2, 54);
+		tx->slot[0].len = 60;
+		tx->slot[0].flags = 0;
+		tx->head = tx->cur = 1;
+		ioctl(a, NIOCTXSYNC, NULL);
+		ioctl(b, NIOCRXSYNC, NULL);
+		got = rx->tail != rx->head;
+	}
+out:
+	if (ma != MAP_FAILED)
+		munmap(ma, ra.nr_memsize);
+	if (mb != MAP_FAILED)
+		munmap(mb, rb.nr_memsize);
+	if (a >= 0)
+		close(a);
+	if (b >= 0)
+		close(b);
+	return got;
+}
+
+/*
+ * Private regions as small as their rings allow (priv_buf_num is a
+ * minimum, 4098 by default: 8 MB to allocate and zero per port, which
+ * under emulation is most of the run's time), restored at the end.
+ */
+#define PRIV_BUF_NUM "/sys/module/netmap/parameters/priv_buf_num"
+
+static long priv_buf_num(long v)
+{
+	FILE *f = fopen(PRIV_BUF_NUM, "r+");
+	long old = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &old) != 1)
+		old = -1;
+	rewind(f);
+	if (v >= 0)
+		fprintf(f, "%ld\n", v);
+	fclose(f);
+	return old;
+}
+
+int main(int argc, char **argv)
+{
+	long ops = argc > 1 ? atol(argv[1]) : 1000000;
+	int procs = argc > 2 ? atoi(argv[2]) : 4;
+	int threads = argc > 3 ? atoi(argv[3]) : 2;
+	uint64_t seed = argc > 4 ? strtoull(argv[4], NULL, 0) :
+				   (uint64_t)time(NULL);
+	long total = 0, saved_bufs;
+	int i, crashed = 0, bad = 0, p[2], left;
+	struct timespec t0, t1;
+	double secs;
+	pid_t pid[64];
+
+	if (procs < 1 || procs > 64 || threads < 1 || threads > 16 || ops < 1) {
+		fprintf(stderr, "usage: ioctl_fuzz [OPS [PROCS(1-64) "
+			"[THREADS(1-16) [SEED]]]]\n");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("# seed %llu: %ld operations, %d processes x %d threads\n",
+	       (unsigned long long)seed, ops, procs, threads);
+	if (pipe(p))
+		return 1;
+	saved_bufs = priv_buf_num(4);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < procs; i++) {
+		pid[i] = fork();
+		if (pid[i] == 0) {
+			close(p[0]);
+			_exit(process_main(ops / procs + (i < ops % procs),
+					   threads, seed + 7919 * (i + 1), p[1]));
+		}
+	}
+	close(p[1]);
+	for (i = 0; i < procs; i++) {
+		long done;
+		int e, call;
+
+		if (read(p[0], &done, sizeof(done)) != sizeof(done) ||
+		    read(p[0], &e, sizeof(e)) != sizeof(e) ||
+		    read(p[0], &call, sizeof(call)) != sizeof(call))
+			break;
+		total += done;
+		if (e) {
+			printf("# unexpected errno %d (%s) from call %d\n", e,
+			       strerror(e), call);
+			bad++;
+		}
+	}
+	for (i = 0; i < procs; i++) {
+		int st;
+
+		if (waitpid(pid[i], &st, 0) != pid[i] || !WIFEXITED(st) ||
+		    WEXITSTATUS(st)) {
+			printf("# process %d: status 0x%x\n", i, st);
+			crashed++;
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("# %ld operations in %.1f s: %.0f per second\n", total, secs,
+	       total / (secs > 0 ? secs : 1));
+	ok(total == ops, "%ld of %ld operations done", total, ops);
+	ok(crashed == 0, "no process died or failed");
+	ok(bad == 0, "every call returned success or a documented errno");
+	if (saved_bufs > 0)
+		priv_buf_num(saved_bufs);
+	left = cleanup();
+	ok(left == 0, "the persistent ports made are all removed");
+	ok(still_forwards(), "a frame still crosses a switch afterwards");
+	return tap_done();
+}
