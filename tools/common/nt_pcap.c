@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 const struct nt_trace_use nt_trace_send = { "send", "sent" };
@@ -23,7 +24,8 @@ const struct nt_trace_use nt_trace_replay = { "replay", "replayed" };
 
 void nt_trace_free(struct nt_trace *t)
 {
-	free(t->data);
+	if (t->data)
+		munmap(t->data, t->data_cap);
 	free(t->rec);
 	memset(t, 0, sizeof(*t));
 }
@@ -33,6 +35,8 @@ void nt_trace_free(struct nt_trace *t)
 
 #define TRACE_MAX_RECORDS	(1u << 31)
 #define TRACE_FIRST_RECORDS	1024
+#define TRACE_DATA_STEP		(2u << 20)	/* the data grows in huge pages */
+#define TRACE_READ_BUFFER	(1u << 20)	/* stdio buffer: few reads for a large file */
 #define OUT_BUFFER		(1 << 16)	/* stdio buffer of the output file */
 
 /* ================================================================ traces */
@@ -43,21 +47,32 @@ static void no_memory(const char *path, uint64_t needed, char *err, size_t errle
 		 (unsigned long long)needed);
 }
 
-/* Room for `more` data bytes; -1 when out of memory. */
+/*
+ * Room for `more` data bytes; -1 when out of memory.  The data is one
+ * anonymous mapping grown with mremap() (no copy) and backed by huge
+ * pages where the system allows: a 1 GB trace then costs hundreds of
+ * page faults while it loads, not hundreds of thousands.
+ */
 static int reserve_data(struct nt_trace *t, uint64_t more)
 {
-	uint64_t cap = t->data_cap ? t->data_cap : 4096;
-	uint8_t *d;
+	uint64_t cap = t->data_cap ? t->data_cap : TRACE_DATA_STEP;
+	void *d;
 
 	if (t->data_len + more <= t->data_cap)
 		return 0;
 	while (cap < t->data_len + more)
 		cap *= 2;
+	cap = (cap + TRACE_DATA_STEP - 1) / TRACE_DATA_STEP * TRACE_DATA_STEP;
 	if (cap != (size_t)cap)
 		return -1;
-	d = realloc(t->data, (size_t)cap);
-	if (!d)
+	if (t->data)
+		d = mremap(t->data, t->data_cap, (size_t)cap, MREMAP_MAYMOVE);
+	else
+		d = mmap(NULL, (size_t)cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+	if (d == MAP_FAILED)
 		return -1;
+	madvise(d, (size_t)cap, MADV_HUGEPAGE);
 	t->data = d;
 	t->data_cap = cap;
 	return 0;
@@ -122,6 +137,7 @@ int nt_trace_load(struct nt_trace *t, const char *path, const struct nt_trace_us
 		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
 		return -1;
 	}
+	setvbuf(f, NULL, _IOFBF, TRACE_READ_BUFFER);
 	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) {
 		if (st.st_size == 0) {
 			snprintf(err, errlen, "%s: no packets to %s (the file is empty)", path,
