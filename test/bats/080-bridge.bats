@@ -206,3 +206,17 @@ EOF
 		assert_line_re "$stderr" "^bridge: cannot open netmap:nmvA: .* \(this netmap module does not support system interfaces\)$"
 	fi
 }
+
+@test "-v logs the poll rounds and the batches; without -v the bridge is quiet" {
+	RX_ARGS=()
+	start_bridge br -v -i "netmap:$P}0" -i "netmap:$P{1"
+	send_through "netmap:$P{0" "netmap:$P}1" 1000
+	stop_bridge br
+	assert_eq "$bg_status" 0
+	assert_line_re "$bg_err" "move \[[0-9]+\] [0-9]+ packets [0-9]+ bytes netmap:$P\}0 -> netmap:$P\{1$"
+	assert_line_re "$bg_err" "poll \[[0-9]+\] netmap:$P\}0 events 0x[0-9a-f]+ revents 0x[0-9a-f]+ \| netmap:$P\{1$"
+	start_bridge quiet -i "netmap:$P}2" -i "netmap:$P{3"
+	stop_bridge quiet
+	assert_eq "$(not_diag "$bg_err" | wc -l)" 0
+	assert_eq "$(grep -cE ' (move|poll) \[' <<<"$bg_err")" 0
+}

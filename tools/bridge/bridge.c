@@ -245,7 +245,7 @@ static void forward_poll(struct nt_worker *w)
 				       err == -EIO ? "a port reported an error" : strerror(-err));
 			return;
 		}
-		if (cfg.verbose > 1)
+		if (cfg.verbose)
 			nt_diag_named("poll", "%s events 0x%x revents 0x%x%s%s", br.port[0].name,
 				      pfd[0].events, pfd[0].revents,
 				      br.nports > 1 ? " | " : "", br.nports > 1 ? br.port[1].name : "");
