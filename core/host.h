@@ -129,6 +129,104 @@ void nmh_persist_netdev_destroy(struct nm_adapter *na);
  */
 void nmh_error_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * NIC ports (spec 21, 22): the device I/O of core's NIC adapter
+ * (nm_nic.c), for hosts that set nm_g->host_has_nics.  The host opens a
+ * system interface, tells its geometry, diverts its traffic while the
+ * adapter is in netmap mode, transmits frames and reports their
+ * completion, and hands over received frames; everything netmap means by
+ * those rings (ring selection, host rings, NS_FORWARD, VALE attach) is
+ * core's.  A host without NICs (the user runtime until it has one) sets
+ * host_has_nics to 0 and core/ calls none of these.
+ *
+ * Device queues: TX queue q is hardware TX kring q; RX queue q is
+ * hardware RX kring q.  The host stack has its own queues: frames the
+ * stack transmits through the device ("host RX", h < num_host_rx) and
+ * frames handed to the stack as if the device had received them.
+ */
+struct nmh_nic;
+
+struct nm_nic_geom {
+	uint32_t txq, rxq;		/* device queues in use (>= 1) */
+	uint32_t tx_slots, rx_slots;	/* device ring sizes, 0: unknown */
+	uint32_t mtu;
+};
+
+/* One free receive slot to fill: where, how much fits; out: what came. */
+struct nm_nic_rxbuf {
+	uint8_t *buf;
+	uint32_t cap;
+	uint32_t len;			/* out */
+	uint32_t more;			/* out: the frame continues (NS_MOREFRAG) */
+};
+
+/*
+ * Control lock held; the host may take its own locks (RTNL) inside.
+ *  - nmh_nic_find: the NIC adapter core opened on interface name of the
+ *    caller's namespace and has not closed yet, or NULL.
+ *  - nmh_nic_open: open interface name for na (-ENXIO: no such
+ *    interface), fill its geometry; nmh_nic_find finds na from now on.
+ *  - nmh_nic_close: forget na; completions still in flight are absorbed
+ *    by the host.  After it returns the host never calls core about na.
+ *  - nmh_nic_intercept: on: the device's received frames of the queues
+ *    core wants (nm_nic_rx_wanted) and the host stack's transmissions
+ *    through TX queues in netmap mode go to core's queues instead of
+ *    the stack and the device; -EBUSY when the device cannot be hooked
+ *    (it already has a receive handler).  off: back to normal; queued
+ *    frames are dropped.  Idempotent.
+ */
+struct nm_adapter *nmh_nic_find(const char *name);
+int nmh_nic_open(const char *name, struct nm_adapter *na,
+		 struct nm_nic_geom *geom, struct nmh_nic **out);
+void nmh_nic_close(struct nmh_nic *nic);
+int nmh_nic_intercept(struct nmh_nic *nic, int on);
+
+/*
+ * Data path: called by the owner of the kring concerned (nm_kring_try_busy
+ * or a kernel-owned port's single worker), in a context that may sleep,
+ * never under a host spinlock.
+ *  - nmh_nic_xmit: transmit a frame (copied) on TX queue q.  0: queued,
+ *    its completion will be counted; -EBUSY: the device queue is full,
+ *    try again after a completion (nothing was queued); another errno:
+ *    the frame was dropped (device gone, no memory, too long).
+ *  - nmh_nic_tx_done: frames of TX queue q the device freed since the
+ *    last call.
+ *  - nmh_nic_rx_pull: move up to n received frames of RX queue q (host:
+ *    0 for a device queue, 1 for host stack queue q) into bufs; a frame
+ *    larger than one buffer takes several, all but the last with more
+ *    set.  Returns the buffers filled (a frame is never cut short: one
+ *    that does not fit in what is left waits for the next call).
+ *  - nmh_nic_host_send: hand a frame to the host stack as if the device
+ *    had received it (0, or an errno when dropped).
+ */
+int nmh_nic_xmit(struct nmh_nic *nic, uint32_t q, const void *buf,
+		 uint32_t len);
+uint32_t nmh_nic_tx_done(struct nmh_nic *nic, uint32_t q);
+uint32_t nmh_nic_rx_pull(struct nmh_nic *nic, uint32_t q, int host,
+			 struct nm_nic_rxbuf *bufs, uint32_t n);
+int nmh_nic_host_send(struct nmh_nic *nic, const void *buf, uint32_t len);
+
+/*
+ * Kernel-owned NICs (attached to a switch): frames arriving and
+ * completions are forwarded by core in a context that may sleep;
+ * nmh_nic_kick asks the host to call nm_nic_work(na) there soon (from
+ * any context, coalesced).  Polling threads (15.9): nmh_nic_poll_start
+ * runs nm_nic_poll(na, i) repeatedly on CPU cpu until
+ * nmh_nic_poll_stop, which waits for the threads to end.
+ */
+void nmh_nic_kick(struct nmh_nic *nic);
+int nmh_nic_poll_start(struct nmh_nic *nic, uint32_t nthreads,
+		       const uint32_t *cpus);
+void nmh_nic_poll_stop(struct nmh_nic *nic);
+uint32_t nmh_online_cpus(void);
+
+/*
+ * Network namespaces: switches and persistent ports belong to the
+ * namespace of the context that created them (an identity never reused;
+ * 0 on hosts without namespaces).
+ */
+uint64_t nmh_netns_self(void);
+
 /* Host log (rate limited by the caller where needed). */
 void nmh_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

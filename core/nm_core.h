@@ -157,6 +157,8 @@ struct nm_kring {
 	/* Switch counters, from this port's point of view (8.2); a receive
 	 * ring's are moved by its senders, next to hwtail. */
 	uint64_t stat_pkts, stat_bytes, stat_drops;
+	/* NIC TX rings: frames handed to the device, not yet freed by it. */
+	uint32_t nic_inflight;
 	char pad_end[NM_CACHE_LINE];
 
 	struct nmh_kring_wait wait;	/* host wait queue */
@@ -172,7 +174,13 @@ enum nm_kind {
 	NM_KIND_PIPE,
 	NM_KIND_NULL,
 	NM_KIND_NIC,		/* system interface through a host adapter */
+	NM_KIND_BWRAP,		/* switch port of an attached NIC (15.3) */
 };
+
+/* nm_adapter.nic_state: what the host last said about the device. */
+#define NM_NIC_UP	0
+#define NM_NIC_DOWN	1	/* administratively down: rings stopped */
+#define NM_NIC_GONE	2	/* removed: the port is a zombie */
 
 /* nm_adapter.flags */
 #define NAF_OFFSETS	0x1	/* supports the OFFSETS option */
@@ -198,6 +206,9 @@ struct nm_adapter_ops {
 /* Flags of txsync/rxsync calls. */
 #define NAF_FORCE_RECLAIM 0x1
 #define NAF_FORCE_READ    0x2
+/* The binding has every hardware TX ring: host RX NS_FORWARD may move
+ * frames into them (21). */
+#define NAF_FWD_TX        0x4
 
 struct nm_bdg;
 struct nm_pipe;
@@ -235,6 +246,23 @@ struct nm_adapter {
 	/* Bindings, for wake-ups. */
 	struct nm_priv *bindings[NM_MAX_BINDINGS];
 
+	/* Network namespace of a switch port or persistent port. */
+	uint64_t ns;
+
+	/*
+	 * NIC ports: the host's device handle (NULL once closed), the
+	 * device state (NM_NIC_*, written by the host's event path only),
+	 * the switch ports wrapping it while attached ([0] the NIC, [1]
+	 * its host stack), and polling (15.9).  A wrapper port points
+	 * back at its NIC with nic_parent and says which side in nic_host.
+	 */
+	struct nmh_nic *nic;
+	uint32_t nic_state;
+	struct nm_adapter *bwrap[2];
+	struct nm_adapter *nic_parent;
+	uint32_t nic_host;
+	uint32_t poll_first, poll_num, polling;
+
 	struct nm_adapter *next;	/* in nm_core.named_ports */
 	struct nmh_port_wait wait;	/* host port-wide wait queues */
 };
@@ -244,7 +272,8 @@ struct nm_adapter {
  * processes (user runtime) where code addresses differ from process to
  * process, so they store their kind, never a pointer to code.
  */
-extern const struct nm_adapter_ops nm_vale_ops, nm_pipe_ops, nm_null_ops;
+extern const struct nm_adapter_ops nm_vale_ops, nm_pipe_ops, nm_null_ops,
+	nm_nic_ops, nm_bwrap_ops;
 
 static inline const struct nm_adapter_ops *nma_ops(const struct nm_adapter *na)
 {
@@ -253,6 +282,10 @@ static inline const struct nm_adapter_ops *nma_ops(const struct nm_adapter *na)
 		return &nm_pipe_ops;
 	case NM_KIND_NULL:
 		return &nm_null_ops;
+	case NM_KIND_NIC:
+		return &nm_nic_ops;
+	case NM_KIND_BWRAP:
+		return &nm_bwrap_ops;
 	default:
 		return &nm_vale_ops;
 	}
@@ -288,6 +321,7 @@ struct nm_fwd_entry {
 struct nm_bdg {
 	char name[IFNAMSIZ];		/* "vale0", without the colon */
 	uint32_t namelen;
+	uint64_t ns;			/* network namespace (nmh_netns_self) */
 	uint32_t active_ports;
 	/* ports[i] is the adapter at switch index i, or NULL. */
 	struct nm_adapter *ports[NM_BDG_MAXSLOTS];
@@ -335,6 +369,10 @@ struct nm_params {
 	uint32_t no_timestamp;
 	uint32_t verbose;
 	uint32_t shared_regions;	/* 1: any opener may use any region */
+	/* NIC ports (24) */
+	uint32_t fwd;			/* NS_FORWARD on every slot */
+	uint32_t admode;		/* 1: native only (none here) */
+	uint32_t generic_ringsize;	/* slots when the device says none */
 };
 
 struct nm_core {
@@ -359,6 +397,7 @@ struct nm_core {
 	 * spec's formula (kernel: vmalloc_user commits it all at once).
 	 */
 	uint32_t host_lazy_regions;
+	uint32_t host_has_nics;		/* the nmh_nic_* interface works */
 };
 
 /* Set by the host before any other core call. */
@@ -578,6 +617,10 @@ int nm_vale_persist_create(const char *name, struct nmreq_register *req,
 int nm_vale_persist_delete(const char *name);
 int nm_vale_attach(const char *name, struct nmreq_vale_attach *req);
 int nm_vale_detach(const char *name, struct nmreq_vale_detach *req);
+int nm_vale_polling(const char *name, int enable,
+		    const struct nmreq_vale_polling *req);
+/* A network namespace is gone: its switches and persistent ports go. */
+void nm_vale_netns_gone(uint64_t ns);
 int nm_vale_hdr_set(const char *name, uint32_t len);
 int nm_vale_hdr_get(const char *name, uint32_t *len);
 uint32_t nm_bdg_hash(const uint8_t *mac);
@@ -596,6 +639,28 @@ void nm_pipe_geometry(const struct nmreq_register *req, int slave,
 		      uint32_t slots[2]);
 int nm_null_get(const char *name, struct nmreq_register *req,
 		struct nm_adapter **out);
+
+/* NIC ports (nm_nic.c); the nm_nic_* below are called by the host. */
+int nm_nic_get(const char *name, struct nmreq_register *req,
+	       struct nm_adapter **out);
+void nm_nic_release_unused(struct nm_adapter *na);
+int nm_nic_rx_wanted(struct nm_adapter *na, uint32_t q);
+int nm_nic_host_wanted(struct nm_adapter *na, uint32_t txq, uint32_t *hq);
+void nm_nic_event(struct nm_adapter *na, enum nm_txrx t, uint32_t q,
+		  int host);
+void nm_nic_state(struct nm_adapter *na, uint32_t state);
+void nm_nic_work(struct nm_adapter *na);
+void nm_nic_poll(struct nm_adapter *na, uint32_t i);
+/* VALE side of attached NICs. */
+int nm_nic_attach(struct nm_bdg *b, const char *swname, struct nm_adapter *nic,
+		  struct nmreq_register *req, uint32_t *port_index);
+int nm_nic_detach(struct nm_adapter *wrapper, uint32_t *port_index);
+int nm_nic_polling(struct nm_adapter *wrapper, int enable,
+		   const struct nmreq_vale_polling *req);
+void nm_bwrap_flush(struct nm_kring *dk);
+int nm_bdg_attach(struct nm_bdg *b, struct nm_adapter *na);
+void nm_bdg_detach(struct nm_adapter *na);
+int nm_vale_txsync_kernel(struct nm_kring *kring);
 
 /* Counters of a VALE port (8.2). */
 struct nm_vale_stats {

@@ -233,19 +233,6 @@ static int nm_req_attach_like(struct nm_req_ctx *c, int attach)
 	return -nm_vale_detach(c->hdr.nr_name, &c->body.detach);
 }
 
-static int nm_req_polling(struct nm_req_ctx *c)
-{
-	struct nm_adapter *na;
-	int err;
-
-	if (strncmp(c->hdr.nr_name, "val", 3))
-		return EINVAL;
-	err = nm_vale_get(c->hdr.nr_name, NULL, NM_LOOKUP_ONLY, &na);
-	if (err)
-		return ENXIO;
-	nma_put(na);
-	return EOPNOTSUPP;	/* only attached NICs can be polled */
-}
 
 static int nm_req_newif(struct nm_req_ctx *c)
 {
@@ -316,7 +303,9 @@ static int nm_req_run(struct nm_priv *priv, struct nm_req_ctx *c)
 		return -nm_vale_persist_delete(c->hdr.nr_name);
 	case NETMAP_REQ_VALE_POLLING_ENABLE:
 	case NETMAP_REQ_VALE_POLLING_DISABLE:
-		return nm_req_polling(c);
+		return -nm_vale_polling(c->hdr.nr_name,
+				c->hdr.nr_reqtype == NETMAP_REQ_VALE_POLLING_ENABLE,
+				&c->body.polling);
 	case NETMAP_REQ_POOLS_INFO_GET:
 		return -nm_pools_info(c->hdr.nr_name, &c->body.pools);
 	case NETMAP_REQ_SYNC_KLOOP_START:

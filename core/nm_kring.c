@@ -347,10 +347,26 @@ void nm_sync_finalize(struct nm_kring *kring)
 /* Sync ioctls and poll                                             */
 /* ---------------------------------------------------------------- */
 
+/* Stopped rings and zombie ports, including NICs down or gone (22). */
 static int nm_kring_stopped(const struct nm_kring *kring)
 {
 	return (kring->flags & NKR_STOPPED) ||
-	       (kring->na->flags & NAF_ZOMBIE);
+	       (kring->na->flags & NAF_ZOMBIE) ||
+	       NM_READ_ONCE(kring->na->nic_state) != NM_NIC_UP;
+}
+
+/*
+ * Sync flags of a binding: host RX NS_FORWARD may fill the hardware TX
+ * rings only when it has them all (11.3, 21).
+ */
+static int nm_priv_sync_flags(const struct nm_priv *priv)
+{
+	const struct nm_adapter *na = priv->na;
+
+	if (na->kind == NM_KIND_NIC && priv->qfirst[NR_TX] == 0 &&
+	    priv->qlast[NR_TX] >= na->num_rings[NR_TX])
+		return NAF_FWD_TX;
+	return 0;
 }
 
 static void nm_rx_timestamp(struct nm_kring *kring)
@@ -402,8 +418,8 @@ int nm_sync(struct nm_priv *priv, enum nm_txrx t)
 	if (!na)
 		return -ENXIO;
 	for (i = priv->qfirst[t]; i < priv->qlast[t]; i++) {
-		r = nm_sync_one(&na->rings[t][i], t == NR_TX ?
-				NAF_FORCE_RECLAIM : NAF_FORCE_READ);
+		r = nm_sync_one(&na->rings[t][i], nm_priv_sync_flags(priv) |
+				(t == NR_TX ? NAF_FORCE_RECLAIM : NAF_FORCE_READ));
 		if (r == -EIO)
 			err = -EIO;
 	}
@@ -445,15 +461,25 @@ unsigned int nm_poll_scan(struct nm_priv *priv, unsigned int events)
 		}
 	}
 	if (want_rx) {
+		int fwd = nm_priv_sync_flags(priv);
+
 		for (i = priv->qfirst[NR_RX]; i < priv->qlast[NR_RX]; i++) {
 			struct nm_kring *k = &na->rings[NR_RX][i];
 			struct netmap_ring *ring = k->ring;
 
-			r = nm_sync_one(k, 0);
+			r = nm_sync_one(k, fwd);
 			if (r)
 				revents |= POLLERR;
 			if (NM_READ_ONCE(ring->cur) != NM_READ_ONCE(ring->tail))
 				revents |= want_rx;
+		}
+		/* Frames the host RX ring forwarded leave in this poll (21). */
+		for (i = 0; fwd && i < na->num_rings[NR_TX]; i++) {
+			struct nm_kring *k = &na->rings[NR_TX][i];
+
+			if (NM_READ_ONCE(k->ring->head) != k->nr_hwcur &&
+			    nm_sync_one(k, 0))
+				revents |= POLLERR;
 		}
 	}
 	return revents;

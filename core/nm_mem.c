@@ -33,6 +33,7 @@ void nm_params_defaults(struct nm_params *p)
 	p->priv[NM_BUF_POOL] = (struct nm_pool_params){ 2048, 4098 };
 	p->bridge_batch = NM_BDG_BATCH_MAX;
 	p->max_bridges = NM_MAX_BRIDGES_DEFAULT;
+	p->generic_ringsize = 1024;
 }
 
 void nm_core_init(struct nm_core *g)

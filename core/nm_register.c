@@ -10,12 +10,14 @@
  */
 #include "nm_core.h"
 
+/* Persistent ports of the caller's network namespace, by name. */
 struct nm_adapter *nm_named_find(const char *name)
 {
+	uint64_t ns = nmh_netns_self();
 	struct nm_adapter *na;
 
 	for (na = nm_g->named_ports; na; na = na->next)
-		if (!strcmp(na->name, name))
+		if (na->ns == ns && !strcmp(na->name, name))
 			return na;
 	return NULL;
 }
@@ -44,8 +46,11 @@ int nm_get_adapter(const char *name, struct nmreq_register *req,
 	if (!strncmp(name, "val", 3))
 		return nm_vale_get(name, req, how, out);
 	na = nm_named_find(name);
-	if (!na)
+	if (!na) {
+		if (nm_g->host_has_nics)
+			return nm_nic_get(name, req, out);
 		return -ENXIO;
+	}
 	nma_get(na);
 	*out = na;
 	return 0;
@@ -54,7 +59,11 @@ int nm_get_adapter(const char *name, struct nmreq_register *req,
 /* Called when an adapter may have lost its last user. */
 void nma_check_unused(struct nm_adapter *na)
 {
-	if (na->users == 0 && na->num_pipes == 0)
+	if (na->users || na->num_pipes)
+		return;
+	if (na->kind == NM_KIND_NIC)
+		nm_nic_release_unused(na);
+	else
 		nm_vale_release_unused(na);
 }
 
@@ -522,6 +531,7 @@ int nm_port_info(const char *name, struct nmreq_port_info_get *info)
 	info->nr_host_tx_rings = (uint16_t)na->num_host_rings[NR_TX];
 	info->nr_host_rx_rings = (uint16_t)na->num_host_rings[NR_RX];
 	info->nr_mem_id = na->mem->id;
+	info->nr_port_flags = na->kind == NM_KIND_NIC ? NR_PORT_EMULATED : 0;
 	nma_check_unused(na);
 	nma_put(na);
 	return 0;

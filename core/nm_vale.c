@@ -33,14 +33,20 @@ static int nm_vale_parse(const char *name, uint32_t *swlen, const char **port)
 /* Switches                                                         */
 /* ---------------------------------------------------------------- */
 
+/*
+ * Switches belong to the network namespace that created them (15.1):
+ * another namespace neither sees nor reaches them.
+ */
 static struct nm_bdg *nm_bdg_find(const char *name, uint32_t len, int *idx)
 {
+	uint64_t ns = nmh_netns_self();
 	uint32_t i;
 
-	for (i = 0; i < nm_g->params.max_bridges; i++) {
+	for (i = 0; i < NM_MAX_BRIDGES_LIMIT; i++) {
 		struct nm_bdg *b = nm_g->bridges[i];
 
-		if (b && b->namelen == len && !strncmp(b->name, name, len)) {
+		if (b && b->ns == ns && b->namelen == len &&
+		    !strncmp(b->name, name, len)) {
 			if (idx)
 				*idx = (int)i;
 			return b;
@@ -49,18 +55,26 @@ static struct nm_bdg *nm_bdg_find(const char *name, uint32_t len, int *idx)
 	return NULL;
 }
 
+/* max_bridges switches per namespace, in one table for all (24). */
 static struct nm_bdg *nm_bdg_create(const char *name, uint32_t len, int *err)
 {
-	uint32_t i;
+	uint64_t ns = nmh_netns_self();
+	uint32_t i, mine = 0, slot = NM_MAX_BRIDGES_LIMIT;
 	struct nm_bdg *b;
 
-	for (i = 0; i < nm_g->params.max_bridges; i++)
-		if (!nm_g->bridges[i])
-			break;
-	if (i == nm_g->params.max_bridges) {
+	for (i = 0; i < NM_MAX_BRIDGES_LIMIT; i++) {
+		if (!nm_g->bridges[i]) {
+			if (slot == NM_MAX_BRIDGES_LIMIT)
+				slot = i;
+		} else if (nm_g->bridges[i]->ns == ns) {
+			mine++;
+		}
+	}
+	if (mine >= nm_g->params.max_bridges || slot == NM_MAX_BRIDGES_LIMIT) {
 		*err = -ENOMEM;
 		return NULL;
 	}
+	i = slot;
 	b = nmh_zalloc(sizeof(*b));
 	if (!b) {
 		*err = -ENOMEM;
@@ -69,6 +83,7 @@ static struct nm_bdg *nm_bdg_create(const char *name, uint32_t len, int *err)
 	memcpy(b->name, name, len);
 	b->name[len] = '\0';
 	b->namelen = len;
+	b->ns = ns;
 	nmh_bdg_lock_init(&b->fwd_lock);
 	nm_g->bridges[i] = b;
 	return b;
@@ -106,6 +121,30 @@ static int nm_is_sysif(const char *name)
 	       (nm_g->host_has_netdevs && nmh_netdev_exists(name));
 }
 
+/* The port called name on switch b, or NULL. */
+static struct nm_adapter *nm_bdg_port_find(struct nm_bdg *b, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < NM_BDG_MAXSLOTS; i++)
+		if (b->ports[i] && nm_bdg_port_is(b, b->ports[i], name))
+			return b->ports[i];
+	return NULL;
+}
+
+/* A switch port found by its VALE name, whoever owns it; no reference. */
+static struct nm_adapter *nm_vale_port_lookup(const char *name)
+{
+	const char *port;
+	uint32_t swlen;
+	struct nm_bdg *b;
+
+	if (nm_vale_parse(name, &swlen, &port) || !port[0])
+		return NULL;
+	b = nm_bdg_find(name, swlen, NULL);
+	return b ? nm_bdg_port_find(b, name) : NULL;
+}
+
 static void nm_bdg_free_if_empty(struct nm_bdg *b)
 {
 	uint32_t i;
@@ -118,7 +157,7 @@ static void nm_bdg_free_if_empty(struct nm_bdg *b)
 	nmh_free(b);
 }
 
-static int nm_bdg_attach(struct nm_bdg *b, struct nm_adapter *na)
+int nm_bdg_attach(struct nm_bdg *b, struct nm_adapter *na)
 {
 	uint32_t i;
 
@@ -141,7 +180,7 @@ static int nm_bdg_attach(struct nm_bdg *b, struct nm_adapter *na)
 	return 0;
 }
 
-static void nm_bdg_detach(struct nm_adapter *na)
+void nm_bdg_detach(struct nm_adapter *na)
 {
 	struct nm_bdg *b = na->bdg;
 
@@ -562,7 +601,11 @@ static void nm_lease_publish(struct nm_kring *dk, struct nm_lease *lease,
 	dk->stat_bytes += bytes;
 	dk->stat_drops += npkts - delivered;
 	nmh_unlock(&dk->q_lock);
-	if (delivered)
+	if (!delivered)
+		return;
+	if (dk->na->kind == NM_KIND_BWRAP)
+		nm_bwrap_flush(dk);	/* on to the attached NIC */
+	else
 		nmh_kring_notify(dk);
 }
 
@@ -1036,6 +1079,12 @@ done:
 	return 0;
 }
 
+/* A kernel-owned port (attached NIC) forwards [hwcur, rhead). */
+int nm_vale_txsync_kernel(struct nm_kring *kring)
+{
+	return nm_vale_txsync(kring, 0);
+}
+
 static void nm_slots_clear_changed(struct netmap_slot *s,
 				   const struct netmap_slot *end)
 {
@@ -1151,6 +1200,7 @@ static int nm_vale_new(const char *name, struct nmreq_register *req,
 		return -ENOMEM;
 	nm_strlcpy(na->name, name, sizeof(na->name));
 	na->kind = kind;
+	na->ns = nmh_netns_self();
 	na->flags = NAF_OFFSETS | NAF_MOREFRAG;
 	na->mfs = 1514;
 	na->num_rings[NR_TX] = nm_clamp(req->nr_tx_rings, 1, 1, 16);
@@ -1201,7 +1251,7 @@ int nm_vale_get(const char *name, struct nmreq_register *req,
 		enum nm_lookup how, struct nm_adapter **out)
 {
 	const char *port;
-	uint32_t swlen, i;
+	uint32_t swlen;
 	struct nm_bdg *b;
 	struct nm_adapter *na;
 	int err;
@@ -1211,17 +1261,13 @@ int nm_vale_get(const char *name, struct nmreq_register *req,
 	if (err || !port[0])
 		return how == NM_LOOKUP_CREATE ? -ENOMEM : -ENXIO;
 	b = nm_bdg_find(name, swlen, NULL);
-	if (b) {
-		for (i = 0; i < NM_BDG_MAXSLOTS; i++) {
-			na = b->ports[i];
-			if (na && nm_bdg_port_is(b, na, name)) {
-				if (na->flags & NAF_KERNEL_OWNED)
-					return -EBUSY;
-				nma_get(na);
-				*out = na;
-				return 0;
-			}
-		}
+	na = b ? nm_bdg_port_find(b, name) : NULL;
+	if (na) {
+		if (na->flags & NAF_KERNEL_OWNED)
+			return -EBUSY;
+		nma_get(na);
+		*out = na;
+		return 0;
 	}
 	/* valeX:ifname where ifname is a system port not on this switch. */
 	if (nm_is_sysif(port))
@@ -1364,8 +1410,9 @@ int nm_vale_persist_delete(const char *name)
 
 /*
  * VALE_ATTACH (15.3).  A persistent port not yet on a switch joins it as
- * valeX:ifname (step 4).  Wrapping a NIC, or a persistent port already
- * on another switch (step 5), needs NIC adapters: not built yet.
+ * valeX:ifname (step 4).  A NIC is wrapped in a switch port (step 5),
+ * with its host stack as a second port for NR_REG_NIC_SW (step 6).
+ * Wrapping a persistent port already on another switch is not built.
  */
 int nm_vale_attach(const char *name, struct nmreq_vale_attach *req)
 {
@@ -1380,66 +1427,98 @@ int nm_vale_attach(const char *name, struct nmreq_vale_attach *req)
 		return -EINVAL;
 	if (req->reg.nr_mem_id && !nm_mem_find(req->reg.nr_mem_id))
 		return -EINVAL;
-	err = nm_vale_get(name, NULL, NM_LOOKUP_ONLY, &na);
-	if (!err) {
-		nma_put(na);
+	if (nm_vale_port_lookup(name))
 		return -EBUSY;
-	}
-	if (err == -EBUSY)	/* kernel-owned port of that name */
-		return err;
 	na = nm_named_find(port);
 	if (!na) {
-		/* Attaching NICs needs netdevs (kernel only). */
-		if (!nm_g->host_has_netdevs)
+		if (!nm_g->host_has_netdevs || !nmh_netdev_exists(port))
+			return -EINVAL;
+		if (!nm_g->host_has_nics)
 			return -EOPNOTSUPP;
-		return nmh_netdev_exists(port) ? -EOPNOTSUPP : -EINVAL;
-	}
-	if (na->bdg || (na->flags & NAF_KERNEL_OWNED))
+	} else if (na->bdg || (na->flags & NAF_KERNEL_OWNED)) {
 		return -EOPNOTSUPP;
+	}
+	if (!na && (req->reg.nr_ringid ||
+		    (req->reg.nr_mode != NR_REG_ALL_NIC &&
+		     req->reg.nr_mode != NR_REG_NIC_SW)))
+		return -EINVAL;
 	b = nm_bdg_find(name, swlen, NULL);
 	if (!b) {
 		b = nm_bdg_create(name, swlen, &err);
 		if (!b)
 			return err;
 	}
-	err = nm_bdg_attach(b, na);
-	if (err) {
-		nm_bdg_free_if_empty(b);
-		return err;
+	if (na) {
+		err = nm_bdg_attach(b, na);
+		if (!err)
+			req->port_index = na->bdg_port;
+	} else {
+		char sw[IFNAMSIZ];
+
+		memcpy(sw, name, swlen);
+		sw[swlen] = '\0';
+		err = nm_nic_get(port, &req->reg, &na);
+		if (!err) {
+			err = nm_nic_attach(b, sw, na, &req->reg,
+					    &req->port_index);
+			nma_check_unused(na);
+			nma_put(na);
+		}
 	}
-	req->port_index = na->bdg_port;
-	return 0;
+	if (err)
+		nm_bdg_free_if_empty(b);
+	return err;
 }
 
 /*
- * VALE_DETACH (15.3) of a persistent port.  Ephemeral ports cannot be
- * detached.  A persistent port bound by a descriptor stays attached
- * (EBUSY): its senders use the switch without the control lock.
+ * VALE_DETACH (15.3) of a persistent port or an attached NIC.  Ephemeral
+ * ports cannot be detached.  A persistent port bound by a descriptor
+ * stays attached (EBUSY): its senders use the switch without the
+ * control lock.
  */
 int nm_vale_detach(const char *name, struct nmreq_vale_detach *req)
 {
 	struct nm_adapter *na;
-	int err;
+	struct nm_bdg *b;
 
 	if (strncmp(name, "vale", 4))
 		return -EINVAL;
-	err = nm_vale_get(name, NULL, NM_LOOKUP_ONLY, &na);
-	if (err)
+	na = nm_vale_port_lookup(name);
+	if (!na)
 		return -ENXIO;
-	err = -EINVAL;
+	if (na->kind == NM_KIND_BWRAP) {
+		b = na->bdg;
+		if (!b)
+			return -ENXIO;
+		return nm_nic_detach(na, &req->port_index);
+	}
 	if (na->kind != NM_KIND_PERSIST)
-		goto out;
-	err = -EBUSY;
+		return -EINVAL;
 	if (na->users)
-		goto out;
+		return -EBUSY;
 	req->port_index = na->bdg_port;
+	nma_get(na);
 	nm_bdg_detach(na);
 	nma_put(na);	/* the switch's reference */
 	nma_check_unused(na);	/* an auto-created pipe parent may go now */
-	err = 0;
-out:
 	nma_put(na);
-	return err;
+	return 0;
+}
+
+/* VALE_POLLING_ENABLE/DISABLE (15.9): only attached NICs poll. */
+int nm_vale_polling(const char *name, int enable,
+		    const struct nmreq_vale_polling *req)
+{
+	struct nm_adapter *na;
+
+	if (strncmp(name, "val", 3))
+		return -EINVAL;
+	na = nm_vale_port_lookup(name);
+	if (!na)
+		return -ENXIO;
+	if (na->kind != NM_KIND_BWRAP)
+		return -EOPNOTSUPP;
+	return nm_nic_polling(na, enable, req);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1472,8 +1551,10 @@ int nm_vale_list(char *name, struct nmreq_vale_list *req)
 		return 0;
 	}
 	pi = req->nr_port_idx;
-	for (bi = req->nr_bridge_idx; bi < nm_g->params.max_bridges; bi++) {
+	for (bi = req->nr_bridge_idx; bi < NM_MAX_BRIDGES_LIMIT; bi++) {
 		b = nm_g->bridges[bi];
+		if (b && b->ns != nmh_netns_self())
+			b = NULL;	/* another namespace's */
 		for (; b && pi < NM_BDG_MAXSLOTS; pi++) {
 			if (b->ports[pi]) {
 				nm_bdg_port_name(b, b->ports[pi], name,
@@ -1544,4 +1625,46 @@ int nm_vale_stats(const char *name, struct nm_vale_stats *st)
 		}
 	nma_put(na);
 	return 0;
+}
+
+/*
+ * The network namespace ns is being deleted (control lock held): its
+ * attached NICs are detached and its persistent ports removed with
+ * their devices.  Ephemeral ports still bound by descriptors stay until
+ * they are closed; nobody can find their switch any more (namespace
+ * identities are never reused).
+ */
+void nm_vale_netns_gone(uint64_t ns)
+{
+	struct nm_adapter *na, *next;
+	uint32_t i, j;
+
+	for (i = 0; i < NM_MAX_BRIDGES_LIMIT; i++) {
+		struct nm_bdg *b = nm_g->bridges[i];
+
+		if (!b || b->ns != ns)
+			continue;
+		for (j = 0; j < NM_BDG_MAXSLOTS && nm_g->bridges[i] == b; j++) {
+			struct nmreq_vale_polling none = { 0 };
+			struct nm_adapter *w = b->ports[j];
+			uint32_t idx;
+
+			if (!w || w->kind != NM_KIND_BWRAP || w->nic_host)
+				continue;
+			if (w->nic_parent->polling)
+				nm_nic_polling(w, 0, &none);
+			nm_nic_detach(w, &idx);
+		}
+	}
+	for (na = nm_g->named_ports; na; na = next) {
+		next = na->next;
+		if (na->ns != ns)
+			continue;
+		if (na->bdg && !na->users) {
+			nm_bdg_detach(na);
+			nma_put(na);
+		}
+		na->flags &= ~NAF_AUTODELETE;
+		nm_vale_persist_remove(na);
+	}
 }

@@ -360,6 +360,14 @@ const char *nmport_backend(const struct nmport_d *d);
 const char *nmport_kind(const struct nmport_d *d);
 
 /*
+ * For a registered system interface: 1 when the kernel serves it through
+ * the emulated adapter (NR_PORT_EMULATED of PORT_INFO_GET), 0 when it
+ * says otherwise or does not tell (a kernel without the extension), or
+ * -errno.
+ */
+int nmport_emulated(const struct nmport_d *d);
+
+/*
  * The last message this thread reported through ctx (NULL: through any
  * context), or "" if none.  Valid until the next message of this thread.
  */

@@ -34,6 +34,7 @@
 #include <linux/sched.h>
 #include <linux/cred.h>
 #include <linux/pagemap.h>
+#include <net/net_namespace.h>
 
 #include "nm_core.h"
 #include "nm_linux.h"
@@ -514,11 +515,17 @@ NMK_PARAM(no_timestamp, no_timestamp, 13, 0, 0644,
 NMK_PARAM(bridge_batch, bridge_batch, 14, NM_BDG_BATCH_MAX, 0644,
 	  "VALE batch size (at most 1024)");
 NMK_PARAM(max_bridges, max_bridges, 15, NM_MAX_BRIDGES_LIMIT, 0444,
-	  "VALE switches (load time only)");
+	  "VALE switches per network namespace (load time only)");
 NMK_PARAM(shared_regions, shared_regions, 16, 1, 0644,
 	  "1: any opener may bind and map any region; 0 (default): only "
 	  "openers with the uid of the region's creator (the global region "
 	  "is shared)");
+NMK_PARAM(fwd, fwd, 19, 0, 0644,
+	  "transparent forwarding on every NIC ring (NS_FORWARD on all slots)");
+NMK_PARAM(admode, admode, 20, 0, 0644,
+	  "0/2: NICs through the emulated adapter; 1: native only (none here)");
+NMK_PARAM(generic_ringsize, generic_ringsize, 21, 16384, 0644,
+	  "slots per NIC ring when the device reports no ring size");
 
 /* The current geometry of the global region (read only). */
 static int nmk_curr_get(char *buf, const struct kernel_param *kp)
@@ -563,10 +570,7 @@ NMK_CURR(buf_curr_num, NM_BUF_POOL, 1);
 static int nmk_debug;
 static int nmk_no_pendintr = 1;
 static int nmk_txsync_retry = 2;
-static int nmk_fwd;
-static int nmk_admode;
 static int nmk_generic_mit = 100000;
-static int nmk_generic_ringsize = 1024;
 static int nmk_generic_rings = 1;
 static int nmk_generic_txqdisc = 1;
 static int nmk_generic_hwcsum;
@@ -580,10 +584,7 @@ static int nmk_default_pipes;
 NMK_COMPAT(debug, "debug flags");
 NMK_COMPAT(no_pendintr, "emulated adapter always imports on rx sync");
 NMK_COMPAT(txsync_retry, "VALE retries on a NIC destination");
-NMK_COMPAT(fwd, "force transparent forwarding");
-NMK_COMPAT(admode, "adapter mode");
 NMK_COMPAT(generic_mit, "emulated adapter rx mitigation (ns)");
-NMK_COMPAT(generic_ringsize, "emulated adapter slots per ring");
 NMK_COMPAT(generic_rings, "emulated adapter rings");
 NMK_COMPAT(generic_txqdisc, "emulated adapter tx completion method");
 NMK_COMPAT(generic_hwcsum, "emulated adapter checksum offload");
@@ -602,6 +603,7 @@ static void nmk_params_restore(const struct nm_params *given)
 		&nmk_param_verbose, &nmk_param_no_timestamp,
 		&nmk_param_bridge_batch, &nmk_param_max_bridges,
 		&nmk_param_shared_regions,
+		&nmk_param_fwd, &nmk_param_admode, &nmk_param_generic_ringsize,
 	};
 	unsigned int i;
 
@@ -619,6 +621,22 @@ static void nmk_params_restore(const struct nm_params *given)
 /* Module                                                           */
 /* ---------------------------------------------------------------- */
 
+/*
+ * A network namespace goes away: its switches' NICs are detached and its
+ * persistent ports destroyed, before the stack looks for devices left
+ * in it (our exit runs before the core's, registered at boot).
+ */
+static void nmk_net_exit(struct net *net)
+{
+	nmh_ctl_lock();
+	nm_vale_netns_gone(net->net_cookie);
+	nmh_ctl_unlock();
+}
+
+static struct pernet_operations nmk_net_ops = {
+	.exit = nmk_net_exit,
+};
+
 static int __init nmk_init(void)
 {
 	struct nm_params given = nmk_core.params;
@@ -627,19 +645,32 @@ static int __init nmk_init(void)
 	nm_core_init(&nmk_core);
 	nmk_params_restore(&given);
 	nmk_core.host_has_netdevs = 1;
+	nmk_core.host_has_nics = 1;
 	nm_g = &nmk_core;
 	nmk_ready = 1;
 
 	err = nmk_netdev_init();
 	if (err)
 		return err;
+	err = nmk_nic_init();
+	if (err)
+		goto err_netdev;
+	err = register_pernet_device(&nmk_net_ops);
+	if (err)
+		goto err_nic;
 	err = misc_register(&nmk_misc);
-	if (err) {
-		nmk_netdev_fini();
-		return err;
-	}
+	if (err)
+		goto err_pernet;
 	pr_info("netmap: API %d, /dev/netmap ready\n", NETMAP_API);
 	return 0;
+
+err_pernet:
+	unregister_pernet_device(&nmk_net_ops);
+err_nic:
+	nmk_nic_fini();
+err_netdev:
+	nmk_netdev_fini();
+	return err;
 }
 
 /*
@@ -651,6 +682,8 @@ static void __exit nmk_exit(void)
 	long objs, bytes;
 
 	misc_deregister(&nmk_misc);
+	unregister_pernet_device(&nmk_net_ops);
+	nmk_nic_fini();
 	nmk_netdev_fini();
 	nmh_ctl_lock();
 	nm_core_fini();

@@ -8,5 +8,7 @@
 
 int nmk_netdev_init(void);
 void nmk_netdev_fini(void);
+int nmk_nic_init(void);
+void nmk_nic_fini(void);
 
 #endif /* NM_LINUX_H */

@@ -967,6 +967,23 @@ const char *nmport_backend(const struct nmport_d *d)
 	return nmb_kind_name(nmb_kind_of(d->fd));
 }
 
+int nmport_emulated(const struct nmport_d *d)
+{
+	struct nmreq_port_info_get info;
+	struct nmreq_header hdr;
+	int ret;
+
+	if (!d->register_done)
+		return -EBADF;
+	memset(&info, 0, sizeof(info));
+	nmreq_header_init(&hdr, NETMAP_REQ_PORT_INFO_GET, &info);
+	memcpy(hdr.nr_name, d->hdr.nr_name, sizeof(hdr.nr_name));
+	ret = nmb_ioctl(d->fd, NIOCCTRL, &hdr);
+	if (ret < 0)
+		return ret;
+	return (info.nr_port_flags & NR_PORT_EMULATED) ? 1 : 0;
+}
+
 const char *nmport_kind(const struct nmport_d *d)
 {
 	const char *name = d->hdr.nr_name;

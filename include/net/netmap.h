@@ -311,8 +311,15 @@ struct nmreq_port_info_get {
 	uint16_t nr_host_tx_rings;
 	uint16_t nr_host_rx_rings;
 	uint16_t nr_mem_id;
-	uint16_t pad[3];
+	/*
+	 * out, a project extension in what upstream leaves as padding
+	 * (always 0 there): NR_PORT_* flags saying what serves the port.
+	 */
+	uint16_t nr_port_flags;
+	uint16_t pad[2];
 };
+/* A system interface served by the emulated ("generic") adapter. */
+#define NR_PORT_EMULATED	0x1
 
 /* NETMAP_REQ_VALE_ATTACH: attach nr_name to a VALE switch */
 struct nmreq_vale_attach {

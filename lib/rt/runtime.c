@@ -1081,6 +1081,106 @@ int nmh_netdev_admin(struct nm_adapter *na)
 	return 0;
 }
 
+/*
+ * NIC ports: not built in the user runtime yet (nm_g->host_has_nics is
+ * 0, so core/ calls none of these; they answer as a host without NICs).
+ */
+struct nm_adapter *nmh_nic_find(const char *name)
+{
+	(void)name;
+	return NULL;
+}
+
+int nmh_nic_open(const char *name, struct nm_adapter *na,
+		 struct nm_nic_geom *geom, struct nmh_nic **out)
+{
+	(void)name;
+	(void)na;
+	(void)geom;
+	*out = NULL;
+	return -EOPNOTSUPP;
+}
+
+void nmh_nic_close(struct nmh_nic *nic)
+{
+	(void)nic;
+}
+
+int nmh_nic_intercept(struct nmh_nic *nic, int on)
+{
+	(void)nic;
+	(void)on;
+	return -EOPNOTSUPP;
+}
+
+int nmh_nic_xmit(struct nmh_nic *nic, uint32_t q, const void *buf,
+		 uint32_t len)
+{
+	(void)nic;
+	(void)q;
+	(void)buf;
+	(void)len;
+	return -EOPNOTSUPP;
+}
+
+uint32_t nmh_nic_tx_done(struct nmh_nic *nic, uint32_t q)
+{
+	(void)nic;
+	(void)q;
+	return 0;
+}
+
+uint32_t nmh_nic_rx_pull(struct nmh_nic *nic, uint32_t q, int host,
+			 struct nm_nic_rxbuf *bufs, uint32_t n)
+{
+	(void)nic;
+	(void)q;
+	(void)host;
+	(void)bufs;
+	(void)n;
+	return 0;
+}
+
+int nmh_nic_host_send(struct nmh_nic *nic, const void *buf, uint32_t len)
+{
+	(void)nic;
+	(void)buf;
+	(void)len;
+	return -EOPNOTSUPP;
+}
+
+void nmh_nic_kick(struct nmh_nic *nic)
+{
+	(void)nic;
+}
+
+int nmh_nic_poll_start(struct nmh_nic *nic, uint32_t nthreads,
+		       const uint32_t *cpus)
+{
+	(void)nic;
+	(void)nthreads;
+	(void)cpus;
+	return -EOPNOTSUPP;
+}
+
+void nmh_nic_poll_stop(struct nmh_nic *nic)
+{
+	(void)nic;
+}
+
+uint32_t nmh_online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (uint32_t)n : 1;
+}
+
+/* One namespace as far as the runtime's switches are concerned. */
+uint64_t nmh_netns_self(void)
+{
+	return 0;
+}
+
 void nmh_ring_timestamp(struct netmap_ring *ring)
 {
 	rt_kill_at(RT_KILL_TIMESTAMP);

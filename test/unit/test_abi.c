@@ -183,7 +183,8 @@ static void test_requests(void)
 	FIELD(nmreq_port_info_get, nr_host_tx_rings, 20, 2);
 	FIELD(nmreq_port_info_get, nr_host_rx_rings, 22, 2);
 	FIELD(nmreq_port_info_get, nr_mem_id, 24, 2);
-	FIELD(nmreq_port_info_get, pad, 26, 6);
+	FIELD(nmreq_port_info_get, nr_port_flags, 26, 2);
+	FIELD(nmreq_port_info_get, pad, 28, 4);
 
 	SIZE(nmreq_vale_attach, 64);
 	FIELD(nmreq_vale_attach, reg, 0, 56);

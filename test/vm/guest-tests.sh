@@ -155,7 +155,7 @@ run_bats() {
 		(
 			t0=$SECONDS
 			cd /tmp && NETMAP_TOOLS_DIR=$TOOLS NETMAP_SRCDIR=$SRC \
-				TOOL_TIMEOUT=${VM_TOOL_TIMEOUT:-90} \
+				TOOL_TIMEOUT=${VM_TOOL_TIMEOUT:-90} NETMAP_TEST_RMMOD_VETH=1 \
 				NETMAP_TEST_TIMESCALE=${VM_TIMESCALE:-4} \
 				timeout -k 5 $left bats --tap "$f" >/tmp/bats.$i.tap 2>&1
 			echo $? >/tmp/bats.$i.rc

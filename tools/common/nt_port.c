@@ -301,6 +301,9 @@ const char *nt_port_kind_text(struct nmport_d *d, const char *backend, int *is_n
 	if (strcmp(kind, "system interface"))
 		return kind;
 	*is_nic = 1;
+	/* This project's kernel says what serves the port (PORT_INFO_GET). */
+	if (nmport_emulated(d) == 1)
+		return "system interface, emulated adapter";
 	return nic_kind(name);
 }
 

@@ -1,0 +1,751 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * NIC ports on Linux: the nmh_nic_* device interface of core/host.h over
+ * any net_device (veth, tap, virtio-net, e1000, bridges, VLANs, ...).
+ * core/nm_nic.c decides what the rings mean; this file only moves frames.
+ *
+ *  - Receive: an rx_handler queues the frames of the RX queues core
+ *    wants (nm_nic_rx_wanted) on per-queue skb lists, bounded by the
+ *    ring size; nmh_nic_rx_pull copies them into netmap buffers.
+ *  - Transmit: nmh_nic_xmit copies a frame into an skb and hands it to
+ *    the driver's ndo_start_xmit on the chosen queue, under the queue's
+ *    lock, as the stack does; a stopped queue answers -EBUSY and nothing
+ *    is lost.  The skb's destructor counts the completion per queue and
+ *    wakes the ring: that is when the ring's tail advances.
+ *  - Host stack: while in netmap mode the device's netdev_ops are
+ *    replaced by a copy whose ndo_start_xmit diverts the stack's frames
+ *    to the host RX queues (GSO segmented and checksums filled in
+ *    software, so applications always see complete frames); frames from
+ *    the host TX ring enter the stack with netif_rx, marked so that the
+ *    rx_handler lets them through.
+ *  - Teardown: a netdevice notifier stops the rings on NETDEV_DOWN,
+ *    restarts them on NETDEV_UP, and on NETDEV_UNREGISTER (ip link del,
+ *    rmmod of the driver, namespace deletion) unhooks the device at
+ *    once, drops its reference and makes the port a zombie, so the
+ *    device goes away without waiting for the port's users.
+ *
+ * Lifetime: struct nmk_nic lives while core holds it (open to close)
+ * or a transmitted skb does (one reference each), so a completion after
+ * the port closed finds valid memory.  The module waits at unload until
+ * every nmk_nic is gone.  Lists and hooks change under RTNL (and the
+ * control lock, taken first); the data paths use RCU.
+ */
+#include <linux/module.h>
+#include <linux/netdevice.h>
+#include <linux/etherdevice.h>
+#include <linux/ethtool.h>
+#include <linux/if_vlan.h>
+#include <linux/if_arp.h>
+#include <linux/rtnetlink.h>
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+#include <linux/kthread.h>
+#include <linux/workqueue.h>
+#include <linux/delay.h>
+#include <linux/nsproxy.h>
+#include <linux/cpumask.h>
+#include <net/net_namespace.h>
+#if __has_include(<net/gso.h>)
+#include <net/gso.h>
+#endif
+
+#include "nm_core.h"
+#include "nm_linux.h"
+
+/* skb->priority of frames netmap hands to the stack (host TX ring). */
+#define NMK_HOST_MAGIC 0x6e6d6878
+
+#define NMK_MAX_THREADS 64
+
+struct nmk_nic;
+static void nmk_nic_work(struct work_struct *work);
+
+struct nmk_txq {
+	struct nmk_nic *nic;
+	atomic_t done;			/* completions not yet reported */
+};
+
+struct nmk_rxq {
+	struct sk_buff_head q;
+	uint32_t max;
+};
+
+struct nmk_nic {
+	struct list_head list;		/* nmk_nics: RTNL and control lock */
+	refcount_t refs;		/* core's + one per skb in flight */
+	struct net_device *dev;		/* held until gone or closed */
+	struct net_device __rcu *live;	/* dev, for the data paths */
+	struct nm_adapter __rcu *na;	/* NULL once closed */
+	const struct net_device_ops *orig_ops;
+	struct net_device_ops ops;	/* orig_ops with our ndo_start_xmit */
+	bool hooked;
+	uint32_t ntx, nrx, nhrx;	/* queues; host RX queues */
+	struct nmk_txq *txq;
+	struct nmk_rxq *rxq;		/* nrx device queues, then nhrx */
+	struct work_struct work;	/* nm_nic_work for attached NICs */
+	struct task_struct *threads[NMK_MAX_THREADS];
+	uint32_t nthreads;
+};
+
+static LIST_HEAD(nmk_nics);
+static atomic_t nmk_nic_count = ATOMIC_INIT(0);
+
+static struct net *nmk_nic_net(void)
+{
+	return current->nsproxy ? current->nsproxy->net_ns : &init_net;
+}
+
+uint64_t nmh_netns_self(void)
+{
+	return nmk_nic_net()->net_cookie;
+}
+
+uint32_t nmh_online_cpus(void)
+{
+	return num_online_cpus();
+}
+
+static void nmk_nic_put(struct nmk_nic *nic)
+{
+	if (!refcount_dec_and_test(&nic->refs))
+		return;
+	kfree(nic->txq);
+	kfree(nic->rxq);
+	kfree(nic);
+	atomic_dec(&nmk_nic_count);
+}
+
+static void nmk_rxq_purge(struct nmk_nic *nic)
+{
+	uint32_t i;
+
+	for (i = 0; i < nic->nrx + nic->nhrx; i++)
+		skb_queue_purge(&nic->rxq[i].q);
+}
+
+/* ---------------------------------------------------------------- */
+/* Receive                                                          */
+/* ---------------------------------------------------------------- */
+
+/* Queue skb (its Ethernet header at skb->data) on rxq; consumes it. */
+static void nmk_rxq_add(struct nm_adapter *na, struct nmk_rxq *rxq,
+			struct sk_buff *skb, uint32_t q, int host)
+{
+	if (skb_vlan_tag_present(skb)) {
+		skb = __vlan_hwaccel_push_inside(skb);
+		if (!skb)
+			return;
+	}
+	if (skb_queue_len(&rxq->q) >= rxq->max) {
+		dev_core_stats_rx_dropped_inc(skb->dev);
+		kfree_skb(skb);
+		return;
+	}
+	skb_queue_tail(&rxq->q, skb);
+	nm_nic_event(na, NR_RX, q, host);
+}
+
+static void nmk_capture(struct nm_adapter *na, struct nmk_nic *nic,
+			struct sk_buff *skb, uint32_t q, int host);
+
+static rx_handler_result_t nmk_rx_handler(struct sk_buff **pskb)
+{
+	struct sk_buff *skb = *pskb;
+	struct nmk_nic *nic = rcu_dereference(skb->dev->rx_handler_data);
+	struct nm_adapter *na;
+	uint32_t q;
+
+	if (skb->priority == NMK_HOST_MAGIC) {
+		skb->priority = 0;	/* from the host TX ring: to the stack */
+		return RX_HANDLER_PASS;
+	}
+	na = nic ? rcu_dereference(nic->na) : NULL;
+	if (!na)
+		return RX_HANDLER_PASS;
+	q = skb_rx_queue_recorded(skb) ? skb_get_rx_queue(skb) : 0;
+	if (q >= nic->nrx)
+		q %= nic->nrx;
+	if (!nm_nic_rx_wanted(na, q))
+		return RX_HANDLER_PASS;
+	skb = skb_share_check(skb, GFP_ATOMIC);
+	if (!skb)
+		return RX_HANDLER_CONSUMED;
+	skb_push(skb, skb->data - skb_mac_header(skb));
+	nmk_capture(na, nic, skb, q, 0);
+	return RX_HANDLER_CONSUMED;
+}
+
+uint32_t nmh_nic_rx_pull(struct nmh_nic *h, uint32_t q, int host,
+			 struct nm_nic_rxbuf *bufs, uint32_t n)
+{
+	struct nmk_nic *nic = (struct nmk_nic *)h;
+	struct sk_buff_head local;
+	struct nmk_rxq *rxq;
+	struct sk_buff *skb;
+	uint32_t used = 0;
+
+	if (host ? q >= nic->nhrx : q >= nic->nrx)
+		return 0;
+	rxq = &nic->rxq[host ? nic->nrx + q : q];
+	__skb_queue_head_init(&local);
+	spin_lock_bh(&rxq->q.lock);
+	skb_queue_splice_init(&rxq->q, &local);
+	spin_unlock_bh(&rxq->q.lock);
+
+	while ((skb = skb_peek(&local)) != NULL) {
+		uint32_t left = skb->len, need = 0, j, off = 0;
+		bool drop = false;
+
+		/* Buffers this frame takes; it waits if they are not there. */
+		for (j = used; left && j < n; j++) {
+			if (!bufs[j].cap) {
+				drop = true;
+				break;
+			}
+			left -= min(left, bufs[j].cap);
+			need++;
+		}
+		/*
+		 * Not enough room: wait for the next call, unless the frame
+		 * would not fit in a whole batch either.
+		 */
+		if (!drop && left) {
+			if (used || n < 64)
+				break;
+			drop = true;
+		}
+		__skb_unlink(skb, &local);
+		if (drop || !skb->len) {
+			kfree_skb(skb);
+			continue;
+		}
+		for (j = used; j < used + need; j++) {
+			uint32_t len = min(skb->len - off, bufs[j].cap);
+
+			skb_copy_bits(skb, off, bufs[j].buf, len);
+			bufs[j].len = len;
+			bufs[j].more = j + 1 < used + need;
+			off += len;
+		}
+		used += need;
+		consume_skb(skb);
+	}
+	if (!skb_queue_empty(&local)) {
+		spin_lock_bh(&rxq->q.lock);
+		skb_queue_splice(&local, &rxq->q);
+		spin_unlock_bh(&rxq->q.lock);
+	}
+	return used;
+}
+
+/* skb made complete (checksum filled in), to queue q; consumes it. */
+static void nmk_capture_one(struct nm_adapter *na, struct nmk_nic *nic,
+			    struct sk_buff *skb, uint32_t q, int host)
+{
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
+		kfree_skb(skb);
+		return;
+	}
+	nmk_rxq_add(na, &nic->rxq[host ? nic->nrx + q : q], skb, q, host);
+}
+
+/*
+ * A frame for netmap, its Ethernet header at skb->data: the stack's
+ * transmissions (host RX) and what a device like veth receives may still
+ * need their checksum computed or their segmentation done (GSO, GRO).
+ * Applications always get complete frames, whatever the offloads.
+ */
+static void nmk_capture(struct nm_adapter *na, struct nmk_nic *nic,
+			struct sk_buff *skb, uint32_t q, int host)
+{
+	struct sk_buff *segs, *next;
+
+	if (!skb_is_gso(skb)) {
+		nmk_capture_one(na, nic, skb, q, host);
+		return;
+	}
+	/* No offload features: segments come with their checksums. */
+	segs = skb_gso_segment(skb, 0);
+	if (IS_ERR_OR_NULL(segs)) {
+		kfree_skb(skb);
+		return;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, skb, next) {
+		skb_mark_not_on_list(skb);
+		nmk_capture_one(na, nic, skb, q, host);
+	}
+}
+
+/* ---------------------------------------------------------------- */
+/* Host stack                                                       */
+/* ---------------------------------------------------------------- */
+
+/*
+ * ndo_start_xmit while hooked: frames of the stack on TX queues in
+ * netmap mode go to the host RX ring, the others to the driver.
+ */
+static netdev_tx_t nmk_nic_start_xmit(struct sk_buff *skb,
+				      struct net_device *dev)
+{
+	const struct net_device_ops *ops = READ_ONCE(dev->netdev_ops);
+	struct nm_adapter *na;
+	struct nmk_nic *nic;
+	uint32_t hq;
+
+	if (ops->ndo_start_xmit != nmk_nic_start_xmit)
+		return ops->ndo_start_xmit(skb, dev);	/* just unhooked */
+	nic = container_of(ops, struct nmk_nic, ops);
+	rcu_read_lock();
+	na = rcu_dereference(nic->na);
+	if (na && nm_nic_host_wanted(na, skb_get_queue_mapping(skb), &hq)) {
+		nmk_capture(na, nic, skb, hq, 1);
+		rcu_read_unlock();
+		return NETDEV_TX_OK;
+	}
+	rcu_read_unlock();
+	return nic->orig_ops->ndo_start_xmit(skb, dev);
+}
+
+int nmh_nic_host_send(struct nmh_nic *h, const void *buf, uint32_t len)
+{
+	struct nmk_nic *nic = (struct nmk_nic *)h;
+	struct net_device *dev;
+	struct sk_buff *skb;
+	int err = -ENXIO;
+
+	rcu_read_lock();
+	dev = rcu_dereference(nic->live);
+	if (!dev)
+		goto out;
+	err = -ENOMEM;
+	skb = netdev_alloc_skb(dev, len);
+	if (!skb)
+		goto out;
+	skb_put_data(skb, buf, len);
+	skb->protocol = eth_type_trans(skb, dev);
+	skb->priority = NMK_HOST_MAGIC;
+	netif_rx(skb);
+	err = 0;
+out:
+	rcu_read_unlock();
+	return err;
+}
+
+/* ---------------------------------------------------------------- */
+/* Transmit                                                         */
+/* ---------------------------------------------------------------- */
+
+/* The device freed a frame of ours: count it, wake the ring. */
+static void nmk_tx_destructor(struct sk_buff *skb)
+{
+	struct nmk_txq *tq = skb_shinfo(skb)->destructor_arg;
+	struct nmk_nic *nic = tq->nic;
+	struct nm_adapter *na;
+
+	atomic_inc(&tq->done);
+	rcu_read_lock();
+	na = rcu_dereference(nic->na);
+	if (na)
+		nm_nic_event(na, NR_TX, tq - nic->txq, 0);
+	rcu_read_unlock();
+	nmk_nic_put(nic);
+}
+
+uint32_t nmh_nic_tx_done(struct nmh_nic *h, uint32_t q)
+{
+	struct nmk_nic *nic = (struct nmk_nic *)h;
+
+	if (q >= nic->ntx || !atomic_read(&nic->txq[q].done))
+		return 0;
+	return (uint32_t)atomic_xchg(&nic->txq[q].done, 0);
+}
+
+int nmh_nic_xmit(struct nmh_nic *h, uint32_t q, const void *buf, uint32_t len)
+{
+	struct nmk_nic *nic = (struct nmk_nic *)h;
+	struct netdev_queue *txq;
+	struct net_device *dev;
+	struct sk_buff *skb;
+	netdev_tx_t rc;
+	int err = -ENXIO;
+
+	if (q >= nic->ntx || len < ETH_HLEN)
+		return -EINVAL;
+	rcu_read_lock();
+	dev = rcu_dereference(nic->live);
+	if (!dev || q >= dev->real_num_tx_queues)
+		goto out;
+	txq = netdev_get_tx_queue(dev, q);
+	err = -EBUSY;
+	if (netif_xmit_frozen_or_stopped(txq))
+		goto out;
+	err = -ENOMEM;
+	skb = alloc_skb(LL_RESERVED_SPACE(dev) + len, GFP_ATOMIC | __GFP_NOWARN);
+	if (!skb)
+		goto out;
+	skb_reserve(skb, LL_RESERVED_SPACE(dev));
+	skb_put_data(skb, buf, len);
+	skb_reset_mac_header(skb);
+	skb_set_network_header(skb, ETH_HLEN);
+	skb->protocol = eth_hdr(skb)->h_proto;
+	skb->dev = dev;
+	skb_set_queue_mapping(skb, q);
+	refcount_inc(&nic->refs);
+	skb_shinfo(skb)->destructor_arg = &nic->txq[q];
+	skb->destructor = nmk_tx_destructor;
+
+	local_bh_disable();
+	HARD_TX_LOCK(dev, txq, smp_processor_id());
+	if (netif_xmit_frozen_or_stopped(txq))
+		rc = NETDEV_TX_BUSY;
+	else
+		rc = __netdev_start_xmit(nic->orig_ops, skb, dev, false);
+	if (rc == NETDEV_TX_OK)
+		txq_trans_update(txq);
+	HARD_TX_UNLOCK(dev, txq);
+	local_bh_enable();
+	if (dev_xmit_complete(rc)) {
+		err = 0;	/* taken (a drop still completes) */
+	} else {
+		/* Not taken: not a completion either. */
+		skb->destructor = NULL;
+		refcount_dec(&nic->refs);
+		kfree_skb(skb);
+		err = -EBUSY;
+	}
+out:
+	rcu_read_unlock();
+	return err;
+}
+
+/* ---------------------------------------------------------------- */
+/* Open, close, hooks                                               */
+/* ---------------------------------------------------------------- */
+
+struct nm_adapter *nmh_nic_find(const char *name)
+{
+	struct net_device *dev = dev_get_by_name(nmk_nic_net(), name);
+	struct nm_adapter *na = NULL;
+	struct nmk_nic *nic;
+
+	if (!dev)
+		return NULL;
+	list_for_each_entry(nic, &nmk_nics, list) {
+		if (nic->dev == dev) {
+			na = rcu_access_pointer(nic->na);
+			break;
+		}
+	}
+	dev_put(dev);
+	return na;
+}
+
+/* Queues from the channel configuration, ring sizes from ethtool (22). */
+static void nmk_nic_geometry(struct net_device *dev, struct nm_nic_geom *g)
+{
+	const struct ethtool_ops *eo = dev->ethtool_ops;
+
+	g->txq = dev->real_num_tx_queues;
+	g->rxq = dev->real_num_rx_queues;
+	g->mtu = dev->mtu;
+	if (eo && eo->get_ringparam) {
+		struct kernel_ethtool_ringparam kr = { 0 };
+		struct ethtool_ringparam rp = { .cmd = ETHTOOL_GRINGPARAM };
+
+		eo->get_ringparam(dev, &rp, &kr, NULL);
+		g->tx_slots = rp.tx_pending ? rp.tx_pending : rp.tx_max_pending;
+		g->rx_slots = rp.rx_pending ? rp.rx_pending : rp.rx_max_pending;
+	}
+}
+
+int nmh_nic_open(const char *name, struct nm_adapter *na,
+		 struct nm_nic_geom *geom, struct nmh_nic **out)
+{
+	struct net_device *dev;
+	struct nmk_nic *nic;
+	uint32_t i;
+	int err = -ENXIO;
+
+	rtnl_lock();
+	dev = __dev_get_by_name(nmk_nic_net(), name);
+	if (!dev)
+		goto out;
+	err = -EOPNOTSUPP;
+	if (dev->type != ARPHRD_ETHER || dev->addr_len != ETH_ALEN ||
+	    !dev->netdev_ops || !dev->netdev_ops->ndo_start_xmit)
+		goto out;
+	err = -ENOMEM;
+	nic = kzalloc(sizeof(*nic), GFP_KERNEL);
+	if (!nic)
+		goto out;
+	nmk_nic_geometry(dev, geom);
+	nic->ntx = max_t(uint32_t, 1, min_t(uint32_t, geom->txq, 32));
+	nic->nrx = max_t(uint32_t, 1, min_t(uint32_t, geom->rxq, 32));
+	nic->nhrx = na->num_host_rings[NR_RX] ? na->num_host_rings[NR_RX] : 1;
+	nic->txq = kcalloc(nic->ntx, sizeof(*nic->txq), GFP_KERNEL);
+	nic->rxq = kcalloc(nic->nrx + 32, sizeof(*nic->rxq), GFP_KERNEL);
+	if (!nic->txq || !nic->rxq) {
+		kfree(nic->txq);
+		kfree(nic->rxq);
+		kfree(nic);
+		goto out;
+	}
+	for (i = 0; i < nic->ntx; i++)
+		nic->txq[i].nic = nic;
+	for (i = 0; i < nic->nrx + 32; i++)
+		skb_queue_head_init(&nic->rxq[i].q);
+	refcount_set(&nic->refs, 1);
+	atomic_inc(&nmk_nic_count);
+	INIT_WORK(&nic->work, nmk_nic_work);
+	dev_hold(dev);
+	nic->dev = dev;
+	nic->orig_ops = dev->netdev_ops;
+	rcu_assign_pointer(nic->live, dev);
+	rcu_assign_pointer(nic->na, na);
+	na->nic_state = netif_running(dev) ? NM_NIC_UP : NM_NIC_DOWN;
+	list_add(&nic->list, &nmk_nics);
+	*out = (struct nmh_nic *)nic;
+	err = 0;
+out:
+	rtnl_unlock();
+	return err;
+}
+
+/* RTNL held.  Put the device back as it was; frames queued are dropped. */
+static void nmk_nic_unhook(struct nmk_nic *nic)
+{
+	if (!nic->hooked)
+		return;
+	WRITE_ONCE(nic->dev->netdev_ops, nic->orig_ops);
+	netdev_rx_handler_unregister(nic->dev);
+	nic->hooked = false;
+	synchronize_net();	/* nobody left in our handler or ops */
+	nmk_rxq_purge(nic);
+}
+
+int nmh_nic_intercept(struct nmh_nic *h, int on)
+{
+	struct nmk_nic *nic = (struct nmk_nic *)h;
+	struct nm_adapter *na;
+	uint32_t i;
+	int err = 0;
+
+	rtnl_lock();
+	na = rtnl_dereference(nic->na);
+	if (!on) {
+		nmk_nic_unhook(nic);
+		rtnl_unlock();
+		cancel_work_sync(&nic->work);
+		return 0;
+	}
+	if (nic->hooked)
+		goto out;
+	err = -ENXIO;
+	if (!rtnl_dereference(nic->live))
+		goto out;
+	nic->nhrx = min_t(uint32_t, na->num_host_rings[NR_RX], 32);
+	for (i = 0; i < nic->nrx; i++)
+		nic->rxq[i].max = na->num_slots[NR_RX];
+	for (i = 0; i < nic->nhrx; i++)
+		nic->rxq[nic->nrx + i].max = na->num_slots[NR_RX];
+	err = netdev_rx_handler_register(nic->dev, nmk_rx_handler, nic);
+	if (err)
+		goto out;	/* -EBUSY: a bridge, bond, macvlan... (22) */
+	nic->ops = *nic->orig_ops;
+	nic->ops.ndo_start_xmit = nmk_nic_start_xmit;
+	WRITE_ONCE(nic->dev->netdev_ops, &nic->ops);
+	nic->hooked = true;
+out:
+	rtnl_unlock();
+	return err;
+}
+
+/* RTNL held: the device is going away; let it go now (22: zombie). */
+static void nmk_nic_gone(struct nmk_nic *nic)
+{
+	struct nm_adapter *na = rtnl_dereference(nic->na);
+
+	if (!nic->dev)
+		return;
+	if (na)
+		nm_nic_state(na, NM_NIC_GONE);
+	nmk_nic_unhook(nic);
+	RCU_INIT_POINTER(nic->live, NULL);
+	synchronize_net();	/* no data path uses the device any more */
+	dev_put(nic->dev);
+	nic->dev = NULL;
+}
+
+void nmh_nic_close(struct nmh_nic *h)
+{
+	struct nmk_nic *nic = (struct nmk_nic *)h;
+
+	nmh_nic_poll_stop(h);
+	rtnl_lock();
+	nmk_nic_unhook(nic);
+	list_del(&nic->list);
+	RCU_INIT_POINTER(nic->na, NULL);
+	RCU_INIT_POINTER(nic->live, NULL);
+	rtnl_unlock();
+	synchronize_net();	/* destructors and handlers see na NULL */
+	cancel_work_sync(&nic->work);
+	nmk_rxq_purge(nic);
+	if (nic->dev)
+		dev_put(nic->dev);
+	nic->dev = NULL;
+	nmk_nic_put(nic);
+}
+
+/* ---------------------------------------------------------------- */
+/* Attached NICs: deferred work and polling threads                 */
+/* ---------------------------------------------------------------- */
+
+static void nmk_nic_work(struct work_struct *work)
+{
+	struct nmk_nic *nic = container_of(work, struct nmk_nic, work);
+	struct nm_adapter *na;
+
+	/* close waits for us after clearing na: it stays valid here. */
+	na = rcu_access_pointer(nic->na);
+	if (na)
+		nm_nic_work(na);
+}
+
+void nmh_nic_kick(struct nmh_nic *h)
+{
+	struct nmk_nic *nic = (struct nmk_nic *)h;
+
+	queue_work(system_highpri_wq, &nic->work);
+}
+
+struct nmk_poll_arg {
+	struct nmk_nic *nic;
+	uint32_t idx;
+};
+
+/*
+ * A polling thread (15.9): pull the device's frames into the switch
+ * without waiting for notifications.  It yields the CPU between rounds
+ * and naps briefly when a round found the queues empty.
+ */
+static int nmk_poll_thread(void *arg)
+{
+	struct nmk_nic *nic = arg;
+	uint32_t idx = 0, i;
+	struct nm_adapter *na;
+
+	for (i = 0; i < nic->nthreads; i++)
+		if (nic->threads[i] == current)
+			idx = i;
+	while (!kthread_should_stop()) {
+		na = rcu_access_pointer(nic->na);
+		if (na)
+			nm_nic_poll(na, idx);
+		if (skb_queue_empty_lockless(&nic->rxq[0].q))
+			usleep_range(20, 50);
+		else
+			cond_resched();
+	}
+	return 0;
+}
+
+int nmh_nic_poll_start(struct nmh_nic *h, uint32_t nthreads,
+		       const uint32_t *cpus)
+{
+	struct nmk_nic *nic = (struct nmk_nic *)h;
+	uint32_t i;
+
+	if (nthreads > NMK_MAX_THREADS)
+		return -EINVAL;
+	for (i = 0; i < nthreads; i++) {
+		struct task_struct *t;
+
+		if (!cpu_online(cpus[i])) {
+			nmh_nic_poll_stop(h);
+			return -EINVAL;
+		}
+		t = kthread_create(nmk_poll_thread, nic, "netmap-poll-%u", i);
+		if (IS_ERR(t)) {
+			nmh_nic_poll_stop(h);
+			return PTR_ERR(t);
+		}
+		kthread_bind(t, cpus[i]);
+		nic->threads[i] = t;
+		nic->nthreads = i + 1;
+	}
+	for (i = 0; i < nthreads; i++)
+		wake_up_process(nic->threads[i]);
+	return 0;
+}
+
+void nmh_nic_poll_stop(struct nmh_nic *h)
+{
+	struct nmk_nic *nic = (struct nmk_nic *)h;
+	uint32_t i;
+
+	for (i = 0; i < nic->nthreads; i++) {
+		kthread_stop(nic->threads[i]);
+		nic->threads[i] = NULL;
+	}
+	nic->nthreads = 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Device events                                                    */
+/* ---------------------------------------------------------------- */
+
+static int nmk_nic_event(struct notifier_block *nb, unsigned long event,
+			 void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct nmk_nic *nic;
+
+	list_for_each_entry(nic, &nmk_nics, list) {
+		struct nm_adapter *na;
+
+		if (nic->dev != dev)
+			continue;
+		na = rtnl_dereference(nic->na);
+		switch (event) {
+		case NETDEV_UNREGISTER:
+			nmk_nic_gone(nic);
+			break;
+		case NETDEV_DOWN:
+			if (na)
+				nm_nic_state(na, NM_NIC_DOWN);
+			break;
+		case NETDEV_UP:
+			if (na)
+				nm_nic_state(na, NM_NIC_UP);
+			break;
+		}
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block nmk_nic_notifier = {
+	.notifier_call = nmk_nic_event,
+};
+
+int nmk_nic_init(void)
+{
+	return register_netdevice_notifier(&nmk_nic_notifier);
+}
+
+/*
+ * Every port is closed (descriptors hold module references); skbs sent
+ * by them may still be in some device queue: wait for their destructors.
+ */
+void nmk_nic_fini(void)
+{
+	unsigned int waited = 0;
+
+	unregister_netdevice_notifier(&nmk_nic_notifier);
+	while (atomic_read(&nmk_nic_count)) {
+		if (waited++ == 500)
+			pr_warn("netmap: waiting for frames still queued in devices\n");
+		msleep(10);
+	}
+	synchronize_net();
+}

@@ -1,0 +1,427 @@
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# NIC ports of the kernel module (spec 21, 22, 15.3, 15.9): the emulated
+# adapter on veth pairs, the host rings with and without offloads,
+# transparent mode, NICs attached to VALE switches (ping and TCP through
+# a switch), per-namespace switches, polling, and the teardown cases
+# under traffic.  Every test builds its own network namespaces and veth
+# pairs and deletes them: nothing touches the machine's interfaces.
+#
+# Runs in the vm-check guest, and on any host with the module loaded:
+#	NETMAP_BACKEND=kernel bats test/bats/080-nic.bats	(as root)
+# Removing the veth driver (rmmod veth) is only done where asked
+# (NETMAP_TEST_RMMOD_VETH=1: the vm-check guest), as it deletes every
+# veth device of the machine.
+
+load helpers
+
+NET=$BATS_TEST_DIRNAME/nic-net.py
+PARAMS=/sys/module/netmap/parameters
+
+eval "helpers_$(declare -f teardown)"
+
+nic_setup() {
+	require_kernel
+	[ -e /dev/netmap ] || skip "needs the netmap module loaded (/dev/netmap)"
+	command -v ip >/dev/null || skip "needs ip (iproute2: scripts/deps.sh installs it)"
+	require_python
+	# veth: the vm-check guest's driver is in /tmp, a host's in its modules
+	if [ ! -d /sys/module/veth ]; then
+		insmod /tmp/veth.ko 2>/dev/null || modprobe veth 2>/dev/null ||
+			skip "this kernel has no veth driver"
+	fi
+	local id=$(($$ % 10000))t${BATS_TEST_NUMBER}
+	NA=nma$id
+	NB=nmb$id
+	NS=nms$id
+	NSS=("$NA" "$NB" "$NS")
+	for n in "${NSS[@]}"; do
+		ip netns add "$n"
+		ns_sh "$n" 'echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6;
+			echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6;
+			ip link set lo up'
+		mkdir -p "$WORK/ns-$n"
+		for t in pkt-gen vale-ctl; do
+			printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$n" \
+				"$(tool_path "$t")" >"$WORK/ns-$n/$t"
+			chmod +x "$WORK/ns-$n/$t"
+		done
+		printf '#!/bin/sh\nexec ip netns exec %s python3 %s "$@"\n' "$n" "$NET" \
+			>"$WORK/ns-$n/net"
+		chmod +x "$WORK/ns-$n/net"
+	done
+}
+
+teardown() {
+	helpers_teardown
+	local n
+	for n in "${NSS[@]:-}"; do
+		[ -n "$n" ] && ip netns del "$n" 2>/dev/null
+	done
+	[ -w $PARAMS/fwd ] && echo 0 >$PARAMS/fwd
+	return 0
+}
+
+# A shell command inside namespace $1.
+ns_sh() {
+	ip netns exec "$1" sh -c "$2"
+}
+
+# run_tool / start_bg / start_rx with the tools of namespace $1.
+in_ns() {
+	local TOOLS_DIR=$WORK/ns-$1
+	shift
+	"$@"
+}
+
+# A veth pair $2 (in namespace $1) - $4 (in namespace $3), up, with
+# addresses $5 and $6 (/24) when given.
+veth_pair() {
+	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3"
+	ip -n "$1" link set "$2" up
+	ip -n "$3" link set "$4" up
+	[ -z "${5:-}" ] || ip -n "$1" addr add "$5/24" dev "$2"
+	[ -z "${6:-}" ] || ip -n "$3" addr add "$6/24" dev "$4"
+}
+
+# Statistic $3 of interface $2 in namespace $1.
+ifstat() {
+	ns_sh "$1" "cat /sys/class/net/$2/statistics/$3"
+}
+
+mac_of() {
+	ns_sh "$1" "cat /sys/class/net/$2/address"
+}
+
+rx_count() {
+	summary_count "$1" Received packets
+}
+
+@test "NIC-1: pkt-gen tx on netmap:va and rx on netmap:vb, 1000 frames, emulated adapter" {
+	nic_setup
+	veth_pair "$NA" va "$NB" vb
+	in_ns "$NB" start_rx b pkt-gen -i netmap:vb -f rx -n 1000 -W
+	in_ns "$NA" run_tool pkt-gen -i netmap:va -f tx -n 1000
+	assert_eq "$status" 0
+	assert_line_re "$output" '^Sent 1000 packets 60000 bytes '
+	assert_contains "$output" "Backend: kernel, system interface, emulated adapter, 1 tx rings, 1 rx rings"
+	wait_bg b
+	assert_eq "$bg_status" 0
+	assert_line_re "$bg_out" '^Received 1000 packets 60000 bytes '
+}
+
+@test "NIC-2: frames sent through the emulated adapter reach the peer's stack, counted by ip -s link" {
+	nic_setup
+	veth_pair "$NA" va "$NB" vb
+	before=$(ifstat "$NB" vb rx_packets)
+	in_ns "$NA" run_tool pkt-gen -i netmap:va -f tx -n 700
+	assert_eq "$status" 0
+	assert_line_re "$output" '^Sent 700 packets '
+	assert_eq "$(($(ifstat "$NB" vb rx_packets) - before))" 700 "vb rx_packets"
+	ip -n "$NB" -s link show vb
+}
+
+@test "NIC-3: frames of the stack arrive on netmap:vb, the driver's RX ring, in order" {
+	nic_setup
+	veth_pair "$NA" va "$NB" vb
+	in_ns "$NB" start_rx b pkt-gen -i netmap:vb -f rx -n 300 -W
+	run ip netns exec "$NA" python3 "$NET" send va 300 200
+	assert_eq "$output" "sent 300"
+	wait_bg b
+	assert_eq "$bg_status" 0
+	assert_line_re "$bg_out" '^Received 300 packets 60000 bytes '
+}
+
+@test "NIC-4: host RX ring: what the stack sends through va while its TX ring is bound" {
+	nic_setup
+	veth_pair "$NA" va "$NB" vb
+	in_ns "$NA" start_rx a pkt-gen -i 'netmap:va*' -f rx -n 250 -W
+	before=$(ifstat "$NB" vb rx_packets)
+	run ip netns exec "$NA" python3 "$NET" send va 250
+	assert_eq "$output" "sent 250"
+	wait_bg a
+	assert_eq "$bg_status" 0
+	assert_line_re "$bg_out" '^Received 250 packets 15000 bytes '
+	# diverted, not transmitted
+	assert_eq "$(($(ifstat "$NB" vb rx_packets) - before))" 0 "vb rx_packets"
+}
+
+@test "NIC-5: host TX ring: frames reach the stack as received ones" {
+	nic_setup
+	veth_pair "$NA" va "$NB" vb
+	in_ns "$NA" start_rx c net count va "$(scaled 30)" 400 02:4e:4d:00:00:09
+	in_ns "$NA" run_tool pkt-gen -i 'netmap:va^' -f tx -n 400 -S 02:4e:4d:00:00:09
+	assert_eq "$status" 0
+	assert_line_re "$output" '^Sent 400 packets '
+	wait_bg c
+	assert_eq "$(tail -n 1 <<<"$bg_out")" "count 400"
+}
+
+@test "NIC-6: offloads on: GSO and checksum-offload frames reach the host RX ring complete" {
+	nic_setup
+	veth_pair "$NA" va "$NB" vb 10.0.0.1 10.0.0.2
+	ip -n "$NA" neigh add 10.0.0.2 lladdr "$(mac_of "$NB" vb)" dev va
+	if command -v ethtool >/dev/null; then
+		ip netns exec "$NA" ethtool -K va tx on gso on tso on sg on
+		ip netns exec "$NA" ethtool -k va | grep -E '^(tx-checksumming|generic-segmentation-offload):'
+	fi
+	in_ns "$NA" start_rx a pkt-gen -i 'netmap:va*' -f rx -n 5 -W --pcap-out "$WORK/gso.pcap"
+	run ip netns exec "$NA" python3 "$NET" udp-gso 10.0.0.2 9 1000 5000
+	assert_eq "$output" "sent"
+	wait_bg a
+	assert_eq "$bg_status" 0
+	run python3 "$NET" check-pcap "$WORK/gso.pcap"
+	assert_eq "$output" "frames 5 ipv4 5 udp-payload 5000 bad 0"
+}
+
+@test "NIC-7: offloads off: the same frames, segmented by the stack" {
+	nic_setup
+	command -v ethtool >/dev/null || skip "needs ethtool (scripts/deps.sh installs it)"
+	veth_pair "$NA" va "$NB" vb 10.0.0.1 10.0.0.2
+	ip -n "$NA" neigh add 10.0.0.2 lladdr "$(mac_of "$NB" vb)" dev va
+	ip netns exec "$NA" ethtool -K va tx off gso off tso off sg off
+	in_ns "$NA" start_rx a pkt-gen -i 'netmap:va*' -f rx -n 5 -W --pcap-out "$WORK/nogso.pcap"
+	# (UDP GSO needs checksum offload: five plain datagrams instead)
+	run ip netns exec "$NA" python3 "$NET" udp-send 10.0.0.2 9 5 1000
+	assert_eq "$output" "sent 5"
+	wait_bg a
+	assert_eq "$bg_status" 0
+	run python3 "$NET" check-pcap "$WORK/nogso.pcap"
+	assert_eq "$output" "frames 5 ipv4 5 udp-payload 5000 bad 0"
+}
+
+@test "NIC-8: transparent mode (fwd): hardware RX to the host stack, host RX to the wire" {
+	nic_setup
+	[ -w $PARAMS/fwd ] || skip "needs the fwd module parameter"
+	veth_pair "$NA" va "$NB" vb 10.0.0.1 10.0.0.2
+	ip -n "$NA" neigh add 10.0.0.2 lladdr "$(mac_of "$NB" vb)" dev va
+	echo 1 >$PARAMS/fwd
+	# wire -> netmap:vb -> vb's stack (released slots go on at the next
+	# sync: the receiver keeps running until the stack has them all)
+	in_ns "$NB" start_rx u net udp-count 10.0.0.2 5000 "$(scaled 30)" 100
+	in_ns "$NB" start_rx b pkt-gen -i netmap:vb -f rx
+	run ip netns exec "$NA" python3 "$NET" udp-send 10.0.0.2 5000 100
+	assert_eq "$output" "sent 100"
+	wait_bg u
+	assert_eq "$(tail -n 1 <<<"$bg_out")" "count 100" "forwarded to vb's stack"
+	signal_bg b TERM
+	wait_bg b
+	assert_line_re "$bg_out" '^Received 100 packets '
+	# va's stack -> host RX ring of va -> its TX ring -> the wire
+	in_ns "$NB" start_rx u2 net udp-count 10.0.0.2 5001 "$(scaled 30)" 60
+	in_ns "$NA" start_rx a pkt-gen -i 'netmap:va*' -f rx
+	run ip netns exec "$NA" python3 "$NET" udp-send 10.0.0.2 5001 60
+	assert_eq "$output" "sent 60"
+	wait_bg u2
+	assert_eq "$(tail -n 1 <<<"$bg_out")" "count 60" "forwarded to the wire"
+	signal_bg a TERM
+	wait_bg a
+	assert_line_re "$bg_out" '^Received 60 packets 
+}
+
+@test "NIC-9: vale-ctl -h: ping and TCP through NIC, switch and host stack" {
+	nic_setup
+	veth_pair "$NA" va "$NB" vb 10.0.0.1 10.0.0.2
+	in_ns "$NA" run_tool vale-ctl -h "$SW:va"
+	assert_eq "$status" 0
+	in_ns "$NA" run_tool vale-ctl
+	assert_contains "$output" "$SW:va"
+	assert_contains "$output" "$SW:va^"
+	run ip netns exec "$NA" python3 "$NET" ping 10.0.0.2 5
+	assert_eq "$output" "replies 5"
+	in_ns "$NB" start_rx srv net tcp-serve 10.0.0.2 7000 "$(scaled 60)"
+	run ip netns exec "$NA" python3 "$NET" tcp-send 10.0.0.2 7000 300000 "$(scaled 60)"
+	assert_eq "$output" "ok 300000"
+	wait_bg srv
+	assert_line_re "$bg_out" '^received 300000 '
+	# busy while attached, usable again once detached
+	in_ns "$NA" run_tool pkt-gen -i netmap:va -f tx -n 1
+	assert_eq "$status" 1
+	in_ns "$NA" run_tool vale-ctl -d "$SW:va"
+	assert_eq "$status" 0
+	in_ns "$NA" run_tool pkt-gen -i netmap:va -f tx -n 10
+	assert_eq "$status" 0
+}
+
+@test "NIC-10: two namespaces joined only through a switch with both veth ends attached" {
+	nic_setup
+	veth_pair "$NA" ha "$NS" sa 10.0.0.1
+	veth_pair "$NB" hb "$NS" sb 10.0.0.2
+	in_ns "$NS" run_tool vale-ctl -a "$SW:sa"
+	assert_eq "$status" 0
+	in_ns "$NS" run_tool vale-ctl -a "$SW:sb"
+	assert_eq "$status" 0
+	run ip netns exec "$NA" python3 "$NET" ping 10.0.0.2 5
+	assert_eq "$output" "replies 5"
+	# ARP was learned through the switch
+	run ip -n "$NA" neigh show 10.0.0.2
+	assert_contains "$output" "$(mac_of "$NB" hb)"
+	in_ns "$NB" start_rx srv net tcp-serve 10.0.0.2 7001 "$(scaled 60)"
+	run ip netns exec "$NA" python3 "$NET" tcp-send 10.0.0.2 7001 300000 "$(scaled 60)"
+	assert_eq "$output" "ok 300000"
+	wait_bg srv
+	assert_line_re "$bg_out" '^received 300000 '
+	in_ns "$NS" run_tool vale-ctl -d "$SW:sa"
+	assert_eq "$status" 0
+	in_ns "$NS" run_tool vale-ctl -d "$SW:sb"
+	assert_eq "$status" 0
+	run ip netns exec "$NA" python3 "$NET" ping 10.0.0.2 1
+	assert_eq "$output" "replies 0"
+}
+
+@test "NIC-11: polling threads forward, and stop cleanly" {
+	nic_setup
+	veth_pair "$NA" ha "$NS" sa 10.0.0.1
+	veth_pair "$NB" hb "$NS" sb 10.0.0.2
+	in_ns "$NS" run_tool vale-ctl -a "$SW:sa"
+	in_ns "$NS" run_tool vale-ctl -a "$SW:sb"
+	in_ns "$NS" run_tool vale-ctl -p "$SW:sa"
+	assert_eq "$status" 0
+	assert_eq "$(pgrep -c netmap-poll)" 1 "polling threads"
+	in_ns "$NS" run_tool vale-ctl -d "$SW:sa"
+	assert_eq "$status" 1 "a polling port cannot be detached"
+	run ip netns exec "$NA" python3 "$NET" ping 10.0.0.2 5
+	assert_eq "$output" "replies 5"
+	in_ns "$NS" run_tool vale-ctl -P "$SW:sa"
+	assert_eq "$status" 0
+	assert_eq "$(pgrep -c netmap-poll)" 0 "polling threads"
+	run ip netns exec "$NA" python3 "$NET" ping 10.0.0.2 2
+	assert_eq "$output" "replies 2"
+	in_ns "$NS" run_tool vale-ctl -d "$SW:sa"
+	assert_eq "$status" 0
+}
+
+@test "NIC-12: switches and persistent ports belong to their namespace" {
+	nic_setup
+	in_ns "$NA" run_tool vale-ctl -n "nmp$BATS_TEST_NUMBER"
+	assert_eq "$status" 0
+	in_ns "$NA" run_tool vale-ctl -a "$SW:nmp$BATS_TEST_NUMBER"
+	assert_eq "$status" 0
+	in_ns "$NA" run_tool vale-ctl
+	assert_contains "$output" "$SW:nmp$BATS_TEST_NUMBER"
+	# another namespace sees neither the switch nor the port
+	in_ns "$NB" run_tool vale-ctl
+	[[ "$output" != *"$SW:"* ]]
+	in_ns "$NB" run_tool vale-ctl -l "$SW:nmp$BATS_TEST_NUMBER"
+	assert_eq "$status" 1
+	run ip -n "$NB" link show "nmp$BATS_TEST_NUMBER"
+	assert_eq "$status" 1
+	# the same switch name there is another switch
+	in_ns "$NB" start_rx b pkt-gen -i "$SW:b" -f rx -n 10 -W
+	in_ns "$NB" run_tool pkt-gen -i "$SW:a" -f tx -n 10
+	wait_bg b
+	assert_line_re "$bg_out" '^Received 10 packets '
+	# deleting the namespace releases the port (its module reference)
+	refs=$(cat /sys/module/netmap/refcnt)
+	ip netns del "$NA"
+	for i in $(seq 100); do
+		[ "$(cat /sys/module/netmap/refcnt)" -lt "$refs" ] && break
+		sleep 0.1
+	done
+	assert_eq "$(cat /sys/module/netmap/refcnt)" "$((refs - 1))" "module references"
+}
+
+# Start a sender on netmap:$2 in namespace $1 that runs until stopped.
+long_tx() {
+	in_ns "$1" start_bg tx pkt-gen -i "netmap:$2" -f tx
+	in_ns "$NB" start_bg rx pkt-gen -i netmap:vb -f rx
+	wait_ready tx
+	tsleep 1
+}
+
+# The sender saw the port fail or was stopped, within the tool timeout.
+tx_ended() {
+	signal_bg tx TERM 2>/dev/null || true
+	wait_bg tx
+	[ "$bg_status" != 137 ] || { echo "the sender hung"; return 1; }
+}
+
+@test "NIC-13: ip link set down under traffic stops the rings; up again works" {
+	nic_setup
+	veth_pair "$NA" va "$NB" vb
+	long_tx "$NA" va
+	ip -n "$NA" link set va down
+	tsleep 1
+	tx_ended
+	signal_bg rx TERM 2>/dev/null || true
+	wait_bg rx
+	ip -n "$NA" link set va up
+	in_ns "$NB" start_rx b pkt-gen -i netmap:vb -f rx -n 100 -W
+	in_ns "$NA" run_tool pkt-gen -i netmap:va -f tx -n 100
+	assert_eq "$status" 0
+	wait_bg b
+	assert_line_re "$bg_out" '^Received 100 packets '
+}
+
+@test "NIC-14: MTU changes and carrier loss under traffic" {
+	nic_setup
+	veth_pair "$NA" va "$NB" vb
+	long_tx "$NA" va
+	ip -n "$NA" link set va mtu 9000
+	ip -n "$NB" link set vb mtu 9000
+	ip -n "$NB" link set vb down	# va loses its carrier
+	tsleep 1
+	ip -n "$NB" link set vb up
+	ip -n "$NA" link set va mtu 1500
+	tx_ended
+	# the receiver saw vb go down (POLLERR) and may have exited
+	signal_bg rx TERM 2>/dev/null || true
+	wait_bg rx
+	in_ns "$NB" start_rx b pkt-gen -i netmap:vb -f rx -n 100 -W
+	in_ns "$NA" run_tool pkt-gen -i netmap:va -f tx -n 100
+	assert_eq "$status" 0
+	wait_bg b
+	assert_line_re "$bg_out" '^Received 100 packets '
+}
+
+@test "NIC-15: ip link del under traffic: the port fails, nothing hangs" {
+	nic_setup
+	veth_pair "$NA" va "$NB" vb
+	long_tx "$NA" va
+	timeout 30 ip -n "$NA" link del va
+	tsleep 1
+	tx_ended
+	signal_bg rx TERM 2>/dev/null || true
+	wait_bg rx
+	in_ns "$NA" run_tool pkt-gen -i netmap:va -f tx -n 1
+	assert_eq "$status" 1
+}
+
+@test "NIC-16: deleting an attached NIC's namespace, under traffic" {
+	nic_setup
+	veth_pair "$NA" ha "$NS" sa 10.0.0.1
+	veth_pair "$NB" hb "$NS" sb 10.0.0.2
+	in_ns "$NS" run_tool vale-ctl -a "$SW:sa"
+	in_ns "$NS" run_tool vale-ctl -h "$SW:sb"
+	in_ns "$NA" start_bg fl net udp-send 10.0.0.2 5000 20000
+	tsleep 1
+	timeout 30 ip netns del "$NS"
+	wait_bg fl
+	assert_line_re "$bg_out" '^sent [0-9]+$'
+	# the switch side of both pairs went with the namespace
+	run ip -n "$NA" link show ha
+	assert_eq "$status" 1
+	run ip -n "$NB" link show hb
+	assert_eq "$status" 1
+}
+
+@test "NIC-17: rmmod of the device's driver while a port is open" {
+	[ "${NETMAP_TEST_RMMOD_VETH:-0}" = 1 ] ||
+		skip "removes every veth device: only where NETMAP_TEST_RMMOD_VETH=1 (the vm-check guest)"
+	nic_setup
+	veth_pair "$NA" va "$NB" vb
+	veth_pair "$NA" wa "$NS" wb
+	in_ns "$NS" run_tool vale-ctl -a "$SW:wb"
+	long_tx "$NA" va
+	timeout 60 rmmod veth
+	tsleep 1
+	tx_ended
+	signal_bg rx TERM 2>/dev/null || true
+	wait_bg rx
+	run ip -n "$NA" link show va
+	assert_eq "$status" 1
+	# the switch port of the vanished device can still be detached
+	in_ns "$NS" run_tool vale-ctl -d "$SW:wb"
+	assert_eq "$status" 0
+	insmod /tmp/veth.ko 2>/dev/null || modprobe veth
+}
