@@ -1431,7 +1431,10 @@ int nm_vale_attach(const char *name, struct nmreq_vale_attach *req)
 		return -EBUSY;
 	na = nm_named_find(port);
 	if (!na) {
-		if (!nm_g->host_has_netdevs || !nmh_netdev_exists(port))
+		/* Attaching NICs needs netdevs (kernel only). */
+		if (!nm_g->host_has_netdevs)
+			return -EOPNOTSUPP;
+		if (!nmh_netdev_exists(port))
 			return -EINVAL;
 		if (!nm_g->host_has_nics)
 			return -EOPNOTSUPP;

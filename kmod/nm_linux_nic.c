@@ -505,6 +505,11 @@ int nmh_nic_open(const char *name, struct nm_adapter *na,
 	rcu_assign_pointer(nic->na, na);
 	na->nic_state = netif_running(dev) ? NM_NIC_UP : NM_NIC_DOWN;
 	list_add(&nic->list, &nmk_nics);
+	/*
+	 * An open device keeps the module: a NIC attached to a switch has
+	 * no descriptor to do it, and its hooks point into this module.
+	 */
+	__module_get(THIS_MODULE);
 	*out = (struct nmh_nic *)nic;
 	err = 0;
 out:
@@ -595,6 +600,7 @@ void nmh_nic_close(struct nmh_nic *h)
 		dev_put(nic->dev);
 	nic->dev = NULL;
 	nmk_nic_put(nic);
+	module_put(THIS_MODULE);
 }
 
 /* ---------------------------------------------------------------- */

@@ -216,7 +216,7 @@ rx_count() {
 	assert_eq "$(tail -n 1 <<<"$bg_out")" "count 60" "forwarded to the wire"
 	signal_bg a TERM
 	wait_bg a
-	assert_line_re "$bg_out" '^Received 60 packets 
+	assert_line_re "$bg_out" '^Received 60 packets '
 }
 
 @test "NIC-9: vale-ctl -h: ping and TCP through NIC, switch and host stack" {
