@@ -543,6 +543,7 @@ static inline uint64_t nm_mem_ofs(const struct nm_mem *m, const void *p)
 
 void nma_get(struct nm_adapter *na);
 void nma_put(struct nm_adapter *na);
+void nma_free(struct nm_adapter *na);
 int nma_krings_create(struct nm_adapter *na);
 void nma_krings_delete(struct nm_adapter *na);
 int nma_rings_create(struct nm_adapter *na, struct nm_priv *priv);

@@ -21,6 +21,14 @@ void nma_put(struct nm_adapter *na)
 	nma_ops(na)->dtor(na);
 }
 
+/* The common end of a port's dtor: krings, region reference, memory. */
+void nma_free(struct nm_adapter *na)
+{
+	nma_krings_delete(na);
+	nm_mem_put(na->mem);
+	nmh_free(na);
+}
+
 /* ---------------------------------------------------------------- */
 /* Krings                                                           */
 /* ---------------------------------------------------------------- */

@@ -354,9 +354,7 @@ static void nm_nic_dtor(struct nm_adapter *na)
 {
 	if (na->nic)
 		nmh_nic_close(na->nic);
-	nma_krings_delete(na);
-	nm_mem_put(na->mem);
-	nmh_free(na);
+	nma_free(na);
 }
 
 const struct nm_adapter_ops nm_nic_ops = {
@@ -602,9 +600,7 @@ static int nm_bwrap_sync(struct nm_kring *k, int flags)
 static void nm_bwrap_dtor(struct nm_adapter *w)
 {
 	nma_rings_delete(w);
-	nma_krings_delete(w);
-	nm_mem_put(w->mem);
-	nmh_free(w);
+	nma_free(w);
 }
 
 const struct nm_adapter_ops nm_bwrap_ops = {

@@ -1159,9 +1159,7 @@ static int nm_vale_reg(struct nm_adapter *na, int onoff)
 
 static void nm_vale_dtor(struct nm_adapter *na)
 {
-	nma_krings_delete(na);
-	nm_mem_put(na->mem);
-	nmh_free(na);
+	nma_free(na);
 }
 
 const struct nm_adapter_ops nm_vale_ops = {

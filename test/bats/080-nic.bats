@@ -11,7 +11,9 @@
 #	NETMAP_BACKEND=kernel bats test/bats/080-nic.bats	(as root)
 # Removing the veth driver (rmmod veth) is only done where asked
 # (NETMAP_TEST_RMMOD_VETH=1: the vm-check guest), as it deletes every
-# veth device of the machine.
+# veth device of the machine; the two e1000 NICs joined by a qemu hub are
+# the guest's (NETMAP_TEST_QEMU_HUB names them): a host's own interfaces
+# are never used.
 
 load helpers
 
@@ -20,6 +22,9 @@ PARAMS=/sys/module/netmap/parameters
 
 eval "helpers_$(declare -f teardown)"
 
+# nic_setup [3]: skip unless the kernel backend and the tools are there;
+# two network namespaces NA and NB (three with NS), each with wrappers of
+# the tools that run inside it.
 nic_setup() {
 	require_kernel
 	[ -e /dev/netmap ] || skip "needs the netmap module loaded (/dev/netmap)"
@@ -34,7 +39,9 @@ nic_setup() {
 	NA=nma$id
 	NB=nmb$id
 	NS=nms$id
-	NSS=("$NA" "$NB" "$NS")
+	# $1 = 3: a third namespace for the switch side (NS)
+	NSS=("$NA" "$NB")
+	[ "${1:-2}" = 3 ] && NSS+=("$NS")
 	for n in "${NSS[@]}"; do
 		ip netns add "$n"
 		ns_sh "$n" 'echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6;
@@ -244,7 +251,7 @@ rx_count() {
 }
 
 @test "NIC-10: two namespaces joined only through a switch with both veth ends attached" {
-	nic_setup
+	nic_setup 3
 	veth_pair "$NA" ha "$NS" sa 10.0.0.1
 	veth_pair "$NB" hb "$NS" sb 10.0.0.2
 	in_ns "$NS" run_tool vale-ctl -a "$SW:sa"
@@ -270,7 +277,7 @@ rx_count() {
 }
 
 @test "NIC-11: polling threads forward, and stop cleanly" {
-	nic_setup
+	nic_setup 3
 	veth_pair "$NA" ha "$NS" sa 10.0.0.1
 	veth_pair "$NB" hb "$NS" sb 10.0.0.2
 	in_ns "$NS" run_tool vale-ctl -a "$SW:sa"
@@ -329,11 +336,23 @@ long_tx() {
 	tsleep 1
 }
 
-# The sender saw the port fail or was stopped, within the tool timeout.
+# The sender saw the port fail or was stopped, within the tool timeout;
+# the receiver too (it may have seen POLLERR and exited already).
 tx_ended() {
 	signal_bg tx TERM 2>/dev/null || true
 	wait_bg tx
 	[ "$bg_status" != 137 ] || { echo "the sender hung"; return 1; }
+	signal_bg rx TERM 2>/dev/null || true
+	wait_bg rx
+}
+
+# After a teardown case: 100 frames from netmap:va to netmap:vb again.
+va_to_vb_works() {
+	in_ns "$NB" start_rx b pkt-gen -i netmap:vb -f rx -n 100 -W
+	in_ns "$NA" run_tool pkt-gen -i netmap:va -f tx -n 100
+	assert_eq "$status" 0
+	wait_bg b
+	assert_line_re "$bg_out" '^Received 100 packets '
 }
 
 @test "NIC-13: ip link set down under traffic stops the rings; up again works" {
@@ -343,14 +362,8 @@ tx_ended() {
 	ip -n "$NA" link set va down
 	tsleep 1
 	tx_ended
-	signal_bg rx TERM 2>/dev/null || true
-	wait_bg rx
 	ip -n "$NA" link set va up
-	in_ns "$NB" start_rx b pkt-gen -i netmap:vb -f rx -n 100 -W
-	in_ns "$NA" run_tool pkt-gen -i netmap:va -f tx -n 100
-	assert_eq "$status" 0
-	wait_bg b
-	assert_line_re "$bg_out" '^Received 100 packets '
+	va_to_vb_works
 }
 
 @test "NIC-14: MTU changes and carrier loss under traffic" {
@@ -364,14 +377,7 @@ tx_ended() {
 	ip -n "$NB" link set vb up
 	ip -n "$NA" link set va mtu 1500
 	tx_ended
-	# the receiver saw vb go down (POLLERR) and may have exited
-	signal_bg rx TERM 2>/dev/null || true
-	wait_bg rx
-	in_ns "$NB" start_rx b pkt-gen -i netmap:vb -f rx -n 100 -W
-	in_ns "$NA" run_tool pkt-gen -i netmap:va -f tx -n 100
-	assert_eq "$status" 0
-	wait_bg b
-	assert_line_re "$bg_out" '^Received 100 packets '
+	va_to_vb_works
 }
 
 @test "NIC-15: ip link del under traffic: the port fails, nothing hangs" {
@@ -381,14 +387,12 @@ tx_ended() {
 	timeout 30 ip -n "$NA" link del va
 	tsleep 1
 	tx_ended
-	signal_bg rx TERM 2>/dev/null || true
-	wait_bg rx
 	in_ns "$NA" run_tool pkt-gen -i netmap:va -f tx -n 1
 	assert_eq "$status" 1
 }
 
 @test "NIC-16: deleting an attached NIC's namespace, under traffic" {
-	nic_setup
+	nic_setup 3
 	veth_pair "$NA" ha "$NS" sa 10.0.0.1
 	veth_pair "$NB" hb "$NS" sb 10.0.0.2
 	in_ns "$NS" run_tool vale-ctl -a "$SW:sa"
@@ -408,7 +412,7 @@ tx_ended() {
 @test "NIC-17: rmmod of the device's driver while a port is open" {
 	[ "${NETMAP_TEST_RMMOD_VETH:-0}" = 1 ] ||
 		skip "removes every veth device: only where NETMAP_TEST_RMMOD_VETH=1 (the vm-check guest)"
-	nic_setup
+	nic_setup 3
 	veth_pair "$NA" va "$NB" vb
 	veth_pair "$NA" wa "$NS" wb
 	in_ns "$NS" run_tool vale-ctl -a "$SW:wb"
@@ -416,12 +420,34 @@ tx_ended() {
 	timeout 60 rmmod veth
 	tsleep 1
 	tx_ended
-	signal_bg rx TERM 2>/dev/null || true
-	wait_bg rx
 	run ip -n "$NA" link show va
 	assert_eq "$status" 1
 	# the switch port of the vanished device can still be detached
 	in_ns "$NS" run_tool vale-ctl -d "$SW:wb"
 	assert_eq "$status" 0
 	insmod /tmp/veth.ko 2>/dev/null || modprobe veth
+}
+
+@test "NIC-18: two e1000 NICs on one qemu hub, driven by pkt-gen through the emulated adapter" {
+	[ -n "${NETMAP_TEST_QEMU_HUB:-}" ] ||
+		skip "needs the vm-check guest's two NICs on a qemu hub (NETMAP_TEST_QEMU_HUB)"
+	require_kernel
+	read -r e0 e1 <<<"$NETMAP_TEST_QEMU_HUB"
+	[ -n "$e1" ] || { echo "expected two NICs in NETMAP_TEST_QEMU_HUB"; return 1; }
+	ip link set "$e0" up
+	ip link set "$e1" up
+	for i in $(seq 200); do
+		[ "$(cat /sys/class/net/$e0/carrier)$(cat /sys/class/net/$e1/carrier)" = 11 ] && break
+		sleep 0.1
+	done
+	start_rx b pkt-gen -i "netmap:$e1" -f rx -n 1000 -W
+	run_tool pkt-gen -i "netmap:$e0" -f tx -n 1000 -R 5000
+	ip link set "$e0" down
+	assert_eq "$status" 0
+	assert_line_re "$output" '^Sent 1000 packets 60000 bytes '
+	assert_contains "$output" "system interface, emulated adapter"
+	wait_bg b
+	ip link set "$e1" down
+	assert_eq "$bg_status" 0
+	assert_line_re "$bg_out" '^Received 1000 packets 60000 bytes '
 }

@@ -35,6 +35,7 @@ bounded in time and prints one result line.
       Prints "ok BYTES" when the server got them intact.
 """
 import hashlib
+import importlib.util
 import os
 import select
 import socket
@@ -48,13 +49,12 @@ ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
 
 
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return s
+# The Internet checksum of pcap-frames.py, the other tests' frame maker.
+_spec = importlib.util.spec_from_file_location(
+    "pcap_frames", os.path.join(os.path.dirname(os.path.abspath(__file__)), "pcap-frames.py"))
+_pf = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_pf)
+csum = _pf.csum
 
 
 def cmd_send(iface, count, size=60):

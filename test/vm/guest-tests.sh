@@ -8,7 +8,7 @@
 #     VMTEST: FAIL <group>: <name>
 #     VMTEST: SKIP <group>: <name>
 # followed, for failures, by the output of the check (indented).  All
-# groups share a time budget of VM_BUDGET seconds (default 1200).
+# groups share a time budget of VM_BUDGET seconds (default 1500).
 #
 # Groups (VM_TESTS): module  parameters, device node, persistent ports,
 #                            rmmod refusals, kill mid-traffic, open churn
@@ -121,6 +121,17 @@ tools_dir() {
 	echo $d
 }
 
+# The guest's e1000 NICs (vm-check.sh puts two on one qemu hub), by MAC.
+qemu_hub_nics() {
+	local n out=
+	for n in /sys/class/net/*; do
+		case $(cat "$n/address" 2>/dev/null) in
+		52:54:00:4e:4d:0[12]) out="$out ${n##*/}" ;;
+		esac
+	done
+	echo $out
+}
+
 # The bats suite, VM_BATS_JOBS files at a time (default 2, one per vCPU),
 # files matching VM_BATS (default: all), within the time budget: a file
 # that cannot start any more is reported as skipped, a file still running
@@ -156,6 +167,7 @@ run_bats() {
 			t0=$SECONDS
 			cd /tmp && NETMAP_TOOLS_DIR=$TOOLS NETMAP_SRCDIR=$SRC \
 				TOOL_TIMEOUT=${VM_TOOL_TIMEOUT:-90} NETMAP_TEST_RMMOD_VETH=1 \
+				NETMAP_TEST_QEMU_HUB="$(qemu_hub_nics)" \
 				NETMAP_TEST_TIMESCALE=${VM_TIMESCALE:-4} \
 				timeout -k 5 $left bats --tap "$f" >/tmp/bats.$i.tap 2>&1
 			echo $? >/tmp/bats.$i.rc
@@ -181,8 +193,8 @@ run_bats() {
 	done
 }
 
-DEADLINE=$((SECONDS + ${VM_BUDGET:-1200}))
-echo "guest: $(uname -r), $(nproc) cpus, tests: $VM_TESTS, budget ${VM_BUDGET:-1200}s"
+DEADLINE=$((SECONDS + ${VM_BUDGET:-1500}))
+echo "guest: $(uname -r), $(nproc) cpus, tests: $VM_TESTS, budget ${VM_BUDGET:-1500}s"
 kmsg_mark "loading netmap"
 check "module: insmod netmap.ko" insmod "$KO"
 if [ ! -d /sys/module/netmap ]; then

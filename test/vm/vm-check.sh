@@ -14,7 +14,9 @@
 #   3. builds netmap.ko against those headers (kmod/kmod.mk, gcc-12) and
 #      fails on any compiler warning;
 #   4. boots the kernel under qemu (TCG, always under `timeout`) with the
-#      host's root folder shared read-only over virtio-9p; a busybox
+#      host's root folder shared read-only over virtio-9p and two e1000
+#      NICs joined only to each other by a qemu hub (no host network,
+#      for the NIC tests); a busybox
 #      initramfs mounts it, adds writable tmpfs for /tmp, /dev/shm, /run,
 #      and runs test/vm/guest-tests.sh with the host's bash in a chroot, so
 #      the guest runs the freshly built programs and the host's bats;
@@ -35,7 +37,7 @@
 #   VM_KERNEL  6.1 (bookworm, default) or 6.12 (bookworm-backports)
 #   VM_KVER    exact kernel release, e.g. 6.1.0-56-amd64 (default: newest)
 #   VM_FLAVOUR amd64 (default; the cloud-amd64 flavour has no 9p support)
-#   VM_BUDGET  seconds the guest's tests may take (default 1200); bats
+#   VM_BUDGET  seconds the guest's tests may take (default 1500); bats
 #              files that cannot start in time are reported as skipped
 #   VM_TIMEOUT seconds before qemu is killed (default VM_BUDGET + 150)
 #   VM_CPU     qemu -cpu model (default max,-cx16)
@@ -62,7 +64,7 @@ CACHE=${VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/netmap-vm}
 WORK=${VM_WORK:-$BUILDDIR/test/vm/work}
 SERIES=${VM_KERNEL:-6.1}
 FLAVOUR=${VM_FLAVOUR:-amd64}
-BUDGET=${VM_BUDGET:-1200}
+BUDGET=${VM_BUDGET:-1500}
 TIMEOUT=${VM_TIMEOUT:-$((BUDGET + 150))}
 MEM=${VM_MEM:-4096}
 # -cx16: 6.12 double-faults under TCG with cmpxchg16b (SLUB fast path);
@@ -222,7 +224,8 @@ addmod() {
 	done
 	order+=("$m")
 }
-for m in virtio_pci 9pnet_virtio 9p veth; do addmod "$m"; done
+# e1000: the guest's two NICs on a qemu hub (test/bats/080-nic.bats).
+for m in virtio_pci 9pnet_virtio 9p veth e1000; do addmod "$m"; done
 # The guest reaches the host's files over virtio-9p only.
 if [ -z "${seen[9p]:-}" ] || { [ -z "$(modpath 9p)" ] &&
 	! grep -q '/9p\.ko' "$MODDIR/modules.builtin" 2>/dev/null; }; then
@@ -254,6 +257,8 @@ step "booting $KVER under qemu (TCG, timeout ${TIMEOUT}s)"
 SERIAL=$WORK/serial-$KVER.log
 timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 \
 	-accel tcg -cpu "$CPU" -smp 2 -m "$MEM" -nic none \
+	-netdev hubport,id=hp0,hubid=0 -device e1000,netdev=hp0,mac=52:54:00:4e:4d:01 \
+	-netdev hubport,id=hp1,hubid=0 -device e1000,netdev=hp1,mac=52:54:00:4e:4d:02 \
 	-kernel "$VMLINUZ" -initrd "$INITRD" \
 	-append "console=ttyS0 panic=-1 oops=panic loglevel=5 rdinit=/init" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
