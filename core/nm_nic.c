@@ -651,10 +651,15 @@ static int nm_bwrap_new(const char *swname, struct nm_adapter *nic,
 		if (!w->mem)
 			goto err_free;
 	} else {
-		w->mem = nm_mem_private_new(w->num_rings[NR_TX],
-					    w->num_slots[NR_TX],
-					    w->num_rings[NR_RX],
-					    w->num_slots[NR_RX], 0, 0, &err);
+		struct nm_mem_needs needs;
+
+		memset(&needs, 0, sizeof(needs));
+		needs.name = w->name;
+		needs.txr = w->num_rings[NR_TX];
+		needs.txd = w->num_slots[NR_TX];
+		needs.rxr = w->num_rings[NR_RX];
+		needs.rxd = w->num_slots[NR_RX];
+		w->mem = nm_mem_private_new(&needs, &err);
 		if (!w->mem)
 			goto err_free;
 	}
