@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """
-Network helpers of the NIC tests (090-nic.bats), standard library only,
+Network helpers of the NIC tests (095-nic.bats), standard library only,
 so that the tests need neither ping, nc nor tcpdump.  Every command is
 bounded in time and prints one result line.
 

@@ -224,7 +224,7 @@ addmod() {
 	done
 	order+=("$m")
 }
-# e1000: the guest's two NICs on a qemu hub (test/bats/090-nic.bats).
+# e1000: the guest's two NICs on a qemu hub (test/bats/095-nic.bats).
 for m in virtio_pci 9pnet_virtio 9p veth e1000; do addmod "$m"; done
 # The guest reaches the host's files over virtio-9p only.
 if [ -z "${seen[9p]:-}" ] || { [ -z "$(modpath 9p)" ] &&

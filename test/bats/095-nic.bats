@@ -8,7 +8,7 @@
 # pairs and deletes them: nothing touches the machine's interfaces.
 #
 # Runs in the vm-check guest, and on any host with the module loaded:
-#	NETMAP_BACKEND=kernel bats test/bats/090-nic.bats	(as root)
+#	NETMAP_BACKEND=kernel bats test/bats/095-nic.bats	(as root)
 # Removing the veth driver (rmmod veth) is only done where asked
 # (NETMAP_TEST_RMMOD_VETH=1: the vm-check guest), as it deletes every
 # veth device of the machine; the two e1000 NICs joined by a qemu hub are
