@@ -33,6 +33,7 @@
 
 #define TOOL			"bridge"
 #define BR_IDLE_LOG_NS		(NT_MSEC(2500))	/* -v: a poll round without traffic */
+#define BR_STALL_NS		(NT_MSEC(1))	/* packets that cannot move yet: wait */
 
 static struct br_config cfg;
 
@@ -224,7 +225,7 @@ static void forward_poll(struct nt_worker *w)
 	while (!nt_stopping()) {
 		struct pollfd pfd[2];
 		unsigned i, moved = 0;
-		int err;
+		int err, ready;
 
 		for (i = 0; i < br.nports; i++) {
 			pfd[i].fd = br.port[i].d->fd;
@@ -249,12 +250,21 @@ static void forward_poll(struct nt_worker *w)
 			nt_diag_named("poll", "%s events 0x%x revents 0x%x%s%s", br.port[0].name,
 				      pfd[0].events, pfd[0].revents,
 				      br.nports > 1 ? " | " : "", br.nports > 1 ? br.port[1].name : "");
-		for (i = 0; i < br.ndirs; i++) {
+		for (i = 0, ready = 0; i < br.ndirs; i++) {
 			struct br_dir *d = &br.dir[i];
 
-			if (pfd[d->dst - br.port].revents & POLLOUT)
+			if (pfd[d->dst - br.port].revents & POLLOUT) {
+				ready = 1;
 				moved += move_dir(d);
+			}
 		}
+		/*
+		 * Room, packets, yet nothing moved: a chain whose last slot has
+		 * not arrived, or less room than a chain needs.  poll() would
+		 * say ready again at once: wait a little instead of spinning.
+		 */
+		if (ready && !moved)
+			nt_sleep_until_ns(nt_now_ns() + BR_STALL_NS);
 		if (moved) {
 			idle_since = nt_now_ns();
 		} else if (nt_now_ns() - idle_since >= BR_IDLE_LOG_NS) {
