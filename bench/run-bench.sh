@@ -36,11 +36,17 @@ if [ -z "$pktgen" ]; then
 	done
 fi
 
-# Targets of issue 4 item 6, and of issue 11 item 5 (preload).
+lbbin=${LB:-$builddir/lb}
+[ -x "$lbbin" ] || lbbin=
+
+# Targets of issue 4 item 6, of issue 11 item 5 (preload) and of issue 12
+# item 7 (lb).
 t_pipe_raw=0.40 t_vale_raw=0.50 t_afp=20 t_pipe_ir=100 t_vale_ir=250
 t_preload=0.97
 # Targets of issue 12 item 7 (bridge and nmreplay).
 t_bridge_zc=0.5 t_nr_top=0.8 t_nr_err=0.01
+# issue 12 item 7 (lb)
+t_lb_pipe=0.30
 # pkt-gen whose waits and syncs go through poll() and ioctl() (the C
 # library wrappers of lib/interpose.c): bench/pkt-gen-libc.
 pktgen_libc=$bindir/pkt-gen-libc
@@ -216,6 +222,55 @@ pg_pipe() {	# round [item pkt-gen]
 	pg_dst='' pg_tx "$item" "$r" 60
 }
 
+# lb onto 4 pipes: pkt-gen tx replaying 64 flows on netmap:blR{0 (CPU 0), lb spreading
+# netmap:blR}0 over blRo}0..3 (CPU 1, spinning with -W), four pkt-gen
+# receivers sleeping in poll; the sum of the receivers' rates.
+pg_lb() {
+	local r=$1 k i ok=1 lbpid rate total=0
+	local -a rxpids=()
+	V[lb4,$r]=n/a
+	[ -n "$pktgen" ] && [ -n "$lbbin" ] || return
+	# 64 UDP flows, one frame each, replayed: a sender as fast as with one flow
+	[ -s "$tmp/flows64.pcap" ] ||
+		python3 "$srcdir/test/bats/lb-flows.py" make "$tmp/flows64.pcap" flows 64 ||
+		{ note "lb4: cannot write the 64-flow pcap (python3)"; return; }
+	timeout -k 2 $((secs + 14)) taskset -c 1 "$lbbin" -i "netmap:bl$r}0" -p "bl${r}o:4" -W \
+		--duration $((secs + 10))s > "$tmp/lb4.lb" 2> "$tmp/lb4.lb.err" &
+	lbpid=$!
+	for i in $(seq 60); do
+		grep -q 'Ready: ' "$tmp/lb4.lb.err" 2>/dev/null && break
+		sleep 0.05
+	done
+	for k in 0 1 2 3; do
+		timeout -k 2 $((secs + 12)) "$pktgen" -i "netmap:bl${r}o}$k" -f rx -j \
+			--idle 300ms --duration $((secs + 6))s > "$tmp/lb4.rx$k" 2> "$tmp/lb4.rx$k.err" &
+		rxpids+=($!)
+		pg_ready "$tmp/lb4.rx$k" "${rxpids[$k]}" || ok=0
+	done
+	timeout -k 2 $((secs + 10)) "$pktgen" -i "netmap:bl$r{0" -f tx -b 512 -a 0 -j \
+		-P "$tmp/flows64.pcap" --duration "${secs}s" $pg_opts \
+		> "$tmp/lb4.tx" 2> "$tmp/lb4.tx.err" || ok=0
+	for k in "${rxpids[@]}"; do
+		wait "$k" || ok=0
+	done
+	kill -INT "$lbpid" 2>/dev/null
+	wait "$lbpid" || ok=0
+	for k in lb tx rx0 rx1 rx2 rx3; do
+		{ echo "[lb4 round $r: $k]"; cat "$tmp/lb4.$k" "$tmp/lb4.$k.err"; } >> "$log"
+	done
+	for k in 0 1 2 3; do
+		rate=$(pg_rate "$tmp/lb4.rx$k")
+		[ "$rate" = n/a ] && ok=0
+		total=$(awk -v a="$total" -v b="$rate" 'BEGIN { print a + b }')
+	done
+	V[lb4,$r]=$total
+	if [ $ok = 0 ]; then
+		note "lb4 round $r: a pkt-gen or lb failed; the run does not count"
+		V[lb4,$r]=n/a
+	fi
+	rm -f "$tmp"/lb4.*
+}
+
 # VALE with learned unicast: one frame from the receiver's TX side teaches
 # the switch its MAC; if that fails, pkt-gen's frames are broadcast.
 vale_unicast=1
@@ -310,6 +365,7 @@ measure_once() {	# item round
 	pipe)		pg_pipe "$r" ;;
 	pipe_direct)	pg_pipe "$r" pipe_direct ;;
 	pipe_libc)	[ -x "$pktgen_libc" ] && pg_pipe "$r" pipe_libc "$pktgen_libc" ;;
+	lb4)		pg_lb "$r" ;;
 	vale60)		pg_vale vale60 "$r" 60 1 ;;
 	vale1514)	pg_vale vale1514 "$r" 1514 1 ;;
 	vale60_2senders) pg_vale vale60_2senders "$r" 60 2 ;;
@@ -372,7 +428,7 @@ afp_setup
 
 # Subject and baseline alternate; the order flips every round so that a
 # drift of the placement does not always favour the same side.
-pairs=("raw_ring pipe" "raw_copy60 vale60 bridge_copy" "raw_copy1514 vale1514"
+pairs=("raw_ring pipe lb4" "raw_copy60 vale60 bridge_copy" "raw_copy1514 vale1514"
        "vale60_2senders" "af_packet" "raw_copy60_stagger"
        "pipe_direct pipe_libc" "pipe_sleep bridge_zc" "pktgen_pcap nmreplay_top"
        "nmreplay_1g nmreplay_10g")
@@ -454,12 +510,13 @@ fi
 load_end=$(load1)
 
 # ------------------------------------------------------------ report
-rows=(raw_ring pipe raw_copy60 vale60 raw_copy1514 vale1514 vale60_2senders
+rows=(raw_ring pipe lb4 raw_copy60 vale60 raw_copy1514 vale1514 vale60_2senders
       af_packet raw_copy60_stagger pipe_direct pipe_libc pipe_sleep bridge_zc
       bridge_copy pktgen_pcap nmreplay_top nmreplay_1g nmreplay_10g)
 declare -A LABEL=(
 	[raw_ring]="raw descriptor ring"
 	[pipe]="pipe, pkt-gen 60 B"
+	[lb4]="lb onto 4 pipes, 60 B"
 	[raw_copy60]="raw copy 60 B"
 	[vale60]="VALE 60 B"
 	[raw_copy1514]="raw copy 1514 B"
@@ -501,25 +558,25 @@ declare -A RR RM
 ratios=(pipe_ratio_raw vale60_ratio_raw vale1514_ratio_raw
 	pipe_ratio_af_packet vale60_ratio_af_packet preload_ratio
 	bridge_zc_ratio_pipe bridge_zc_ratio_pipe_spin bridge_copy_ratio_raw
-	nmreplay_topspeed_ratio_pktgen)
+	nmreplay_topspeed_ratio_pktgen lb_ratio_pipe)
 declare -A RSUB=([pipe_ratio_raw]=pipe [vale60_ratio_raw]=vale60
 	[vale1514_ratio_raw]=vale1514 [pipe_ratio_af_packet]=pipe
 	[vale60_ratio_af_packet]=vale60 [preload_ratio]=pipe_libc
 	[bridge_zc_ratio_pipe]=bridge_zc [bridge_zc_ratio_pipe_spin]=bridge_zc
 	[bridge_copy_ratio_raw]=bridge_copy
-	[nmreplay_topspeed_ratio_pktgen]=nmreplay_top)
+	[nmreplay_topspeed_ratio_pktgen]=nmreplay_top [lb_ratio_pipe]=lb4)
 declare -A RBASE=([pipe_ratio_raw]=raw_ring [vale60_ratio_raw]=raw_copy60
 	[vale1514_ratio_raw]=raw_copy1514 [pipe_ratio_af_packet]=af_packet
 	[vale60_ratio_af_packet]=af_packet [preload_ratio]=pipe_direct
 	[bridge_zc_ratio_pipe]=pipe_sleep [bridge_zc_ratio_pipe_spin]=pipe
 	[bridge_copy_ratio_raw]=raw_copy60
-	[nmreplay_topspeed_ratio_pktgen]=pktgen_pcap)
+	[nmreplay_topspeed_ratio_pktgen]=pktgen_pcap [lb_ratio_pipe]=pipe)
 declare -A RTARGET=([pipe_ratio_raw]=">= $t_pipe_raw"
 	[vale60_ratio_raw]=">= $t_vale_raw" [vale1514_ratio_raw]="-"
 	[pipe_ratio_af_packet]=">= $t_afp" [vale60_ratio_af_packet]=">= $t_afp"
 	[preload_ratio]=">= $t_preload" [bridge_zc_ratio_pipe]=">= $t_bridge_zc"
 	[bridge_zc_ratio_pipe_spin]="-" [bridge_copy_ratio_raw]="-"
-	[nmreplay_topspeed_ratio_pktgen]=">= $t_nr_top")
+	[nmreplay_topspeed_ratio_pktgen]=">= $t_nr_top" [lb_ratio_pipe]=">= $t_lb_pipe")
 for q in "${ratios[@]}"; do
 	vals=() cvals=()
 	for r in $(seq "$rounds"); do
@@ -681,7 +738,7 @@ jlist() {	# values -> [a, b, ...]
 	lr=()
 	for r in $(seq "$rounds"); do lr+=("${LOADR[$r]}"); done
 	echo "  \"load\": { \"start\": $load_start, \"rounds\": $(jlist "${lr[@]}"), \"end\": $load_end },"
-	echo "  \"targets\": { \"pipe_ratio_raw\": $t_pipe_raw, \"vale60_ratio_raw\": $t_vale_raw, \"ratio_af_packet\": $t_afp, \"pipe_instr_per_pkt\": $t_pipe_ir, \"vale60_instr_per_pkt\": $t_vale_ir, \"preload_ratio\": $t_preload, \"bridge_zc_ratio_pipe\": $t_bridge_zc, \"nmreplay_topspeed_ratio_pktgen\": $t_nr_top, \"nmreplay_rate_error\": $t_nr_err },"
+	echo "  \"targets\": { \"pipe_ratio_raw\": $t_pipe_raw, \"vale60_ratio_raw\": $t_vale_raw, \"ratio_af_packet\": $t_afp, \"pipe_instr_per_pkt\": $t_pipe_ir, \"vale60_instr_per_pkt\": $t_vale_ir, \"preload_ratio\": $t_preload, \"bridge_zc_ratio_pipe\": $t_bridge_zc, \"nmreplay_topspeed_ratio_pktgen\": $t_nr_top, \"nmreplay_rate_error\": $t_nr_err, \"lb_ratio_pipe\": $t_lb_pipe },"
 	dm=
 	for k in "${rows[@]}" "${ratios[@]}"; do
 		[ "${MDIRTY[$k]}" = "*" ] && dm="$dm${dm:+, }\"$k\""

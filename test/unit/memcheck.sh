@@ -11,7 +11,7 @@ set -u
 B=${NETMAP_TOOLS_DIR:-.}
 PROGS=(test_abi test_core test_common_parse test_common_opt test_common_stats
        test_portspec test_nmport test_legacy test_pktgen_opts test_valectl_opts
-       test_bridge_opts test_nmreplay_opts test_nmreplay_sched)
+       test_bridge_opts test_nmreplay_opts test_nmreplay_sched test_lb)
 
 echo "1..${#PROGS[@]}"
 if ! command -v valgrind >/dev/null; then

@@ -469,6 +469,14 @@ static void test_json(void)
 
 	nt_json_begin_at(&j, f, "vale-ctl", "port", &ts);
 	is_int(nt_json_end(&j), 0, "minimal object written");
+	nt_json_begin_bare(&j, f);
+	nt_json_time(&j, "ts", &ts);
+	nt_json_null(&j, "output_ring");
+	is_int(nt_json_end(&j), 0, "bare object written");
+	nt_json_begin_bare(&j, NULL);
+	nt_json_u64(&j, "pkts", 1);
+	is_str(nt_json_text(&j), "{\"pkts\":1", "text of an object without a stream");
+	is_int(nt_json_end(&j), 0, "no stream: nothing written, no error");
 	fclose(f);
 	is_str(line_of(text, 0),
 	       "{\"tool\":\"pkt-gen\",\"type\":\"summary\",\"ts\":1700000000.123456,"
@@ -481,7 +489,9 @@ static void test_json(void)
 	is_str(line_of(text, 1),
 	       "{\"tool\":\"vale-ctl\",\"type\":\"port\",\"ts\":1700000000.123456}",
 	       "tool, type and ts come first");
-	is_int(count_newlines(text), 2, "one line per object");
+	is_str(line_of(text, 2), "{\"ts\":1700000000.123456,\"output_ring\":null}",
+	       "a bare object has only its own members");
+	is_int(count_newlines(text), 3, "one line per object");
 	free(text);
 
 	text = NULL;

@@ -473,7 +473,7 @@ static int open_ports(void)
 int main(int argc, char **argv)
 {
 	struct nt_loop loop;
-	uint64_t wait_ns, end_ns;
+	uint64_t end_ns;
 	unsigned i;
 	int st, any_nic = 0;
 
@@ -510,16 +510,7 @@ int main(int argc, char **argv)
 		nt_diag_named("main", "------- zerocopy %ssupported", br.zerocopy ? "" : "NOT ");
 	br.zerocopy = br.zerocopy && !cfg.no_zerocopy;
 
-	wait_ns = nt_link_wait_ns(cfg.wait_given, cfg.wait_ns, any_nic);
-	if (wait_ns) {
-		if (wait_ns % NT_NSEC_PER_SEC)
-			nt_diag_named("main", "Wait %.3f secs for link to come up...",
-				      (double)wait_ns / 1e9);
-		else
-			nt_diag_named("main", "Wait %llu secs for link to come up...",
-				      (unsigned long long)(wait_ns / NT_NSEC_PER_SEC));
-		nt_main_wait_until(nt_now_ns() + wait_ns);
-	}
+	nt_wait_link(nt_link_wait_ns(cfg.wait_given, cfg.wait_ns, any_nic));
 	print_ready();
 	br.ready_ns = nt_now_ns();
 	for (i = 0; i < br.ndirs; i++)

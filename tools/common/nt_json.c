@@ -147,18 +147,28 @@ static void close_level(struct nt_json *j)
 	j->depth--;
 }
 
-void nt_json_begin_at(struct nt_json *j, FILE *f, const char *tool, const char *type,
-		      const struct timespec *ts)
+void nt_json_begin_bare(struct nt_json *j, FILE *f)
 {
 	memset(j, 0, sizeof(*j));
 	j->f = f;
 	j->first[0] = 1;
 	open_level(j, NULL, '{', '}');
-	nt_json_string(j, "tool", tool);
-	nt_json_string(j, "type", type);
-	member(j, "ts");
+}
+
+void nt_json_time(struct nt_json *j, const char *key, const struct timespec *ts)
+{
+	member(j, key);
 	/* Integers, not a double, so the six decimals are exact. */
 	appendf(j, "%lld.%06ld", (long long)ts->tv_sec, (long)(ts->tv_nsec / 1000));
+}
+
+void nt_json_begin_at(struct nt_json *j, FILE *f, const char *tool, const char *type,
+		      const struct timespec *ts)
+{
+	nt_json_begin_bare(j, f);
+	nt_json_string(j, "tool", tool);
+	nt_json_string(j, "type", type);
+	nt_json_time(j, "ts", ts);
 }
 
 void nt_json_begin(struct nt_json *j, FILE *f, const char *tool, const char *type)
@@ -244,7 +254,7 @@ int nt_json_end(struct nt_json *j)
 		close_level(j);
 	append(j, "\n", 1);
 	failed = j->failed;
-	if (!failed && (fwrite(j->buf, 1, j->len, j->f) != j->len || fflush(j->f)))
+	if (!failed && j->f && (fwrite(j->buf, 1, j->len, j->f) != j->len || fflush(j->f)))
 		failed = 1;
 	free(j->buf);
 	j->buf = NULL;

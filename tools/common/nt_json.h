@@ -46,6 +46,15 @@ void nt_json_begin(struct nt_json *j, FILE *f, const char *tool, const char *typ
 void nt_json_begin_at(struct nt_json *j, FILE *f, const char *tool, const char *type,
 		      const struct timespec *ts);
 
+/*
+ * Start an object with no members, for formats whose keys are fixed
+ * elsewhere (lb's netmap statistics lines, tools.md 7.4).
+ */
+void nt_json_begin_bare(struct nt_json *j, FILE *f);
+
+/* A time as seconds with exactly six decimals (1700000000.123456). */
+void nt_json_time(struct nt_json *j, const char *key, const struct timespec *ts);
+
 void nt_json_int(struct nt_json *j, const char *key, int64_t v);
 void nt_json_u64(struct nt_json *j, const char *key, uint64_t v);
 void nt_json_double(struct nt_json *j, const char *key, double v, int decimals);
@@ -61,7 +70,8 @@ void nt_json_object_end(struct nt_json *j);
 /*
  * Close every open level, write the line with its newline, flush, and free
  * the buffer.  Returns 0, or -1 if anything failed (then nothing is written,
- * or the write itself failed).
+ * or the write itself failed).  With a NULL stream nothing is written: the
+ * text was wanted elsewhere (nt_json_text(), before this call).
  */
 int nt_json_end(struct nt_json *j);
 

@@ -164,6 +164,19 @@ int nt_main_wait_until(uint64_t deadline)
 	return nt_stopping();
 }
 
+int nt_wait_link(uint64_t wait_ns)
+{
+	if (!wait_ns)
+		return nt_stopping();
+	if (wait_ns % NT_NSEC_PER_SEC)
+		nt_diag_named("main", "Wait %.3f secs for link to come up...",
+			      (double)wait_ns / 1e9);
+	else
+		nt_diag_named("main", "Wait %llu secs for link to come up...",
+			      (unsigned long long)(wait_ns / NT_NSEC_PER_SEC));
+	return nt_main_wait_until(nt_now_ns() + wait_ns);
+}
+
 void nt_sleep_until_ns(uint64_t deadline)
 {
 	struct timespec ts = {

@@ -95,6 +95,13 @@ void nt_sleep_until_ns(uint64_t deadline_ns);
  */
 int nt_main_wait_until(uint64_t deadline_ns);
 
+/*
+ * The link wait of 1.8 before moving traffic: "Wait <n> secs for link to
+ * come up..." on stderr, then nt_main_wait_until().  Nothing when wait_ns
+ * is 0.  Returns nonzero if a stop came first.
+ */
+int nt_wait_link(uint64_t wait_ns);
+
 /* CLOCK_REALTIME in nanoseconds (packet time stamps, pcap records). */
 uint64_t nt_realtime_ns(void);
 
