@@ -131,8 +131,19 @@ def ether_tuple(f, depth=0):
     return None
 
 
+_hashes = {}
+
+
 def flow_hash(frame):
-    """(hash, kind, flow) of a frame; flow is the same for both directions."""
+    """(hash, kind, flow) of a frame; flow is the same for both directions.
+    Traffic repeats a few frames: each distinct frame is hashed once."""
+    frame = bytes(frame)
+    if frame not in _hashes:
+        _hashes[frame] = _flow_hash(frame)
+    return _hashes[frame]
+
+
+def _flow_hash(frame):
     r = ether_tuple(frame)
     if r is None:
         t, kind = (frame[8:12] + frame[2:6]) if len(frame) >= 12 else b"", "non-ip"

@@ -121,19 +121,28 @@ void nt_port_apply_conf(struct nmport_d *d, const struct nt_tuple *c)
 		d->reg.nr_rx_rings = (uint16_t)v[3];
 }
 
-int nt_port_register(struct nt_port *p)
+int nt_port_try_register(struct nt_port *p)
 {
-	if (nmport_open_desc(p->d)) {
-		int err = errno;
-
-		open_failed(p, err);
-		nmport_undo_prepare(p->d);
-		p->d = NULL;
-		return 1;
-	}
+	if (nmport_open_desc(p->d))
+		return -errno;	/* nmport_open_desc() undid what it did */
 	p->backend = nmport_backend(p->d);
 	p->kind = nt_port_kind_text(p->d, p->backend, &p->is_nic);
 	return 0;
+}
+
+int nt_port_open_failed(struct nt_port *p, int err)
+{
+	open_failed(p, err);
+	nmport_undo_prepare(p->d);
+	p->d = NULL;
+	return 1;
+}
+
+int nt_port_register(struct nt_port *p)
+{
+	int err = nt_port_try_register(p);
+
+	return err ? nt_port_open_failed(p, -err) : 0;
 }
 
 int nt_port_open(struct nt_port *p, const char *tool, const char *opt, const char *value,

@@ -56,6 +56,20 @@ void nt_port_apply_conf(struct nmport_d *d, const struct nt_tuple *conf);
  */
 int nt_port_register(struct nt_port *p);
 
+/*
+ * Register the prepared port without printing anything: 0 (backend, kind
+ * and is_nic filled), or -errno with the port still prepared, so that the
+ * caller may change the request and try again, or give up with
+ * nt_port_open_failed().
+ */
+int nt_port_try_register(struct nt_port *p);
+
+/*
+ * "<tool>: cannot open <name>: <error for err>" and the prepared port
+ * released (p->d is NULL).  Returns 1.
+ */
+int nt_port_open_failed(struct nt_port *p, int err);
+
 /* nt_port_prepare() then nt_port_register(). */
 int nt_port_open(struct nt_port *p, const char *tool, const char *opt, const char *value,
 		 const char *given);

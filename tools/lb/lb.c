@@ -752,21 +752,74 @@ static int prepare_pipes(void)
 	return 0;
 }
 
-/* Register the prepared pipes in the input's region; report each one. */
+/*
+ * Register the prepared pipes of parent `name` (every group of that name)
+ * in region mem_id (0: a region of their own).  Returns 0, or -errno with
+ * the pipe that failed in *failed and the ones before it closed again and
+ * prepared anew, so that the parent can be created elsewhere.
+ */
+static int register_parent(const char *name, uint16_t mem_id, struct lb_pipe **failed)
+{
+	unsigned i, k;
+	int err;
+
+	for (i = 0; i < run.npipes; i++) {
+		struct lb_pipe *p = &run.pipes[i];
+
+		if (strcmp(run.groups[p->group].name, name))
+			continue;
+		p->port.d->reg.nr_mem_id = mem_id;
+		err = nt_port_try_register(&p->port);
+		if (!err)
+			continue;
+		*failed = p;
+		for (k = 0; k < i; k++) {
+			struct lb_pipe *q = &run.pipes[k];
+
+			if (strcmp(run.groups[q->group].name, name))
+				continue;
+			nmport_undo_open_desc(q->port.d);
+		}
+		return err;
+	}
+	return 0;
+}
+
+/*
+ * Register the prepared pipes, each parent in the input's region (@M: a
+ * parent created now shares it, 7.3) or, if that region has no room
+ * left for them, in a region of their own, with copies; report each pipe.
+ */
 static int open_pipes(void)
 {
 	uint16_t mem_id = run.in.d->reg.nr_mem_id;
-	unsigned i;
+	struct lb_pipe *failed;
+	unsigned i, g, e;
+	int err;
 
+	for (g = 0; g < run.ngroups; g++) {
+		const char *name = run.groups[g].name;
+
+		for (e = 0; e < g && strcmp(run.groups[e].name, name); e++)
+			;
+		if (e < g)
+			continue;	/* the parent of an earlier group of the same name */
+		err = register_parent(name, mem_id, &failed);
+		if (err == -ENOMEM) {
+			nt_warn(TOOL, "the pipes of %s do not fit in the input's memory region %u "
+				"(%s): they get copies, in a region of their own", name, mem_id,
+				strerror(-err));
+			err = register_parent(name, 0, &failed);
+		}
+		if (err)
+			return nt_port_open_failed(&failed->port, -err);
+	}
 	for (i = 0; i < run.npipes; i++) {
 		struct lb_pipe *p = &run.pipes[i];
 		size_t len = strlen(p->port.name);
 
-		/* @M: a parent created now shares the input's region (7.3) */
-		p->port.d->reg.nr_mem_id = mem_id;
-		snprintf(p->port.name + len, sizeof(p->port.name) - len, "@%u", mem_id);
-		if (nt_port_register(&p->port))
-			return 1;
+		if (p->port.d->reg.nr_mem_id == mem_id)
+			snprintf(p->port.name + len, sizeof(p->port.name) - len, "@%u", mem_id);
 		nt_port_report(&p->port);
 		if (p->port.d->first_tx_ring > p->port.d->last_tx_ring) {
 			nt_err(TOOL, "cannot use %s: the pipe has no tx rings bound", p->port.name);
