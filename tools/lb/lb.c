@@ -755,34 +755,41 @@ static int prepare_pipes(void)
 /*
  * Register the prepared pipes of parent `name` (every group of that name)
  * in region mem_id (0: a region of their own).  Returns 0, or -errno with
- * the pipe that failed in *failed and the ones before it closed again and
- * prepared anew, so that the parent can be created elsewhere.
+ * the pipe that failed in *failed; the ones before it stay registered.
  */
 static int register_parent(const char *name, uint16_t mem_id, struct lb_pipe **failed)
 {
-	unsigned i, k;
+	unsigned i;
 	int err;
 
 	for (i = 0; i < run.npipes; i++) {
 		struct lb_pipe *p = &run.pipes[i];
 
-		if (strcmp(run.groups[p->group].name, name))
+		if (strcmp(run.groups[p->group].name, name) || p->port.backend)
 			continue;
 		p->port.d->reg.nr_mem_id = mem_id;
 		err = nt_port_try_register(&p->port);
-		if (!err)
-			continue;
-		*failed = p;
-		for (k = 0; k < i; k++) {
-			struct lb_pipe *q = &run.pipes[k];
-
-			if (strcmp(run.groups[q->group].name, name))
-				continue;
-			nmport_undo_open_desc(q->port.d);
+		if (err) {
+			*failed = p;
+			return err;
 		}
-		return err;
 	}
 	return 0;
+}
+
+/* Close the registered pipes of parent `name`, prepared for another try. */
+static void unregister_parent(const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < run.npipes; i++) {
+		struct lb_pipe *p = &run.pipes[i];
+
+		if (strcmp(run.groups[p->group].name, name) || !p->port.backend)
+			continue;
+		nmport_undo_open_desc(p->port.d);
+		p->port.backend = NULL;
+	}
 }
 
 /*
@@ -793,6 +800,7 @@ static int register_parent(const char *name, uint16_t mem_id, struct lb_pipe **f
 static int open_pipes(void)
 {
 	uint16_t mem_id = run.in.d->reg.nr_mem_id;
+	char why[512];
 	struct lb_pipe *failed;
 	unsigned i, g, e;
 	int err;
@@ -806,10 +814,15 @@ static int open_pipes(void)
 			continue;	/* the parent of an earlier group of the same name */
 		err = register_parent(name, mem_id, &failed);
 		if (err == -ENOMEM) {
-			nt_warn(TOOL, "the pipes of %s do not fit in the input's memory region %u "
-				"(%s): they get copies, in a region of their own", name, mem_id,
-				strerror(-err));
+			/* before the next netmap call, which clears the detail */
+			nt_open_reason(-err, nm_error_detail(), why, sizeof(why));
+			unregister_parent(name);
+			/* a parent that exists already keeps its region: then this fails too */
 			err = register_parent(name, 0, &failed);
+			if (!err)
+				nt_warn(TOOL, "the pipes of %s do not fit in the input's memory "
+					"region %u: %s; they get copies, in a region of their own",
+					name, mem_id, why);
 		}
 		if (err)
 			return nt_port_open_failed(&failed->port, -err);
