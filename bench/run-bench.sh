@@ -39,14 +39,11 @@ fi
 lbbin=${LB:-$builddir/lb}
 [ -x "$lbbin" ] || lbbin=
 
-# Targets of issue 4 item 6, of issue 11 item 5 (preload) and of issue 12
-# item 7 (lb).
+# Targets of issue 4 item 6 and of issue 11 item 5 (preload).
 t_pipe_raw=0.40 t_vale_raw=0.50 t_afp=20 t_pipe_ir=100 t_vale_ir=250
 t_preload=0.97
-# Targets of issue 12 item 7 (bridge and nmreplay).
-t_bridge_zc=0.5 t_nr_top=0.8 t_nr_err=0.01
-# issue 12 item 7 (lb)
-t_lb_pipe=0.30
+# Targets of issue 12 item 7 (bridge, nmreplay and lb).
+t_bridge_zc=0.5 t_nr_top=0.8 t_nr_err=0.01 t_lb_pipe=0.30
 # pkt-gen whose waits and syncs go through poll() and ioctl() (the C
 # library wrappers of lib/interpose.c): bench/pkt-gen-libc.
 pktgen_libc=$bindir/pkt-gen-libc
