@@ -32,39 +32,8 @@
 #include <net/netmap_user.h>
 
 #include "backend.h"
+#include "rt_port.h"
 #include "tap.h"
-
-struct port {
-	int fd;
-	struct nmreq_register reg;
-	struct netmap_if *nifp;
-};
-
-static int port_open(struct port *p, const char *name)
-{
-	struct nmreq_header h;
-	char *mem;
-	int err;
-
-	memset(p, 0, sizeof(*p));
-	p->fd = nmb_open();
-	if (p->fd < 0)
-		return p->fd;
-	memset(&h, 0, sizeof(h));
-	h.nr_version = NETMAP_API;
-	h.nr_reqtype = NETMAP_REQ_REGISTER;
-	snprintf(h.nr_name, sizeof(h.nr_name), "%s", name);
-	h.nr_body = (uintptr_t)&p->reg;
-	p->reg.nr_mode = NR_REG_ALL_NIC;
-	err = nmb_ioctl(p->fd, NIOCCTRL, &h);
-	if (err)
-		return err;
-	mem = nmb_mmap(p->fd, p->reg.nr_memsize, &err);
-	if (!mem)
-		return err;
-	p->nifp = NETMAP_IF(mem, p->reg.nr_offset);
-	return 0;
-}
 
 /*
  * A sender: broadcast 60-byte frames forever, in batches.  Senders that
