@@ -16,6 +16,8 @@
 #   valectl_opts  vale-ctl's command line
 #   bridge_opts   bridge's command line
 #   nmreplay_opts nmreplay's command line
+#   lb_opts       lb's command line and its group naming
+#   lb_hash       lb's header walk and symmetric flow hash, on any frame
 #   pcap          the tools' pcap reader (tools/common/nt_pcap.c)
 #
 # Environment:
@@ -34,7 +36,7 @@ OUT=${NETMAP_BUILDDIR:-$(pwd)}/test/fuzz-out
 CC=${FUZZ_CC:-clang}
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 JOBS=${FUZZ_JOBS:-$(nproc)}
-ALL="portspec ctrl pktgen_opts valectl_opts bridge_opts nmreplay_opts pcap"
+ALL="portspec ctrl pktgen_opts valectl_opts bridge_opts nmreplay_opts lb_opts lb_hash pcap"
 TARGETS=${FUZZ_TARGETS:-$ALL}
 
 command -v "$CC" >/dev/null || {
@@ -74,6 +76,7 @@ am_list() {
 : "${FUZZ_SRC_VALECTL:=$(am_list test_valectl_opts_SOURCES)}"
 : "${FUZZ_SRC_BRIDGE:=$(am_list test_bridge_opts_SOURCES)}"
 : "${FUZZ_SRC_NMREPLAY:=$(am_list test_nmreplay_opts_SOURCES)}"
+: "${FUZZ_SRC_LB:=$(am_list test_lb_SOURCES)}"
 
 # tools/common as an archive: a target links only the objects it uses.
 common_lib() {
@@ -106,6 +109,11 @@ sources() {
 	nmreplay_opts) echo "$SRC/test/fuzz/fuzz_nmreplay_opts.c" \
 		"$(c_files "$FUZZ_SRC_NMREPLAY")" \
 		"-I$SRC/tools/common -I$SRC/tools/nmreplay $OUT/libnt.a -lpcap -lm" ;;
+	lb_opts) echo "$SRC/test/fuzz/fuzz_lb_opts.c" \
+		"$(c_files "$FUZZ_SRC_LB")" \
+		"-I$SRC/tools/common -I$SRC/tools/lb $OUT/libnt.a -lpcap -lm" ;;
+	lb_hash) echo "$SRC/test/fuzz/fuzz_lb_hash.c $SRC/tools/lb/lb_hash.c" \
+		"-I$SRC/tools/lb" ;;
 	pcap) echo "$SRC/test/fuzz/fuzz_pcap.c -I$SRC/tools/common" \
 		"$OUT/libnt.a -lpcap -lm" ;;
 	*) return 1 ;;

@@ -168,6 +168,27 @@ for i, args in enumerate([
         "-f t.pcap"]):
     put("nmreplay_opts", "seed-%02d" % i, args.replace(" ", "\0"))
 
+for i, args in enumerate([
+        "-i netmap:eth0", "-i netmap:p}0 -p out:4 -p cap:1", "-h",
+        "-i vale0:a -p 2 -p 2 -B 4096 -b 512 -o 1 -s 5 -W -w 0 -j",
+        "-i eth0 -p out:40 -p out:30", "-i eth0 -p :4", "-p x:", "-i a -p 0",
+        "-i eth0 --json=/tmp/x --duration 1s -v"]):
+    put("lb_opts", "seed-%02d" % i, args.replace(" ", "\0"))
+
+# ---------------------------------------------------------------- lb_hash
+eth4 = bytes(12) + b"\x08\x00"
+ip4 = bytes.fromhex("450000280001000040110000") + bytes([10, 0, 0, 1, 10, 1, 0, 1])
+udp = struct.pack("!HHHH", 1000, 2000, 8, 0)
+ip6 = (bytes.fromhex("6000000000081140") + bytes(15) + b"\x01" + bytes(15) + b"\x02")
+put("lb_hash", "ipv4-udp", eth4 + ip4 + udp)
+put("lb_hash", "vlan2-ipv4", bytes(12) + bytes.fromhex("88a8000a8100000b0800") + ip4 + udp)
+put("lb_hash", "ipv4-frag", eth4 + ip4[:6] + b"\x20\x00" + ip4[8:] + udp)
+put("lb_hash", "ipv6-udp", bytes(12) + b"\x86\xdd" + ip6 + udp)
+put("lb_hash", "ipip", eth4 + ip4[:9] + b"\x04" + ip4[10:] + ip4 + udp)
+put("lb_hash", "gre-eth", eth4 + ip4[:9] + b"\x2f" + ip4[10:] +
+    struct.pack("!HH", 0x2000, 0x6558) + bytes(4) + eth4 + ip4 + udp)
+put("lb_hash", "non-ip", bytes.fromhex("0200000000020200000000010805") + bytes(46))
+
 # ---------------------------------------------------------------- pcap
 frame = bytes.fromhex("ffffffffffff020000000001") + b"\x08\x00" + bytes(46)
 
