@@ -68,8 +68,6 @@ static int open_failed(struct nt_port *p, int err)
 		b = selected_backend();
 		if (b && !strcmp(b, "user") && nic_exists(ifname))
 			hint = "the user runtime has no system interfaces; load the netmap module";
-		else if (b && !strcmp(b, "kernel") && nic_exists(ifname))
-			hint = "this netmap module does not support system interfaces";
 	}
 	if (hint)
 		nt_err(p->tool, "cannot open %s: %s (%s)", p->name, nt_open_strerror(err), hint);
