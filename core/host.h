@@ -57,6 +57,14 @@ void nmh_ctl_unlock(void);
  */
 void nmh_bdg_lock_init(struct nmh_bdg_lock *l);
 void nmh_bdg_rlock(struct nmh_bdg_lock *l);
+/*
+ * Take the lock shared without waiting, while holding other switches'
+ * locks shared (up to NM_BDG_MAX_HOPS of them, the relays of wrapped
+ * persistent ports): 1 taken (released with nmh_bdg_runlock), 0 when a
+ * writer holds or waits for it.  Never waiting is what keeps two
+ * switches relaying to each other from deadlocking.
+ */
+int nmh_bdg_tryrlock(struct nmh_bdg_lock *l);
 void nmh_bdg_runlock(struct nmh_bdg_lock *l);
 void nmh_bdg_wlock(struct nmh_bdg_lock *l);
 void nmh_bdg_wunlock(struct nmh_bdg_lock *l);

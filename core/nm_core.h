@@ -187,7 +187,7 @@ enum nm_kind {
 #define NAF_MOREFRAG	0x2	/* multi-slot packets */
 #define NAF_HOST_RINGS	0x4	/* has a host stack */
 #define NAF_AUTODELETE	0x8	/* auto-created pipe parent */
-#define NAF_KERNEL_OWNED 0x10	/* NIC attached to a switch */
+#define NAF_KERNEL_OWNED 0x10	/* wrapped on a switch, or a wrapper */
 #define NAF_ZOMBIE	0x20	/* removed; syncs fail */
 #define NAF_NETMAP_ON	0x40	/* some binding is active */
 
@@ -209,6 +209,15 @@ struct nm_adapter_ops {
 /* The binding has every hardware TX ring: host RX NS_FORWARD may move
  * frames into them (21). */
 #define NAF_FWD_TX        0x4
+/*
+ * A VALE TX sync of a kernel-owned port run by a relay that holds other
+ * switches' locks: flags carries the number of them times NM_SYNC_DEPTH
+ * (nm_vale_txsync_kernel).  At most NM_BDG_MAX_HOPS switches are held
+ * at once; frames that would cross more are dropped (a loop of wrapped
+ * persistent ports must not exhaust the stack).
+ */
+#define NM_SYNC_DEPTH     0x100
+#define NM_BDG_MAX_HOPS   4
 
 struct nm_bdg;
 struct nm_pipe;
@@ -658,10 +667,10 @@ int nm_nic_attach(struct nm_bdg *b, const char *swname, struct nm_adapter *nic,
 int nm_nic_detach(struct nm_adapter *wrapper, uint32_t *port_index);
 int nm_nic_polling(struct nm_adapter *wrapper, int enable,
 		   const struct nmreq_vale_polling *req);
-void nm_bwrap_flush(struct nm_kring *dk);
+void nm_bwrap_flush(struct nm_kring *dk, uint32_t depth);
 int nm_bdg_attach(struct nm_bdg *b, struct nm_adapter *na);
 void nm_bdg_detach(struct nm_adapter *na);
-int nm_vale_txsync_kernel(struct nm_kring *kring);
+int nm_vale_txsync_kernel(struct nm_kring *kring, uint32_t depth);
 
 /* Counters of a VALE port (8.2). */
 struct nm_vale_stats {

@@ -26,6 +26,12 @@
  * host's deferred context (nm_nic_work) or in polling threads
  * (nm_nic_poll), and in the sender's own TX sync when a switch delivers.
  *
+ * A persistent VALE port already on a switch is wrapped the same way on
+ * a second one (15.3 step 5): its own rings join the two, and what
+ * either switch delivers into one side is relayed, in the sender's
+ * sync, into the other side's TX ring and forwarded on that switch
+ * (nm_bwrap_relay).
+ *
  * Control paths run under the control lock; the data paths under the
  * kring's busy ownership; nm_nic_event and nm_nic_state may run in any
  * host context (interrupts included) and only flag and wake.
@@ -485,25 +491,147 @@ static void nm_bwrap_pull(struct nm_adapter *w, uint32_t r)
 		}
 		if (got) {
 			k->rhead = k->rcur = at;
-			nm_vale_txsync_kernel(k);
+			nm_vale_txsync_kernel(k, 0);
 		}
 	} while (got == NM_NIC_BATCH);
 	nm_kring_unbusy(k);
 }
 
+/* ---------------------------------------------------------------- */
+/* Wrapped persistent ports: relays between two switches            */
+/* ---------------------------------------------------------------- */
+
+/* Rounds a relay makes while more frames arrive behind it. */
+#define NM_RELAY_ROUNDS 4
+
+/*
+ * Copy the frames of [*cur, tail) of RX ring src into TX ring dst from
+ * its hwcur on, whole packets only, as many as fit; returns dst's new
+ * head, *cur the first slot not taken.  A packet longer than dst's ring
+ * is dropped.  Both rings are kernel-owned: their slots hold valid
+ * buffers and lengths the switch wrote.
+ */
+static uint32_t nm_relay_copy(struct nm_kring *src, struct nm_kring *dst,
+			      uint32_t *cur, uint32_t tail)
+{
+	uint32_t ns = src->nkr_num_slots, nd = dst->nkr_num_slots;
+	uint32_t c = *cur, start = dst->nr_hwcur, at = start, room = nd - 1;
+	uint32_t pkt_c = c, pkt_at = at;	/* where the packet began */
+	struct nm_bufs sb, db;
+
+	nm_bufs_init(&sb, src->na->mem);
+	nm_bufs_init(&db, dst->na->mem);
+	while (c != tail) {
+		const struct netmap_slot *ss = &src->ring->slot[c];
+		struct netmap_slot *ds = &dst->ring->slot[at];
+		uint16_t more = ss->flags & NS_MOREFRAG;
+		uint32_t len = ss->len;
+
+		if (!room) {
+			if (pkt_at != start) {
+				c = pkt_c;	/* the rest in the next round */
+				at = pkt_at;
+				break;
+			}
+			/* Longer than the whole ring: dropped. */
+			while (c != tail && (src->ring->slot[c].flags & NS_MOREFRAG))
+				c = nm_next(c, ns);
+			if (c != tail)
+				c = nm_next(c, ns);
+			pkt_c = c;
+			at = start;
+			room = nd - 1;
+			continue;
+		}
+		if (len > sb.size || len > db.size)
+			len = 0;
+		memcpy(nm_bufs_addr(&db, ds->buf_idx),
+		       nm_bufs_addr(&sb, ss->buf_idx), len);
+		ds->len = (uint16_t)len;
+		ds->flags = more;
+		ds->ptr = 0;
+		c = nm_next(c, ns);
+		at = nm_next(at, nd);
+		room--;
+		if (!more) {
+			pkt_c = c;
+			pkt_at = at;
+		}
+	}
+	*cur = c;
+	return at;
+}
+
+/*
+ * What a switch delivered into RX ring src of a wrapped persistent port
+ * (or of its wrapper) goes on into TX ring dst of the other side, and is
+ * forwarded by dst's switch.  Runs in the sender's sync, which holds
+ * depth + 1 switch locks: the next switch is entered without waiting
+ * (nm_vale_txsync_kernel), and a frame is never relayed across more than
+ * NM_BDG_MAX_HOPS of them.  What cannot go on is dropped, as a switch
+ * drops what it cannot deliver.  Whoever holds src relays; the others
+ * leave it to the holder, which looks again after letting go (a few
+ * times: in a loop of switches its own frames come back).
+ */
+static void nm_bwrap_relay(struct nm_kring *src, struct nm_kring *dst,
+			   uint32_t depth)
+{
+	uint32_t rounds = 0;
+
+	if (!src->ring || !dst->ring)
+		return;
+	while (nm_kring_try_busy(src)) {
+		uint32_t cur = src->nr_hwcur;
+		uint32_t tail = nm_load_acquire(&src->nr_hwtail);
+
+		if (depth < NM_BDG_MAX_HOPS && nm_kring_try_busy(dst)) {
+			while (cur != tail) {
+				uint32_t head = nm_relay_copy(src, dst, &cur,
+							      tail);
+
+				if (head == dst->nr_hwcur)
+					continue;	/* all dropped */
+				dst->rhead = dst->rcur = head;
+				nm_vale_txsync_kernel(dst, depth + 1);
+			}
+			nm_kring_unbusy(dst);
+		}
+		nm_store_release(&src->nr_hwcur, tail);
+		nm_kring_unbusy(src);
+		nm_mb();
+		if (nm_load_acquire(&src->nr_hwtail) == tail ||
+		    ++rounds == NM_RELAY_ROUNDS)
+			break;
+	}
+}
+
 /*
  * Switch -> device (or host stack): what the switch delivered into the
  * wrapper's RX ring dk.  Runs in the sender's TX sync right after a
- * delivery, and in the host's deferred context after completions.
- * Whoever holds the ring flushes; the others leave it to the holder,
- * which looks again after letting go.
+ * delivery (holding depth + 1 switch locks), and in the host's deferred
+ * context after completions.  Whoever holds the ring flushes; the
+ * others leave it to the holder, which looks again after letting go.
+ * For a wrapped persistent port (dk its own RX ring, or its wrapper's)
+ * the frames are relayed to the other switch.
  */
-void nm_bwrap_flush(struct nm_kring *dk)
+void nm_bwrap_flush(struct nm_kring *dk, uint32_t depth)
 {
-	struct nm_adapter *w = dk->na, *nic = w->nic_parent;
+	struct nm_adapter *w = dk->na, *nic;
 	uint32_t n = dk->nkr_num_slots, q = dk->ring_id;
 	struct nm_bufs bb;
 
+	if (w->kind != NM_KIND_BWRAP) {
+		struct nm_adapter *wp = w->bwrap[0];
+
+		if (wp)
+			nm_bwrap_relay(dk, &wp->rings[NR_TX][q], depth);
+		return;
+	}
+	nic = w->nic_parent;
+	if (nic->kind != NM_KIND_NIC) {
+		nm_bwrap_relay(dk, &nic->rings[NR_TX][q], depth);
+		return;
+	}
 	if (!dk->ring)
 		return;
 	nm_bufs_init(&bb, w->mem);
@@ -545,7 +673,7 @@ void nm_nic_work(struct nm_adapter *na)
 		if (!w)
 			continue;
 		for (i = 0; i < w->num_rings[NR_RX]; i++)
-			nm_bwrap_flush(&w->rings[NR_RX][i]);
+			nm_bwrap_flush(&w->rings[NR_RX][i], 0);
 		if (s == 0 && NM_READ_ONCE(na->polling))
 			continue;
 		for (i = 0; i < w->num_rings[NR_TX]; i++)
@@ -599,7 +727,12 @@ static int nm_bwrap_sync(struct nm_kring *k, int flags)
 
 static void nm_bwrap_dtor(struct nm_adapter *w)
 {
+	/* (rings half made by a failed nm_bwrap_new go too) */
 	nma_rings_delete(w);
+	if (w->flags & NAF_NETMAP_ON) {
+		w->mem->active--;
+		nm_mem_reset_if_idle(w->mem);
+	}
 	nma_free(w);
 }
 
@@ -679,6 +812,7 @@ static int nm_bwrap_new(const char *swname, struct nm_adapter *nic,
 		for (i = 0; i < w->num_rings[t]; i++)
 			w->rings[t][i].users = 1;
 	w->flags |= NAF_NETMAP_ON;
+	w->mem->active++;	/* its rings use the region (nr_mem_id) */
 	*out = w;
 	return 0;
 err_free:
@@ -697,9 +831,55 @@ static void nm_bwrap_remove(struct nm_adapter *w)
 }
 
 /*
- * VALE_ATTACH of a NIC (15.3 steps 5 and 6): nic (one reference, the
- * caller's) must be unused; it becomes kernel-owned and its wrappers
- * join switch b.
+ * A persistent port wrapped on a second switch (15.3 step 5) has rings
+ * of its own, one user each, while wrapped: its first switch delivers
+ * into its RX rings and the relays from the wrapper send from its TX
+ * rings.  They count as a user of its region (nothing may reclaim
+ * their buffers).  They are made before the wrapper joins its switch
+ * (a relay may use them at once); the first switch delivers to the
+ * port from nm_persist_own on, under that switch's lock.
+ */
+static int nm_persist_rings(struct nm_adapter *p, int on)
+{
+	int err = 0;
+
+	if (on) {
+		err = nm_mem_finalize(p->mem);
+		if (!err)
+			err = nm_vale_ops.reg(p, 1);
+		if (!err)
+			p->mem->active++;
+	} else {
+		p->mem->active--;
+		nm_vale_ops.reg(p, 0);	/* under the first switch's lock */
+		nm_mem_reset_if_idle(p->mem);
+	}
+	return err;
+}
+
+/* Wrapper w owns p (NULL: nobody does), as its first switch sees it. */
+static void nm_persist_own(struct nm_adapter *p, struct nm_adapter *w)
+{
+	struct nm_bdg *b = p->bdg;
+	uint32_t users = w != NULL, i;
+	enum nm_txrx t;
+
+	nmh_bdg_wlock(&b->fwd_lock);
+	NM_FOR_RX_TX(t)
+		for (i = 0; i < p->num_rings[t]; i++)
+			p->rings[t][i].users = users;
+	p->bwrap[0] = w;
+	if (w)
+		p->flags |= NAF_KERNEL_OWNED | NAF_NETMAP_ON;
+	else
+		p->flags &= ~(NAF_KERNEL_OWNED | NAF_NETMAP_ON);
+	nmh_bdg_wunlock(&b->fwd_lock);
+}
+
+/*
+ * VALE_ATTACH of a NIC or of a persistent port already on a switch
+ * (15.3 steps 5 and 6): nic (one reference, the caller's) must be
+ * unused; it becomes kernel-owned and its wrappers join switch b.
  */
 int nm_nic_attach(struct nm_bdg *b, const char *swname, struct nm_adapter *nic,
 		  struct nmreq_register *req, uint32_t *port_index)
@@ -707,10 +887,18 @@ int nm_nic_attach(struct nm_bdg *b, const char *swname, struct nm_adapter *nic,
 	struct nm_adapter *w[2] = { NULL, NULL };
 	int err, s, sides = req->nr_mode == NR_REG_NIC_SW ? 2 : 1;
 
+	/* Only a NIC has a host stack to attach (26.2: EINVAL). */
+	if (sides == 2 && !(nic->flags & NAF_HOST_RINGS))
+		return -EINVAL;
 	if (nic->users || nic->bwrap[0] || (nic->flags & NAF_KERNEL_OWNED))
 		return -EBUSY;
 	if (b->active_ports + sides + 2 > NM_BDG_MAXPORTS)
 		return -ENOMEM;
+	if (nic->kind != NM_KIND_NIC) {
+		err = nm_persist_rings(nic, 1);
+		if (err)
+			return err;
+	}
 	for (s = 0; s < sides; s++) {
 		err = nm_bwrap_new(swname, nic, s, req, &w[s]);
 		if (err)
@@ -721,14 +909,18 @@ int nm_nic_attach(struct nm_bdg *b, const char *swname, struct nm_adapter *nic,
 		if (err)
 			goto err;
 	}
-	nic->bwrap[0] = w[0];
-	nic->bwrap[1] = w[1];
-	nic->flags |= NAF_KERNEL_OWNED | NAF_NETMAP_ON;
-	err = nmh_nic_intercept(nic->nic, 1);
-	if (err) {
-		nic->flags &= ~(NAF_KERNEL_OWNED | NAF_NETMAP_ON);
-		nic->bwrap[0] = nic->bwrap[1] = NULL;
-		goto err;
+	if (nic->kind != NM_KIND_NIC) {
+		nm_persist_own(nic, w[0]);
+	} else {
+		nic->bwrap[0] = w[0];
+		nic->bwrap[1] = w[1];
+		nic->flags |= NAF_KERNEL_OWNED | NAF_NETMAP_ON;
+		err = nmh_nic_intercept(nic->nic, 1);
+		if (err) {
+			nic->flags &= ~(NAF_KERNEL_OWNED | NAF_NETMAP_ON);
+			nic->bwrap[0] = nic->bwrap[1] = NULL;
+			goto err;
+		}
 	}
 	nma_get(nic);	/* the wrappers' reference */
 	*port_index = w[0]->bdg_port;
@@ -737,10 +929,15 @@ err:
 	for (s = 0; s < 2; s++)
 		if (w[s])
 			nm_bwrap_remove(w[s]);
+	if (nic->kind != NM_KIND_NIC)
+		nm_persist_rings(nic, 0);
 	return err;
 }
 
-/* VALE_DETACH of a wrapped NIC: it leaves netmap mode, usable again. */
+/*
+ * VALE_DETACH of a wrapper: the NIC leaves netmap mode, usable again; a
+ * wrapped persistent port is again only on its first switch.
+ */
 int nm_nic_detach(struct nm_adapter *w, uint32_t *port_index)
 {
 	struct nm_adapter *nic = w->nic_parent;
@@ -751,6 +948,18 @@ int nm_nic_detach(struct nm_adapter *w, uint32_t *port_index)
 	if (nic->polling)
 		return -EBUSY;
 	*port_index = w->bdg_port;
+	if (nic->kind != NM_KIND_NIC) {
+		/*
+		 * Its first switch stops delivering to it; the wrapper's
+		 * switch, left next, waits for the relays into its TX rings;
+		 * then nobody uses its rings.
+		 */
+		nm_persist_own(nic, NULL);
+		nm_bwrap_remove(w);
+		nm_persist_rings(nic, 0);
+		nma_put(nic);
+		return 0;
+	}
 	/* No new deferred work from here; the host waits for running work. */
 	nic->flags &= ~(NAF_KERNEL_OWNED | NAF_NETMAP_ON);
 	if (nic->nic)
@@ -775,7 +984,8 @@ int nm_nic_polling(struct nm_adapter *w, int enable,
 	uint32_t cpus[NM_NIC_MAX_RINGS], i, nrx;
 	int err;
 
-	if (w->nic_host)
+	/* A host stack port, a persistent port's wrapper: no NIC to poll. */
+	if (w->nic_host || nic->kind != NM_KIND_NIC)
 		return -EOPNOTSUPP;
 	if (!enable) {
 		if (!nic->polling)

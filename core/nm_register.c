@@ -592,6 +592,10 @@ int nm_pools_info(const char *name, struct nmreq_pools_info *info)
  *  - the bindings of each port, keeping only those of live privs, the
  *    users of ports and krings and the exclusive flags;
  *  - switch membership (na->bdg, active_ports) and pipe counts;
+ *  - the wrapping of persistent ports on a second switch (15.3 step
+ *    5): a wrapper on a switch owns its persistent port, whose rings
+ *    then have one user each; a wrapped port with no wrapper on a
+ *    switch any more is not owned;
  *  - the reference counts of ports and regions, region activity.
  *
  * Then whatever is unused is released as if its last user had just
@@ -661,12 +665,24 @@ static int nm_rec_is_live(struct nm_priv *const *live, uint32_t nlive,
 	return 0;
 }
 
+/*
+ * Do na's rings exist for the kernel's own use (a wrapper, a wrapped
+ * persistent port), counting as one user of its region?
+ */
+static int nma_kernel_rings(const struct nm_adapter *na)
+{
+	return na->kind == NM_KIND_BWRAP ||
+	       (na->kind != NM_KIND_NIC && (na->flags & NAF_KERNEL_OWNED));
+}
+
 /* Users and exclusive flags of every kring, from na->bindings. */
 static void nm_rec_krings(struct nm_adapter *na)
 {
 	enum nm_txrx t;
 	uint32_t i, k;
 
+	if (nma_kernel_rings(na))
+		return;	/* one user each, for the wrapping's whole life */
 	NM_FOR_RX_TX(t) {
 		if (!na->rings[t])
 			continue;
@@ -793,6 +809,37 @@ int nm_recover(struct nm_priv *const *live, uint32_t nlive,
 		nm_rec_find(&r, na)->named = 1;
 
 	/*
+	 * Wrapped persistent ports: owned exactly while their wrapper is
+	 * on a switch (an attach or detach cut short is completed or
+	 * undone).  Their rings were made before the wrapper joined and
+	 * are deleted after it left.
+	 */
+	for (i = 0; i < r.n; i++) {
+		na = r.e[i].na;
+		if (na->kind != NM_KIND_PERSIST)
+			continue;
+		if (na->bwrap[0] && !nm_rec_find(&r, na->bwrap[0]))
+			na->bwrap[0] = NULL;
+		if (na->flags & NAF_KERNEL_OWNED)
+			na->flags &= ~(NAF_KERNEL_OWNED | NAF_NETMAP_ON);
+	}
+	for (i = 0; i < r.n; i++) {
+		struct nm_adapter *p;
+		enum nm_txrx t;
+
+		na = r.e[i].na;
+		p = na->kind == NM_KIND_BWRAP ? na->nic_parent : NULL;
+		if (!p || p->kind != NM_KIND_PERSIST || !r.e[i].bdg ||
+		    !p->bdg || !p->rings[NR_TX] || !p->rings[NR_TX][0].ring)
+			continue;
+		p->bwrap[0] = na;
+		p->flags |= NAF_KERNEL_OWNED | NAF_NETMAP_ON;
+		NM_FOR_RX_TX(t)
+			for (j = 0; j < p->num_rings[t]; j++)
+				p->rings[t][j].users = 1;
+	}
+
+	/*
 	 * A dead binding that got as far as its netmap_if gives it back
 	 * with its extra buffers, or a region still used by others would
 	 * keep them.  Freeing twice (its release was cut after the free)
@@ -848,7 +895,13 @@ int nm_recover(struct nm_priv *const *live, uint32_t nlive,
 		for (p = na->pipes; p; p = p->next)
 			npipes++;
 		na->num_pipes = npipes;
-		na->refcount = (int)(users + !!e->bdg + e->named + npipes) + 1;
+		/*
+		 * A wrapper is held by its parent's bwrap[] slot as well; a
+		 * wrapped port by its wrappers.
+		 */
+		na->refcount = (int)(users + !!e->bdg + e->named + npipes +
+				     (na->kind == NM_KIND_BWRAP) +
+				     !!na->bwrap[0]) + 1;
 	}
 	/* Regions: one reference per port (per pair of pipe ends). */
 	for (i = 0; i < nmems; i++) {
@@ -859,7 +912,7 @@ int nm_recover(struct nm_priv *const *live, uint32_t nlive,
 			na = r.e[j].na;
 			if (na->mem != m)
 				continue;
-			active += (int)na->users;
+			active += (int)na->users + nma_kernel_rings(na);
 			if (na->kind != NM_KIND_PIPE || na == &na->pipe->master)
 				refs++;
 		}
@@ -870,7 +923,7 @@ int nm_recover(struct nm_priv *const *live, uint32_t nlive,
 	/* What nobody uses any more goes, as when its last user leaves. */
 	for (i = 0; i < r.n; i++) {
 		na = r.e[i].na;
-		if (na->users || !nma_has_rings(na))
+		if (na->users || nma_kernel_rings(na) || !nma_has_rings(na))
 			continue;
 		na->flags &= ~NAF_NETMAP_ON;
 		nma_ops(na)->reg(na, 0);

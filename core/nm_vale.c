@@ -298,6 +298,12 @@ struct nm_bdg_work {
 	struct nm_bdg_list bcast;
 	uint32_t bnext[NM_FT_ENTRIES];		/* broadcast links */
 	struct nm_bdg_copy later[NM_FT_ENTRIES];
+	/*
+	 * Switches this sync's frames crossed before (0: a sender's own
+	 * sync), so that the relays of wrapped persistent ports (nm_nic.c)
+	 * never nest without bound.
+	 */
+	uint32_t depth;
 };
 
 /* ---------------------------------------------------------------- */
@@ -565,7 +571,7 @@ static void nm_vale_out_later(struct nm_vale_out *o,
  */
 static void nm_lease_publish(struct nm_kring *dk, struct nm_lease *lease,
 			     uint32_t j, uint32_t delivered, uint64_t bytes,
-			     uint32_t npkts)
+			     uint32_t npkts, uint32_t depth)
 {
 	uint32_t n = dk->nkr_num_slots;
 
@@ -603,8 +609,8 @@ static void nm_lease_publish(struct nm_kring *dk, struct nm_lease *lease,
 	nmh_unlock(&dk->q_lock);
 	if (!delivered)
 		return;
-	if (dk->na->kind == NM_KIND_BWRAP)
-		nm_bwrap_flush(dk);	/* on to the attached NIC */
+	if (dk->na->flags & NAF_KERNEL_OWNED)
+		nm_bwrap_flush(dk, depth);	/* on to the wrapped interface */
 	else
 		nmh_kring_notify(dk);
 }
@@ -669,7 +675,7 @@ static void nm_vale_deliver(struct nm_adapter *dna, uint32_t r,
 	if (o.nlater)
 		nm_vale_out_later(&o, ft);
 	nm_lease_publish(dk, lease, (uint32_t)(o.ds - o.slot), delivered,
-			 o.bytes, npkts);
+			 o.bytes, npkts, w->depth);
 }
 
 /* ---------------------------------------------------------------- */
@@ -959,7 +965,14 @@ static void nm_vale_prefault(struct nm_kring *kring, struct netmap_slot *s,
 	}
 }
 
-/* TX sync of a VALE port: forward everything in [hwcur, head). */
+/*
+ * TX sync of a VALE port: forward everything in [hwcur, head).  A relay
+ * of a wrapped persistent port (nm_nic.c) calls it holding another
+ * switch's lock, with the hops so far in flags (NM_SYNC_DEPTH): it
+ * never waits for this switch's lock, and a batch that finds it taken
+ * exclusively (a port being added or removed) is dropped, as 15.4 says
+ * of NIC senders.
+ */
 static int nm_vale_txsync(struct nm_kring *kring, int flags)
 {
 	struct nm_adapter *na = kring->na;
@@ -976,7 +989,7 @@ static int nm_vale_txsync(struct nm_kring *kring, int flags)
 	struct nm_bufs bufs;
 	struct nm_fwd_ctx x;
 
-	(void)flags;
+	w->depth = (uint32_t)flags / NM_SYNC_DEPTH;
 	if (!b) {
 		/* Not on a switch (any more): the slots are just consumed. */
 		for (; s != hs; s = s + 1 == end ? slot : s + 1)
@@ -1012,7 +1025,13 @@ static int nm_vale_txsync(struct nm_kring *kring, int flags)
 		x.odst = NM_BDG_NOPORT;
 		x.lists = 0;
 		x.fast = 0;
-		nmh_bdg_rlock(&b->fwd_lock);
+		if (!w->depth) {
+			nmh_bdg_rlock(&b->fwd_lock);
+		} else if (!nmh_bdg_tryrlock(&b->fwd_lock)) {
+			for (; s != hs; s = s + 1 == end ? slot : s + 1)
+				s->flags &= ~NS_BUF_CHANGED;
+			break;
+		}
 		/*
 		 * Collect a batch, closed only at a packet boundary, routing
 		 * every packet (ft[start..count)) once its last slot is in.
@@ -1079,10 +1098,14 @@ done:
 	return 0;
 }
 
-/* A kernel-owned port (attached NIC) forwards [hwcur, rhead). */
-int nm_vale_txsync_kernel(struct nm_kring *kring)
+/*
+ * A kernel-owned port (the wrapper of an attached NIC, a wrapped
+ * persistent port) forwards [hwcur, rhead); depth: the switches its
+ * frames crossed before, 0 when the caller holds no switch lock.
+ */
+int nm_vale_txsync_kernel(struct nm_kring *kring, uint32_t depth)
 {
-	return nm_vale_txsync(kring, 0);
+	return nm_vale_txsync(kring, (int)(depth * NM_SYNC_DEPTH));
 }
 
 static void nm_slots_clear_changed(struct netmap_slot *s,
@@ -1408,9 +1431,9 @@ int nm_vale_persist_delete(const char *name)
 
 /*
  * VALE_ATTACH (15.3).  A persistent port not yet on a switch joins it as
- * valeX:ifname (step 4).  A NIC is wrapped in a switch port (step 5),
- * with its host stack as a second port for NR_REG_NIC_SW (step 6).
- * Wrapping a persistent port already on another switch is not built.
+ * valeX:ifname (step 4).  A NIC, or a persistent port already on another
+ * switch, is wrapped in a switch port (step 5), a NIC with its host
+ * stack as a second port for NR_REG_NIC_SW (step 6).
  */
 int nm_vale_attach(const char *name, struct nmreq_vale_attach *req)
 {
@@ -1418,7 +1441,7 @@ int nm_vale_attach(const char *name, struct nmreq_vale_attach *req)
 	const char *port;
 	struct nm_bdg *b;
 	uint32_t swlen;
-	int err;
+	int err = 0, wrap;
 
 	if (strncmp(name, "vale", 4) || nm_vale_parse(name, &swlen, &port) ||
 	    !port[0])
@@ -1436,12 +1459,12 @@ int nm_vale_attach(const char *name, struct nmreq_vale_attach *req)
 			return -EINVAL;
 		if (!nm_g->host_has_nics)
 			return -EOPNOTSUPP;
-	} else if (na->bdg || (na->flags & NAF_KERNEL_OWNED)) {
-		return -EOPNOTSUPP;
 	}
-	if (!na && (req->reg.nr_ringid ||
-		    (req->reg.nr_mode != NR_REG_ALL_NIC &&
-		     req->reg.nr_mode != NR_REG_NIC_SW)))
+	/* Step 5: a NIC, or a persistent port on another switch, is wrapped. */
+	wrap = !na || na->bdg || (na->flags & NAF_KERNEL_OWNED);
+	if (wrap && (req->reg.nr_ringid ||
+		     (req->reg.nr_mode != NR_REG_ALL_NIC &&
+		      req->reg.nr_mode != NR_REG_NIC_SW)))
 		return -EINVAL;
 	b = nm_bdg_find(name, swlen, NULL);
 	if (!b) {
@@ -1449,7 +1472,7 @@ int nm_vale_attach(const char *name, struct nmreq_vale_attach *req)
 		if (!b)
 			return err;
 	}
-	if (na) {
+	if (!wrap) {
 		err = nm_bdg_attach(b, na);
 		if (!err)
 			req->port_index = na->bdg_port;
@@ -1458,7 +1481,10 @@ int nm_vale_attach(const char *name, struct nmreq_vale_attach *req)
 
 		memcpy(sw, name, swlen);
 		sw[swlen] = '\0';
-		err = nm_nic_get(port, &req->reg, &na);
+		if (na)
+			nma_get(na);
+		else
+			err = nm_nic_get(port, &req->reg, &na);
 		if (!err) {
 			err = nm_nic_attach(b, sw, na, &req->reg,
 					    &req->port_index);
@@ -1472,10 +1498,11 @@ int nm_vale_attach(const char *name, struct nmreq_vale_attach *req)
 }
 
 /*
- * VALE_DETACH (15.3) of a persistent port or an attached NIC.  Ephemeral
- * ports cannot be detached.  A persistent port bound by a descriptor
- * stays attached (EBUSY): its senders use the switch without the
- * control lock.
+ * VALE_DETACH (15.3) of a persistent port or a wrapper (an attached NIC,
+ * a persistent port on a second switch).  Ephemeral ports cannot be
+ * detached.  A persistent port bound by a descriptor stays attached
+ * (EBUSY): its senders use the switch without the control lock; so does
+ * one wrapped on a second switch, which leaves that one first (15.3).
  */
 int nm_vale_detach(const char *name, struct nmreq_vale_detach *req)
 {
@@ -1495,7 +1522,7 @@ int nm_vale_detach(const char *name, struct nmreq_vale_detach *req)
 	}
 	if (na->kind != NM_KIND_PERSIST)
 		return -EINVAL;
-	if (na->users)
+	if (na->users || (na->flags & NAF_KERNEL_OWNED))
 		return -EBUSY;
 	req->port_index = na->bdg_port;
 	nma_get(na);

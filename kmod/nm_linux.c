@@ -151,6 +151,12 @@ void nmh_bdg_rlock(struct nmh_bdg_lock *l)
 	down_read(&l->sem);
 }
 
+/* Fails while a writer holds or waits for the lock: never sleeps. */
+int nmh_bdg_tryrlock(struct nmh_bdg_lock *l)
+{
+	return down_read_trylock(&l->sem);
+}
+
 void nmh_bdg_runlock(struct nmh_bdg_lock *l)
 {
 	up_read(&l->sem);

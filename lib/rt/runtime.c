@@ -47,7 +47,7 @@
 #define RT_ARENA_BASE ((uintptr_t)0x6e0000000000ULL)
 #define RT_ARENA_RESERVE (64ULL << 30)
 #define RT_ARENA_MAGIC 0x6e6d72746172656eULL	/* "nmrtaren" */
-#define RT_ARENA_VERSION 4
+#define RT_ARENA_VERSION 5
 #define RT_GROW_STEP (16ULL << 20)
 #define RT_MAX_THREADS 1024
 #define RT_MAX_BINDINGS 1024
@@ -73,10 +73,18 @@ struct rt_obj_hdr {
 };
 #define RT_OBJ_MAGIC 0x6f626a21u
 
+/*
+ * Switches a thread forwards through at once: its own sync's, then the
+ * ones the relays of wrapped persistent ports enter (nmh_bdg_tryrlock).
+ */
+#define RT_BDG_NEST (NM_BDG_MAX_HOPS + 1)
+
 struct rt_thread_slot {
 	uint32_t owner;		/* the thread's process; 0 = free */
 	uint32_t tid;		/* for a debugger */
-	struct nmh_bdg_lock *active;	/* switch being forwarded through */
+	/* Switches being forwarded through, innermost last; NULL after. */
+	struct nmh_bdg_lock *active[RT_BDG_NEST];
+	uint32_t nactive;
 };
 
 /* An entry of the owner table: see rt_owner_claim(). */
@@ -854,8 +862,11 @@ static void rt_slot_release(void *arg)
 	int slot = (int)(intptr_t)arg - 1;
 
 	if (slot >= 0 && rt.arena) {
-		rt.arena->threads[slot].active = NULL;
-		nm_store_release(&rt.arena->threads[slot].owner, 0);
+		struct rt_thread_slot *s = &rt.arena->threads[slot];
+
+		memset(s->active, 0, sizeof(s->active));
+		s->nactive = 0;
+		nm_store_release(&s->owner, 0);
 	}
 }
 
@@ -888,7 +899,8 @@ static struct rt_thread_slot *rt_thread_slot(void)
 			if (!nm_cas32(&s->owner, owner, self))
 				continue;
 			s->tid = tid;
-			s->active = NULL;
+			memset(s->active, 0, sizeof(s->active));
+			s->nactive = 0;
 			rt_my_slot = i;
 			pthread_setspecific(rt_slot_key, (void *)(intptr_t)(i + 1));
 			return s;
@@ -920,6 +932,26 @@ static void rt_bdg_wait_writer(struct nmh_bdg_lock *l)
 	}
 }
 
+/*
+ * Announce l as the thread's next switch, then check for a writer: a
+ * writer sets its flag first and then waits for every thread that
+ * announced l.  0 (announcement withdrawn) when a writer is there.
+ */
+static int rt_bdg_enter(struct rt_thread_slot *s, struct nmh_bdg_lock *l)
+{
+	uint32_t n = s->nactive;
+
+	__atomic_store_n(&s->active[n], l, __ATOMIC_RELAXED);
+	nm_mb();
+	if (!__atomic_load_n(&l->writer, __ATOMIC_ACQUIRE)) {
+		s->nactive = n + 1;
+		rt_kill_at(RT_KILL_FORWARD);
+		return 1;
+	}
+	__atomic_store_n(&s->active[n], NULL, __ATOMIC_RELEASE);
+	return 0;
+}
+
 void nmh_bdg_rlock(struct nmh_bdg_lock *l)
 {
 	struct rt_thread_slot *s = rt_thread_slot();
@@ -929,16 +961,19 @@ void nmh_bdg_rlock(struct nmh_bdg_lock *l)
 		nmh_ctl_lock();
 		return;
 	}
-	for (;;) {
-		__atomic_store_n(&s->active, l, __ATOMIC_RELAXED);
-		nm_mb();
-		if (!__atomic_load_n(&l->writer, __ATOMIC_ACQUIRE)) {
-			rt_kill_at(RT_KILL_FORWARD);
-			return;
-		}
-		__atomic_store_n(&s->active, NULL, __ATOMIC_RELEASE);
+	while (!rt_bdg_enter(s, l))
 		rt_bdg_wait_writer(l);
-	}
+}
+
+int nmh_bdg_tryrlock(struct nmh_bdg_lock *l)
+{
+	struct rt_thread_slot *s = rt_my_slot >= 0 ?
+				   &rt.arena->threads[rt_my_slot] : NULL;
+
+	/* (without a slot the outer lock is the control lock: no nesting) */
+	if (!s || !s->nactive || s->nactive >= RT_BDG_NEST)
+		return 0;
+	return rt_bdg_enter(s, l);
 }
 
 void nmh_bdg_runlock(struct nmh_bdg_lock *l)
@@ -951,7 +986,8 @@ void nmh_bdg_runlock(struct nmh_bdg_lock *l)
 		nmh_ctl_unlock();
 		return;
 	}
-	__atomic_store_n(&s->active, NULL, __ATOMIC_RELEASE);
+	s->nactive--;
+	__atomic_store_n(&s->active[s->nactive], NULL, __ATOMIC_RELEASE);
 }
 
 /* Writers are serialised by the control lock, which callers hold. */
@@ -964,14 +1000,15 @@ void nmh_bdg_wlock(struct nmh_bdg_lock *l)
 	/* Writers are serialised by the control lock: no other writer here. */
 	__atomic_store_n(&l->writer, nmh_owner_self(), __ATOMIC_RELAXED);
 	nm_mb();
-	for (i = 0; i < RT_MAX_THREADS; i++) {
-		struct rt_thread_slot *s = &a->threads[i];
+	for (i = 0; i < RT_MAX_THREADS * RT_BDG_NEST; i++) {
+		struct rt_thread_slot *s = &a->threads[i / RT_BDG_NEST];
+		struct nmh_bdg_lock **act = &s->active[i % RT_BDG_NEST];
 
-		for (spins = 0; __atomic_load_n(&s->active, __ATOMIC_ACQUIRE) == l;
+		for (spins = 0; __atomic_load_n(act, __ATOMIC_ACQUIRE) == l;
 		     spins++) {
 			if (spins % 64 == 63 &&
 			    !nmh_owner_alive(NM_READ_ONCE(s->owner))) {
-				s->active = NULL;	/* died forwarding */
+				*act = NULL;	/* died forwarding */
 				break;
 			}
 			sched_yield();
@@ -1214,7 +1251,7 @@ int nmh_copy_from_user(void *dst, const void *usrc, size_t len)
 
 	/* (requests are copies too: only those made forwarding count) */
 	if (rt.kill_at != RT_KILL_NONE && rt_my_slot >= 0 &&
-	    rt.arena->threads[rt_my_slot].active)
+	    rt.arena->threads[rt_my_slot].nactive)
 		rt_kill_at_slow(RT_KILL_COPY);
 	if (!len)
 		return 0;

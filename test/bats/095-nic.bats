@@ -451,3 +451,81 @@ va_to_vb_works() {
 	assert_eq "$bg_status" 0
 	assert_line_re "$bg_out" '^Received 1000 packets 60000 bytes '
 }
+
+@test "NIC-19: a persistent port on a second switch joins the two; it leaves the second first (15.3)" {
+	nic_setup
+	local p=nmw$BATS_TEST_NUMBER
+	in_ns "$NA" run_tool vale-ctl -n "$p"
+	assert_eq "$status" 0
+	in_ns "$NA" run_tool vale-ctl -a "$SW:$p"
+	assert_eq "$status" 0
+	in_ns "$NA" run_tool vale-ctl -h "$SW2:$p"
+	assert_eq "$status" 1 "a persistent port has no host stack"
+	assert_eq "$stderr" "vale-ctl: failed to attach $SW2:$p: Invalid argument"
+	in_ns "$NA" run_tool vale-ctl -a "$SW2:$p"
+	assert_eq "$status" 0
+	in_ns "$NA" run_tool vale-ctl
+	assert_contains "$output" "$SW:$p"
+	assert_contains "$output" "$SW2:$p"
+	# kernel-owned while wrapped
+	in_ns "$NA" run_tool pkt-gen -i "netmap:$p" -f tx -n 1
+	assert_eq "$status" 1
+	# switch 1 -> the port -> switch 2, and back
+	in_ns "$NA" start_rx b pkt-gen -i "$SW2:b" -f rx -n 1000 -W
+	in_ns "$NA" run_tool pkt-gen -i "$SW:a" -f tx -n 1000
+	assert_eq "$status" 0
+	assert_line_re "$output" '^Sent 1000 packets 60000 bytes '
+	wait_bg b
+	assert_eq "$bg_status" 0
+	assert_line_re "$bg_out" '^Received 1000 packets 60000 bytes '
+	in_ns "$NA" start_rx c pkt-gen -i "$SW:c" -f rx -n 500 -W
+	in_ns "$NA" run_tool pkt-gen -i "$SW2:d" -f tx -n 500 -l 1514
+	assert_eq "$status" 0
+	wait_bg c
+	assert_eq "$bg_status" 0
+	assert_line_re "$bg_out" '^Received 500 packets 757000 bytes '
+	# detached from the second switch first, then from the first
+	in_ns "$NA" run_tool vale-ctl -d "$SW:$p"
+	assert_eq "$status" 1
+	assert_eq "$stderr" "vale-ctl: failed to detach $SW:$p: Device or resource busy"
+	in_ns "$NA" run_tool vale-ctl -r "$p"
+	assert_eq "$status" 1
+	in_ns "$NA" run_tool vale-ctl -d "$SW2:$p"
+	assert_eq "$status" 0
+	in_ns "$NA" run_tool vale-ctl -d "$SW:$p"
+	assert_eq "$status" 0
+	in_ns "$NA" run_tool pkt-gen -i "netmap:$p" -f tx -n 1
+	assert_eq "$status" 0
+	in_ns "$NA" run_tool vale-ctl -r "$p"
+	assert_eq "$status" 0
+}
+
+# vale-ctl $2... in namespace $1 succeeds.
+vc_ok() {
+	local ns=$1
+	shift
+	in_ns "$ns" run_tool vale-ctl "$@"
+	assert_eq "$status" 0 "vale-ctl $*"
+}
+
+@test "NIC-20: two persistent ports on the same two switches (a loop): frames stop, nothing hangs" {
+	nic_setup
+	local p=nmx$BATS_TEST_NUMBER q=nmy$BATS_TEST_NUMBER n
+	for n in "$p" "$q"; do
+		vc_ok "$NA" -n "$n"
+		vc_ok "$NA" -a "$SW:$n"
+		vc_ok "$NA" -a "$SW2:$n"
+	done
+	# every broadcast goes round the loop a bounded number of times
+	in_ns "$NA" start_rx b pkt-gen -i "$SW2:b" -f rx -n 100 -W
+	in_ns "$NA" run_tool pkt-gen -i "$SW:a" -f tx -n 100 -R 1000
+	assert_eq "$status" 0
+	assert_line_re "$output" '^Sent 100 packets '
+	wait_bg b
+	assert_eq "$bg_status" 0
+	for n in "$p" "$q"; do
+		vc_ok "$NA" -d "$SW2:$n"
+		vc_ok "$NA" -d "$SW:$n"
+		vc_ok "$NA" -r "$n"
+	done
+}

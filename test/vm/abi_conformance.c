@@ -227,6 +227,25 @@ static unsigned int rx_avail(struct port *p)
 				    r->tail + r->num_slots - r->head;
 }
 
+/*
+ * Take the next frame of RX ring 0 (after rx_avail): 1 when it has length
+ * len, source id srcid and the payload send_frame wrote; 0 otherwise.
+ */
+static int rx_take(struct port *p, uint8_t srcid, uint16_t len)
+{
+	struct netmap_ring *r = rxring(p, 0);
+	struct netmap_slot *s = &r->slot[r->head];
+	uint8_t *buf = (uint8_t *)r + r->buf_ofs + (size_t)s->buf_idx * r->nr_buf_size;
+	int good = s->len == len && buf[11] == srcid;
+	uint16_t i;
+
+	for (i = 12; good && i < len; i++)
+		good = buf[i] == 0x5a;
+	r->head = r->cur = r->head + 1 == r->num_slots ? 0 : r->head + 1;
+	ioctl(p->fd, NIOCRXSYNC, NULL);
+	return good;
+}
+
 static char sw[16];	/* a switch name unique to this run */
 
 static const char *vname(const char *port)
@@ -923,6 +942,94 @@ static void test_poll(void)
 /* 15.3: persistent ports                                           */
 /* ---------------------------------------------------------------- */
 
+/*
+ * 15.3 step 5: persistent port pname, on switch sw as vpname and bound
+ * as netmap:pname by *p, is wrapped on a second switch: frames cross
+ * between the two switches through it, both ways, and it leaves the
+ * second switch before the first.  Closes *p.
+ */
+static void test_persistent_wrapped(int fd, const char *pname,
+				    const char *vpname, struct port *p)
+{
+	struct nmreq_vale_attach at;
+	struct nmreq_vale_detach dt;
+	struct nmreq_vale_list l;
+	struct port e = { 0 }, f = { 0 }, q = { 0 };
+	char sw2[32], wname[64], ename[64];
+	uint32_t index;
+	int err, i, good;
+
+	snprintf(sw2, sizeof(sw2), "%sw", sw);
+	snprintf(wname, sizeof(wname), "%s:%s", sw2, pname);
+	snprintf(ename, sizeof(ename), "%s:eph2", sw2);
+	memset(&at, 0, sizeof(at));
+	at.reg.nr_mode = NR_REG_ALL_NIC;
+	is_errno(ctrl(fd, NETMAP_REQ_VALE_ATTACH, wname, &at), EBUSY,
+		 "ATTACH %s while netmap:%s is bound: EBUSY", wname, pname);
+	port_close(p);
+	at.reg.nr_mode = NR_REG_NIC_SW;
+	is_errno(ctrl(fd, NETMAP_REQ_VALE_ATTACH, wname, &at), EINVAL,
+		 "ATTACH %s NR_REG_NIC_SW (no host stack): EINVAL", wname);
+	at.reg.nr_mode = NR_REG_ONE_NIC;
+	is_errno(ctrl(fd, NETMAP_REQ_VALE_ATTACH, wname, &at), EINVAL,
+		 "ATTACH %s NR_REG_ONE_NIC: EINVAL", wname);
+	at.reg.nr_mode = NR_REG_ALL_NIC;
+	err = ctrl(fd, NETMAP_REQ_VALE_ATTACH, wname, &at);
+	is_errno(err, 0, "ATTACH %s: the persistent port on a second switch", wname);
+	if (err)
+		return;
+	index = at.port_index;
+	is_errno(ctrl(fd, NETMAP_REQ_VALE_ATTACH, wname, &at), EBUSY,
+		 "  ATTACH again: EBUSY");
+	memset(&l, 0, sizeof(l));
+	is_errno(ctrl(fd, NETMAP_REQ_VALE_LIST, wname, &l), 0, "  VALE_LIST %s", wname);
+	is_int(l.nr_port_idx, index, "  its port index");
+	memset(&l, 0, sizeof(l));
+	is_errno(ctrl(fd, NETMAP_REQ_VALE_LIST, vpname, &l), 0,
+		 "  still on the first switch as %s", vpname);
+	is_errno(port_open(&q, pname, NR_REG_ALL_NIC, 0), EBUSY,
+		 "  register netmap:%s (kernel-owned): EBUSY", pname);
+	is_errno(port_open(&q, vpname, NR_REG_ALL_NIC, 0), EBUSY,
+		 "  register %s (kernel-owned): EBUSY", vpname);
+	is_errno(ctrl(fd, NETMAP_REQ_VALE_DELIF, pname, NULL), EBUSY,
+		 "  DELIF: EBUSY");
+	memset(&dt, 0, sizeof(dt));
+	is_errno(ctrl(fd, NETMAP_REQ_VALE_DETACH, vpname, &dt), EBUSY,
+		 "  DETACH from the first switch first: EBUSY");
+
+	err = port_open(&e, vname("eph"), NR_REG_ALL_NIC, 0);
+	if (!err)
+		err = port_open(&f, ename, NR_REG_ALL_NIC, 0);
+	is_errno(err, 0, "ports %s and %s", vname("eph"), ename);
+	if (!err) {
+		for (i = 0; i < 3; i++)
+			send_frame(&e, bcast, 20 + i, 60 + i);
+		is_int(rx_avail(&f), 3, "3 broadcasts from %s reach %s", vname("eph"),
+		       ename);
+		for (i = 0, good = 0; i < 3; i++)
+			good += rx_take(&f, 20 + i, 60 + i);
+		is_int(good, 3, "  in order, bytes intact");
+		for (i = 0; i < 2; i++)
+			send_frame(&f, bcast, 30 + i, 100);
+		is_int(rx_avail(&e), 2, "2 broadcasts back from %s", ename);
+		for (i = 0, good = 0; i < 2; i++)
+			good += rx_take(&e, 30 + i, 100);
+		is_int(good, 2, "  in order, bytes intact");
+		is_int(rx_avail(&f), 0, "  nothing came back to the sender");
+	}
+	port_close(&e);
+	port_close(&f);
+
+	memset(&dt, 0, sizeof(dt));
+	err = ctrl(fd, NETMAP_REQ_VALE_DETACH, wname, &dt);
+	is_errno(err, 0, "DETACH %s (the second switch first)", wname);
+	is_int(dt.port_index, index, "  the index it had");
+	is_errno(ctrl(fd, NETMAP_REQ_VALE_DETACH, wname, &dt), ENXIO,
+		 "  DETACH again: ENXIO");
+	err = port_open(p, pname, NR_REG_ALL_NIC, 0);
+	is_errno(err, 0, "netmap:%s usable again", pname);
+}
+
 static void test_persistent(void)
 {
 	struct nmreq_vale_newif nif;
@@ -1022,6 +1129,7 @@ static void test_persistent(void)
 		is_int(rx_avail(&e), 1, "and back");
 	}
 	port_close(&e);
+	test_persistent_wrapped(fd, pname, vpname, &p);
 
 	memset(&dt, 0, sizeof(dt));
 	is_errno(ctrl(fd, NETMAP_REQ_VALE_DETACH, "foo:x", &dt), EINVAL,
