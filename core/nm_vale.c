@@ -1284,8 +1284,12 @@ int nm_vale_get(const char *name, struct nmreq_register *req,
 	b = nm_bdg_find(name, swlen, NULL);
 	na = b ? nm_bdg_port_find(b, name) : NULL;
 	if (na) {
-		if (na->flags & NAF_KERNEL_OWNED)
-			return -EBUSY;
+		/*
+		 * A kernel-owned port (a wrapper, a wrapped persistent port)
+		 * is found like any other: PORT_INFO_GET, POOLS_INFO_GET and
+		 * PORT_HDR_GET report it; registrations refuse it (EBUSY,
+		 * nm_register), as do pipes on it.
+		 */
 		nma_get(na);
 		*out = na;
 		return 0;
@@ -1609,6 +1613,10 @@ int nm_vale_hdr_set(const char *name, uint32_t len)
 	err = nm_vale_get(name, NULL, NM_LOOKUP_ONLY, &na);
 	if (err)
 		return -ENXIO;
+	if (na->kind == NM_KIND_BWRAP) {
+		nma_put(na);	/* an attached interface, not a VALE port */
+		return -ENXIO;
+	}
 	na->virt_hdr_len = len;
 	if (len && na->mfs < nm_mem_bufsize(na->mem))
 		na->mfs = nm_mem_bufsize(na->mem);

@@ -954,6 +954,8 @@ static void test_persistent_wrapped(int fd, const char *pname,
 	struct nmreq_vale_attach at;
 	struct nmreq_vale_detach dt;
 	struct nmreq_vale_list l;
+	struct nmreq_port_info_get info;
+	struct nmreq_port_hdr ph;
 	struct port e = { 0 }, f = { 0 }, q = { 0 };
 	char sw2[32], wname[64], ename[64];
 	uint32_t index;
@@ -981,6 +983,24 @@ static void test_persistent_wrapped(int fd, const char *pname,
 	index = at.port_index;
 	is_errno(ctrl(fd, NETMAP_REQ_VALE_ATTACH, wname, &at), EBUSY,
 		 "  ATTACH again: EBUSY");
+	/* Kernel-owned ports are found by the requests that only look. */
+	memset(&info, 0, sizeof(info));
+	is_errno(ctrl(fd, NETMAP_REQ_PORT_INFO_GET, wname, &info), 0,
+		 "  PORT_INFO_GET %s", wname);
+	is_int(info.nr_tx_rings, 1, "  its TX rings: the port's RX rings");
+	is_int(info.nr_rx_rings, 2, "  its RX rings: the port's TX rings");
+	memset(&info, 0, sizeof(info));
+	is_errno(ctrl(fd, NETMAP_REQ_PORT_INFO_GET, vpname, &info), 0,
+		 "  PORT_INFO_GET %s", vpname);
+	is_int(info.nr_tx_rings, 2, "  its own TX rings");
+	memset(&ph, 0, sizeof(ph));
+	ph.nr_hdr_len = 99;
+	is_errno(ctrl(fd, NETMAP_REQ_PORT_HDR_GET, wname, &ph), 0,
+		 "  PORT_HDR_GET %s", wname);
+	is_int(ph.nr_hdr_len, 0, "  header length 0");
+	ph.nr_hdr_len = 10;
+	is_errno(ctrl(fd, NETMAP_REQ_PORT_HDR_SET, wname, &ph), ENXIO,
+		 "  PORT_HDR_SET %s (not a VALE port of its own): ENXIO", wname);
 	memset(&l, 0, sizeof(l));
 	is_errno(ctrl(fd, NETMAP_REQ_VALE_LIST, wname, &l), 0, "  VALE_LIST %s", wname);
 	is_int(l.nr_port_idx, index, "  its port index");
