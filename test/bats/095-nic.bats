@@ -294,6 +294,20 @@ rx_count() {
 	assert_eq "$(pgrep -c netmap-poll)" 0 "polling threads"
 	run ip netns exec "$NA" python3 "$NET" ping 10.0.0.2 2
 	assert_eq "$output" "replies 2"
+	# a CPU list: one thread per ring from CPU 0 (mode 1, first 0, one)
+	in_ns "$NS" run_tool vale-ctl -p "$SW:sa" -C 1,0,1
+	assert_eq "$status" 0
+	assert_eq "$(pgrep -c netmap-poll)" 1 "polling threads"
+	run ip netns exec "$NA" python3 "$NET" ping 10.0.0.2 2
+	assert_eq "$output" "replies 2"
+	in_ns "$NS" run_tool vale-ctl -P "$SW:sa"
+	assert_eq "$status" 0
+	assert_eq "$(pgrep -c netmap-poll)" 0 "polling threads"
+	# two threads for the pair's single ring: refused
+	in_ns "$NS" run_tool vale-ctl -p "$SW:sa" -C 1,0,2
+	assert_eq "$status" 1
+	assert_eq "$stderr" "vale-ctl: failed to enable polling on $SW:sa: Invalid argument"
+	assert_eq "$(pgrep -c netmap-poll)" 0 "polling threads"
 	in_ns "$NS" run_tool vale-ctl -d "$SW:sa"
 	assert_eq "$status" 0
 }
