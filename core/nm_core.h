@@ -94,10 +94,16 @@ struct nm_lease {
 };
 
 struct nm_adapter;
+struct nm_mon_link;
 
 struct nm_kring {
 	struct netmap_ring *ring;
 	struct nm_adapter *na;
+	/*
+	 * Monitors fed by this ring (17), NULL when none: the one field the
+	 * data path reads for them, next to the ring pointer.
+	 */
+	struct nm_mon_link *mon;
 	enum nm_txrx tx;
 	uint32_t ring_id;		/* index within its direction */
 	uint32_t nkr_num_slots;
@@ -155,11 +161,20 @@ struct nm_kring {
 	struct nm_lease leases[NM_MAX_LEASES];
 
 	/* Switch counters, from this port's point of view (8.2); a receive
-	 * ring's are moved by its senders, next to hwtail. */
+	 * ring's are moved by its senders, next to hwtail.  A monitor ring
+	 * counts in stat_drops the frames it had no room for. */
 	uint64_t stat_pkts, stat_bytes, stat_drops;
 	/* NIC TX rings: frames handed to the device, not yet freed by it. */
 	uint32_t nic_inflight;
 	char pad_end[NM_CACHE_LINE];
+
+	/*
+	 * Monitors (nm_monitor.c): mon_lock guards the list against changes
+	 * while a hook walks it; mon_seen is how far copy monitors have seen
+	 * a receive ring.
+	 */
+	struct nmh_lock mon_lock;
+	uint32_t mon_seen;
 
 	struct nmh_kring_wait wait;	/* host wait queue */
 };
@@ -175,6 +190,7 @@ enum nm_kind {
 	NM_KIND_NULL,
 	NM_KIND_NIC,		/* system interface through a host adapter */
 	NM_KIND_BWRAP,		/* switch port of an attached NIC (15.3) */
+	NM_KIND_MONITOR,	/* monitor of another port (17) */
 };
 
 /* nm_adapter.nic_state: what the host last said about the device. */
@@ -252,6 +268,12 @@ struct nm_adapter {
 	/* Pipe end points: their pair. */
 	struct nm_pipe *pipe;
 
+	/* Monitors (17): a monitor's parent and what it watches (NM_MON_*);
+	 * a parent's counter for the names of its monitors. */
+	struct nm_adapter *mon_parent;
+	uint32_t mon_flags;
+	uint32_t mon_next;
+
 	/* Bindings, for wake-ups. */
 	struct nm_priv *bindings[NM_MAX_BINDINGS];
 
@@ -282,7 +304,7 @@ struct nm_adapter {
  * process, so they store their kind, never a pointer to code.
  */
 extern const struct nm_adapter_ops nm_vale_ops, nm_pipe_ops, nm_null_ops,
-	nm_nic_ops, nm_bwrap_ops;
+	nm_nic_ops, nm_bwrap_ops, nm_monitor_ops;
 
 static inline const struct nm_adapter_ops *nma_ops(const struct nm_adapter *na)
 {
@@ -295,6 +317,8 @@ static inline const struct nm_adapter_ops *nma_ops(const struct nm_adapter *na)
 		return &nm_nic_ops;
 	case NM_KIND_BWRAP:
 		return &nm_bwrap_ops;
+	case NM_KIND_MONITOR:
+		return &nm_monitor_ops;
 	default:
 		return &nm_vale_ops;
 	}
@@ -546,6 +570,42 @@ static inline uint64_t nm_mem_ofs(const struct nm_mem *m, const void *p)
 	return (uint64_t)((const char *)p - m->base);
 }
 
+/*
+ * The virtio-net header conversion of one packet between two VALE ports
+ * with different header lengths (nm_vnet.c, spec 15.8).
+ */
+#define NM_VNET_HDR_MAX 192	/* Ethernet, VLAN, IP and TCP headers */
+
+struct nm_vnet_plan {
+	uint32_t slots;		/* destination slots; 0: dropped */
+	uint32_t shdr, dhdr;	/* header lengths of sender, destination */
+	uint32_t flen;		/* frame length, sender's header excluded */
+	int32_t csum_at;	/* checksum to complete at this frame offset */
+	uint16_t csum;
+	uint8_t v6, udp;
+	/* segmentation (seg != 0): payload bytes per segment */
+	uint32_t seg, mss, payload, hlen, l3, l4;
+	uint8_t dvh[12];	/* the destination's header */
+	uint8_t hdr[NM_VNET_HDR_MAX];	/* frame headers, replicated */
+};
+
+/* Where converted packets go: a leased range of a receive ring. */
+struct nm_vnet_dst {
+	struct netmap_slot *slot, *end;	/* the ring's slots */
+	struct netmap_slot *ds;		/* next slot to fill */
+	struct nm_bufs bufs;
+	uint64_t omask, omax;		/* offsets (10.7) */
+	uint32_t usable;		/* bytes usable after the offset */
+	uint64_t bytes;
+};
+
+uint32_t nm_vnet_plan(const struct nm_bdg_fwd *ft, uint32_t nf, uint32_t shdr,
+		      uint32_t dhdr, uint32_t frame_max, uint32_t usable,
+		      struct nm_vnet_plan *p);
+uint32_t nm_vnet_emit(const struct nm_bdg_fwd *ft, uint32_t nf,
+		      const struct nm_vnet_plan *p, struct nm_vnet_dst *d);
+
+
 /* ---------------------------------------------------------------- */
 /* Adapters and rings (nm_adapter.c, nm_kring.c)                    */
 /* ---------------------------------------------------------------- */
@@ -567,6 +627,35 @@ int nm_txsync_prologue(struct nm_kring *kring, uint32_t *head);
 int nm_rxsync_prologue(struct nm_kring *kring, uint32_t *head);
 void nm_ring_repair(struct nm_kring *kring);
 void nm_sync_finalize(struct nm_kring *kring);
+
+int nm_monitor_sync(struct nm_kring *kring, int flags);
+void nm_monitor_published(struct nm_kring *kring);
+
+/*
+ * The port's sync of one ring, after the prologue; rings that monitors
+ * watch take the monitors' way (one predictable branch).
+ */
+static inline int nm_kring_sync(struct nm_kring *kring, int flags)
+{
+	const struct nm_adapter_ops *ops = nma_ops(kring->na);
+
+	if (__builtin_expect(NM_READ_ONCE(kring->mon) != NULL, 0))
+		return nm_monitor_sync(kring, flags);
+	return kring->tx == NR_TX ? ops->txsync(kring, flags) :
+				    ops->rxsync(kring, flags);
+}
+
+/*
+ * New slots were published on kring (a receive ring got packets, or a
+ * transmit ring got room): copy monitors see received frames here, even
+ * if the ring's owner never reads them, then waiters are woken.
+ */
+static inline void nm_kring_notify(struct nm_kring *kring)
+{
+	if (__builtin_expect(NM_READ_ONCE(kring->mon) != NULL, 0))
+		nm_monitor_published(kring);
+	nmh_kring_notify(kring);
+}
 int nm_kring_try_busy(struct nm_kring *kring);
 void nm_kring_unbusy(struct nm_kring *kring);
 /* Offset of a slot's data, clamped to the ring's maximum (10.7). */
@@ -647,6 +736,34 @@ int nm_pipe_get(const char *name, struct nmreq_register *req,
 void nm_pipe_geometry(const struct nmreq_register *req, int slave,
 		      const uint32_t parent_slots[2], uint32_t rings[2],
 		      uint32_t slots[2]);
+
+/* ---------------------------------------------------------------- */
+/* Monitors (nm_monitor.c, spec 17)                                 */
+/* ---------------------------------------------------------------- */
+
+/*
+ * A link from a monitored ring to the monitor ring it feeds.  The hooks
+ * walk a ring's list under its mon_lock; control operations change it
+ * under the control lock and mon_lock.
+ */
+struct nm_mon_link {
+	struct nm_kring *mk;		/* the monitor's receive ring */
+	uint32_t flags;			/* NM_MON_* */
+	struct nm_mon_link *next;
+};
+
+/* nm_mon_link.flags and nm_adapter.mon_flags */
+#define NM_MON_TX	0x1	/* watches transmit rings: NS_TXMON */
+#define NM_MON_RX	0x2	/* watches receive rings */
+#define NM_MON_ZCOPY	0x4	/* swaps buffers instead of copying */
+#define NM_MON_CHAIN	0x8	/* zero-copy link from the previous monitor */
+#define NM_MON_ORPHAN	0x10	/* the parent left netmap mode */
+
+int nm_monitor_get(const char *name, struct nmreq_register *req,
+		   enum nm_lookup how, struct nm_adapter **out);
+int nm_monitor_bind(struct nm_adapter *na, struct nm_priv *priv);
+void nm_monitor_orphan_all(struct nm_adapter *parent);
+
 int nm_null_get(const char *name, struct nmreq_register *req,
 		struct nm_adapter **out);
 

@@ -56,6 +56,7 @@ int nma_krings_create(struct nm_adapter *na)
 			k->offset_mask = 0;
 			k->last_dhash = 0xffff;
 			nmh_lock_init(&k->q_lock);
+			nmh_lock_init(&k->mon_lock);
 			nmh_kring_wait_init(&k->wait);
 		}
 	}
@@ -402,10 +403,10 @@ static int nm_sync_one(struct nm_kring *kring, int flags)
 	if (kring->tx == NR_TX) {
 		bad = nm_txsync_prologue(kring, &head);
 		if (!bad)
-			err = nma_ops(kring->na)->txsync(kring, flags);
+			err = nm_kring_sync(kring, flags);
 	} else {
 		bad = nm_rxsync_prologue(kring, &head);
-		err = nma_ops(kring->na)->rxsync(kring, flags);
+		err = nm_kring_sync(kring, flags);
 		nm_rx_timestamp(kring);
 	}
 	if (!err)

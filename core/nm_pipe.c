@@ -121,7 +121,7 @@ static int nm_pipe_txsync(struct nm_kring *kring, int flags)
 	if (limit != cur) {
 		kring->nr_hwcur = limit;
 		nm_store_release(&peer->nr_hwtail, limit);
-		nmh_kring_notify(peer);
+		nm_kring_notify(peer);
 	}
 	/* Free TX slots are those the receiver has released. */
 	nm_store_release(&kring->nr_hwtail,
@@ -163,7 +163,7 @@ static int nm_pipe_rxsync(struct nm_kring *kring, int flags)
 		nm_pipe_rx_range(rs, ts, bufs, cur, head);
 	}
 	nm_store_release(&kring->nr_hwcur, head);
-	nmh_kring_notify(peer);
+	nm_kring_notify(peer);
 	return 0;
 }
 

@@ -40,7 +40,7 @@ int nm_get_adapter(const char *name, struct nmreq_register *req,
 	}
 	if (req && (req->nr_flags &
 		    (NR_MONITOR_TX | NR_MONITOR_RX | NR_ZCOPY_MON)))
-		return -EOPNOTSUPP;	/* monitors: not built yet */
+		return nm_monitor_get(name, req, how, out);
 	if (strchr(name, '{') || strchr(name, '}'))
 		return nm_pipe_get(name, req, how, out);
 	if (!strncmp(name, "val", 3))
@@ -385,6 +385,14 @@ int nm_register(struct nm_priv *priv, const char *name,
 	err = -ENOMEM;
 	if (!priv->nifp)
 		goto err_reg;
+	if (na->kind == NM_KIND_MONITOR) {
+		err = nm_monitor_bind(na, priv);
+		if (err) {
+			nm_mem_if_free(na->mem, priv->nifp);
+			priv->nifp = NULL;
+			goto err_reg;
+		}
+	}
 	NM_FOR_RX_TX(t) {
 		for (i = first[t]; i < last[t]; i++) {
 			struct nm_kring *k = &na->rings[t][i];
@@ -471,6 +479,7 @@ void nm_priv_release(struct nm_priv *priv)
 	mem->active--;
 	if (--na->users == 0) {
 		na->flags &= ~NAF_NETMAP_ON;
+		nm_monitor_orphan_all(na);
 		nma_ops(na)->reg(na, 0);
 	}
 	nm_mem_reset_if_idle(mem);
@@ -711,6 +720,34 @@ static void nm_rec_krings(struct nm_adapter *na)
 	}
 }
 
+/*
+ * Links to monitors nothing links to any more (a context died between
+ * creating a monitor and recording its binding) would feed rings nobody
+ * reads: they go.
+ */
+static void nm_rec_monitor_links(struct nm_rec *r, struct nm_adapter *na)
+{
+	enum nm_txrx t;
+	uint32_t i;
+
+	NM_FOR_RX_TX(t) {
+		if (!na->rings[t])
+			continue;
+		for (i = 0; i < nma_all_rings(na, t); i++) {
+			struct nm_mon_link **pp = &na->rings[t][i].mon, *l;
+
+			while ((l = *pp) != NULL) {
+				if (nm_rec_find(r, l->mk->na)) {
+					pp = &l->next;
+					continue;
+				}
+				*pp = l->next;
+				nmh_free(l);
+			}
+		}
+	}
+}
+
 static int nma_has_rings(const struct nm_adapter *na)
 {
 	enum nm_txrx t;
@@ -761,11 +798,16 @@ int nm_recover(struct nm_priv *const *live, uint32_t nlive,
 		nm_rec_add(&r, live[i]->na);
 	for (i = 0; i < ndead; i++)
 		nm_rec_add(&r, dead[i]->na);
-	/* Pipes hang from their parents, which may be pipe ends too. */
+	/*
+	 * Pipes hang from their parents, which may be pipe ends too;
+	 * monitors hold their parents.
+	 */
 	for (i = 0; i < r.n; i++) {
 		na = r.e[i].na;
 		if (na->kind == NM_KIND_PIPE)
 			nm_rec_add(&r, na->pipe->parent);
+		if (na->kind == NM_KIND_MONITOR && na->mon_parent)
+			nm_rec_add(&r, na->mon_parent);
 		for (p = na->pipes; p; p = p->next) {
 			nm_rec_add(&r, &p->master);
 			nm_rec_add(&r, &p->slave);
@@ -869,9 +911,14 @@ int nm_recover(struct nm_priv *const *live, uint32_t nlive,
 	 */
 	for (i = 0; i < r.n; i++) {
 		struct nm_rec_ent *e = &r.e[i];
-		uint32_t users = 0, npipes = 0;
+		uint32_t users = 0, npipes = 0, nmons = 0;
 
 		na = e->na;
+		for (j = 0; j < r.n; j++)
+			if (r.e[j].na->kind == NM_KIND_MONITOR &&
+			    r.e[j].na->mon_parent == na)
+				nmons++;
+		nm_rec_monitor_links(&r, na);
 		for (j = 0; j < NM_MAX_BINDINGS; j++) {
 			struct nm_priv *bp = na->bindings[j];
 
@@ -897,10 +944,10 @@ int nm_recover(struct nm_priv *const *live, uint32_t nlive,
 		na->num_pipes = npipes;
 		/*
 		 * A wrapper is held by its parent's bwrap[] slot as well; a
-		 * wrapped port by its wrappers.
+		 * wrapped port by its wrappers; a watched port by its monitors.
 		 */
 		na->refcount = (int)(users + !!e->bdg + e->named + npipes +
-				     (na->kind == NM_KIND_BWRAP) +
+				     nmons + (na->kind == NM_KIND_BWRAP) +
 				     !!na->bwrap[0]) + 1;
 	}
 	/* Regions: one reference per port (per pair of pipe ends). */

@@ -566,12 +566,13 @@ static void nm_vale_out_later(struct nm_vale_out *o,
 }
 
 /*
- * Publish a lease filled up to slot j: shrink it (or pad it with empty
+ * Publish a lease filled up to slot j (delivered frames, dropped
+ * packets): shrink it (or pad it with empty
  * slots when a younger lease follows), then advance hwtail in order.
  */
 static void nm_lease_publish(struct nm_kring *dk, struct nm_lease *lease,
 			     uint32_t j, uint32_t delivered, uint64_t bytes,
-			     uint32_t npkts, uint32_t depth)
+			     uint32_t dropped, uint32_t depth)
 {
 	uint32_t n = dk->nkr_num_slots;
 
@@ -605,14 +606,29 @@ static void nm_lease_publish(struct nm_kring *dk, struct nm_lease *lease,
 		nm_lease_reap_dead(dk);
 	dk->stat_pkts += delivered;
 	dk->stat_bytes += bytes;
-	dk->stat_drops += npkts - delivered;
+	dk->stat_drops += dropped;
 	nmh_unlock(&dk->q_lock);
 	if (!delivered)
 		return;
 	if (dk->na->flags & NAF_KERNEL_OWNED)
 		nm_bwrap_flush(dk, depth);	/* on to the wrapped interface */
 	else
-		nmh_kring_notify(dk);
+		nm_kring_notify(dk);
+}
+
+/* The next packet of two lists merged in batch order, or NM_FT_NONE. */
+static inline uint32_t nm_bdg_merge_next(const struct nm_bdg_work *w,
+					 uint32_t *a, uint32_t *b)
+{
+	uint32_t k = *a < *b ? *a : *b;
+
+	if (k == NM_FT_NONE)
+		return k;
+	if (k == *a)
+		*a = w->ft[k].next;
+	else
+		*b = w->bnext[k];
+	return k;
 }
 
 /*
@@ -654,13 +670,9 @@ static void nm_vale_deliver(struct nm_adapter *dna, uint32_t r,
 	 */
 	for (;;) {
 		if (!left) {
-			k = list_a < list_b ? list_a : list_b;
+			k = nm_bdg_merge_next(w, &list_a, &list_b);
 			if (k == NM_FT_NONE)
 				break;
-			if (k == list_a)
-				list_a = ft[k].next;
-			else
-				list_b = w->bnext[k];
 			left = ft[k].nfrags;
 			if (left > o.room)
 				break;
@@ -675,7 +687,63 @@ static void nm_vale_deliver(struct nm_adapter *dna, uint32_t r,
 	if (o.nlater)
 		nm_vale_out_later(&o, ft);
 	nm_lease_publish(dk, lease, (uint32_t)(o.ds - o.slot), delivered,
-			 o.bytes, npkts, w->depth);
+			 o.bytes, npkts - delivered, w->depth);
+}
+
+/*
+ * nm_vale_deliver() to a port whose virtio-net header length differs
+ * from the sender's (shdr): nm_vnet.c converts each packet (15.8), into
+ * a number of slots of its own.  The lease covers the whole batch, so
+ * every packet is planned once to count its slots, then again to write.
+ */
+static noinline void nm_vale_deliver_conv(struct nm_adapter *dna, uint32_t r,
+					  struct nm_bdg_work *w, uint32_t shdr,
+					  uint32_t list_a, uint32_t list_b,
+					  uint32_t npkts)
+{
+	struct nm_kring *dk = &dna->rings[NR_RX][r];
+	const struct nm_bdg_fwd *ft = w->ft;
+	uint32_t dhdr = dna->virt_hdr_len, mfs = dna->mfs;
+	uint32_t usable = dk->buf_usable, needed = 0, delivered = 0;
+	uint32_t frames = 0, room, a, b, k, n;
+	struct nm_vnet_plan plan;
+	struct nm_lease *lease;
+	struct nm_vnet_dst d;
+
+	if (!npkts)
+		return;
+	a = list_a;
+	b = list_b;
+	while ((k = nm_bdg_merge_next(w, &a, &b)) != NM_FT_NONE)
+		needed += nm_vnet_plan(ft + k, ft[k].nfrags, shdr, dhdr, mfs,
+				       usable, &plan);
+	lease = nm_lease_reserve(dna, dk, needed, npkts);
+	if (!lease)
+		return;
+	n = dk->nkr_num_slots;
+	d.slot = dk->ring->slot;
+	d.end = d.slot + n;
+	d.ds = d.slot + lease->start;
+	nm_bufs_init(&d.bufs, dna->mem);
+	d.omask = dk->offset_mask;
+	d.omax = dk->offset_max;
+	d.usable = usable;
+	d.bytes = 0;
+	room = nm_dist(lease->start, lease->end, n);
+	while ((k = nm_bdg_merge_next(w, &list_a, &list_b)) != NM_FT_NONE) {
+		uint32_t s = nm_vnet_plan(ft + k, ft[k].nfrags, shdr, dhdr,
+					  mfs, usable, &plan);
+
+		if (!s)
+			continue;
+		if (s > room)
+			break;
+		room -= s;
+		frames += nm_vnet_emit(ft + k, ft[k].nfrags, &plan, &d);
+		delivered++;
+	}
+	nm_lease_publish(dk, lease, (uint32_t)(d.ds - d.slot), frames, d.bytes,
+			 npkts - delivered, w->depth);
 }
 
 /* ---------------------------------------------------------------- */
@@ -888,6 +956,19 @@ static inline int nm_vale_route_fast(struct nm_fwd_ctx *x, uint32_t i,
 	return 1;
 }
 
+/* Deliver to ring r of dna, converting headers if the lengths differ. */
+static inline void nm_vale_deliver_to(const struct nm_fwd_ctx *x,
+				      struct nm_adapter *dna, uint32_t r,
+				      uint32_t list_a, uint32_t list_b,
+				      uint32_t needed, uint32_t npkts)
+{
+	if (dna->virt_hdr_len != x->hdr)
+		nm_vale_deliver_conv(dna, r, x->w, x->hdr, list_a, list_b,
+				     npkts);
+	else
+		nm_vale_deliver(dna, r, x->w, list_a, list_b, needed, npkts);
+}
+
 /* Deliver a routed batch to every destination ring. */
 static void nm_vale_forward(struct nm_fwd_ctx *x)
 {
@@ -904,9 +985,10 @@ static void nm_vale_forward(struct nm_fwd_ctx *x)
 		dna = b->ports[x->odst];
 		w->ft[x->one.tail].next = NM_FT_NONE;
 		if (dna->num_rings[NR_RX])
-			nm_vale_deliver(dna, ring_id % dna->num_rings[NR_RX], w,
-					x->one.head, NM_FT_NONE, x->one.slots,
-					x->one.pkts);
+			nm_vale_deliver_to(x, dna,
+					   ring_id % dna->num_rings[NR_RX],
+					   x->one.head, NM_FT_NONE,
+					   x->one.slots, x->one.pkts);
 		return;
 	}
 	for (d = 0; d < NM_BDG_MAXSLOTS; d++) {
@@ -922,14 +1004,14 @@ static void nm_vale_forward(struct nm_fwd_ctx *x)
 			continue;
 		ur = ring_id % dna->num_rings[NR_RX];
 		if (ur == 0) {
-			nm_vale_deliver(dna, 0, w, u->head, bc->head,
-					u->slots + bc->slots,
-					u->pkts + bc->pkts);
+			nm_vale_deliver_to(x, dna, 0, u->head, bc->head,
+					   u->slots + bc->slots,
+					   u->pkts + bc->pkts);
 		} else {
-			nm_vale_deliver(dna, ur, w, u->head, NM_FT_NONE,
-					u->slots, u->pkts);
-			nm_vale_deliver(dna, 0, w, NM_FT_NONE, bc->head,
-					bc->slots, bc->pkts);
+			nm_vale_deliver_to(x, dna, ur, u->head, NM_FT_NONE,
+					   u->slots, u->pkts);
+			nm_vale_deliver_to(x, dna, 0, NM_FT_NONE, bc->head,
+					   bc->slots, bc->pkts);
 		}
 	}
 }

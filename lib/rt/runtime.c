@@ -1265,6 +1265,12 @@ int nmh_copy_from_user(void *dst, const void *usrc, size_t len)
 	return err;
 }
 
+/* process_vm_readv never waits on a fault of ours: the same read. */
+int nmh_copy_from_user_nofault(void *dst, const void *usrc, size_t len)
+{
+	return nmh_copy_from_user(dst, usrc, len);
+}
+
 int nmh_copy_to_user(void *udst, const void *src, size_t len)
 {
 	struct iovec local = { (void *)src, len }, remote = { udst, len };

@@ -125,7 +125,7 @@ error_rows=(
 	"2|-i VALE:a@conf:slots=1 -f tx|pkt-gen: -i VALE:a@conf:slots=1: the port has rings of 1 slot; a ring needs at least 2 slots to carry a packet (@conf:slots=2 or more)"
 	"1|-i VALE:abcdefghijklmnop -f tx|pkt-gen: cannot open VALE:abcdefghijklmnop: Cannot allocate memory (the port name 'abcdefghijklmnop' has 16 characters; at most 15 are allowed)"
 	"1|-i vale0123456789abcdef:a -f tx|pkt-gen: cannot open vale0123456789abcdef:a: Cannot allocate memory (the switch name 'vale0123456789abcdef' has 20 characters; at most 15 are allowed)"
-	"1|-i VALE:a -f tx -H 10|pkt-gen: -H 10: virtio-net headers are not supported"
+	"1|-i VALE:a{0 -f tx -H 10|pkt-gen: cannot set the virtio-net header length of VALE:a{0 to 10: "
 	"1|-i VALE:a -f tx -I|pkt-gen: -I: "
 	"1|-i null -f tx|pkt-gen: -i null: "
 )

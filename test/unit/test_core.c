@@ -5,18 +5,21 @@
  * here; /dev/netmap with NETMAP_BACKEND=kernel), and the answers checked
  * field by field against the spec: registration geometry, ring layout,
  * VALE broadcast, learning and fragments, pipes, option-list errors, the
- * legacy interface, VALE_LIST, ring repair and the port limit.
+ * legacy interface, VALE_LIST, ring repair, the port limit and monitors.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <net/netmap_user.h>
+
+#include <libnetmap.h>
 
 #include "backend.h"
 #include "tap.h"
@@ -864,6 +867,112 @@ static void test_port_limit(void)
 		port_close(&p[i]);
 }
 
+/* poll() revents of p for events, without waiting. */
+static short poll_now(struct port *p, short events)
+{
+	struct pollfd pfd = { .fd = p->fd, .events = events };
+
+	if (nm_poll(&pfd, 1, 0) < 0)
+		return -1;
+	return pfd.revents;
+}
+
+/* Slot i (from head) of p's RX ring 0. */
+static struct netmap_slot *rx_slot(struct port *p, uint32_t i)
+{
+	struct netmap_ring *r = NETMAP_RXRING(p->nifp, 0);
+	uint32_t j = r->head + i;
+
+	return &r->slot[j >= r->num_slots ? j - r->num_slots : j];
+}
+
+/* Monitors (17): names, geometry, what copy and zero-copy monitors see. */
+static void test_monitor(void)
+{
+	struct port a = { .fd = -1 }, b = { .fd = -1 }, m = { .fd = -1 };
+	struct port z = { .fd = -1 };
+	char na[64], nb[64], want[80];
+	uint32_t bbuf;
+	int err, i;
+
+	name_of(na, sizeof(na), "ma");
+	name_of(nb, sizeof(nb), "mb");
+	err = port_open(&m, nb, NR_REG_ALL_NIC, NR_MONITOR_RX, NULL);
+	is_int(err, -EINVAL, "monitor of a port not in netmap mode: EINVAL");
+	port_close(&m);
+	if (port_open(&a, na, NR_REG_ALL_NIC, 0, NULL) ||
+	    port_open(&b, nb, NR_REG_ALL_NIC, NR_EXCLUSIVE, NULL)) {
+		ok(0, "monitor: open the watched ports");
+		return;
+	}
+	err = port_open(&m, nb, NR_REG_ALL_NIC, NR_MONITOR_RX | NR_MONITOR_TX,
+			NULL);
+	is_int(err, 0, "copy monitor /rt of a port bound exclusively");
+	snprintf(want, sizeof(want), "%s/rt#0", nb);
+	ok(!strncmp(m.nifp->ni_name, want, 15), "its name is <port>/rt#0 (%.15s)",
+	   m.nifp->ni_name);
+	is_int(m.reg.nr_tx_rings, 1, "one TX ring");
+	is_int(m.reg.nr_rx_rings, 1, "max(parent rings) RX rings");
+	is_int(m.reg.nr_rx_slots, 1024, "the parent's slots");
+	ok(m.reg.nr_mem_id != b.reg.nr_mem_id, "a region of its own");
+	is_int((int)m.reg.nr_flags, NR_MONITOR_RX | NR_MONITOR_TX, "flags unchanged");
+
+	err = port_open(&z, nb, NR_REG_ALL_NIC, NR_ZCOPY_MON, NULL);
+	is_int(err, 0, "zero-copy monitor");
+	is_int((int)z.reg.nr_flags, NR_ZCOPY_MON | NR_MONITOR_TX | NR_MONITOR_RX,
+	       "NR_ZCOPY_MON comes back with NR_MONITOR_TX | NR_MONITOR_RX");
+	is_int(z.reg.nr_mem_id, b.reg.nr_mem_id, "in the parent's region");
+	snprintf(want, sizeof(want), "%s/zrt#1", nb);
+	ok(!strncmp(z.nifp->ni_name, want, 15), "its name is <port>/zrt#1");
+
+	/* a -> b: the copy monitor sees them at once, flags without TXMON */
+	for (i = 0; i < 3; i++)
+		send_frame(&a, mac_bcast, mac_a, 60 + i, 0x11);
+	is_int(rx_count(&m), 3, "copy monitor: 3 frames before b reads");
+	ok(rx_slot(&m, 2)->len == 62 && !(rx_slot(&m, 2)->flags & NS_TXMON) &&
+	   ((uint8_t *)NETMAP_BUF(NETMAP_RXRING(m.nifp, 0),
+				  rx_slot(&m, 2)->buf_idx))[20] == 0x11,
+	   "  copied: length, data, NS_TXMON clear");
+	is_int(rx_count(&z), 0, "zero-copy monitor: nothing before b reads");
+	is_int(rx_count(&b), 3, "b got its 3 frames");
+	bbuf = rx_slot(&b, 0)->buf_idx;
+	rx_release(&b);
+	is_int(rx_count(&z), 3, "zero-copy monitor: 3 frames once b released them");
+	ok(rx_slot(&z, 0)->buf_idx == bbuf && rx_slot(&z, 0)->len == 60,
+	   "  b's buffer moved to the monitor");
+	ok(NETMAP_RXRING(b.nifp, 0)->slot[0].buf_idx != bbuf,
+	   "  b's slot got another buffer");
+	rx_release(&m);
+	rx_release(&z);
+
+	/* b -> a: TX traffic, NS_TXMON set */
+	send_frame(&b, mac_bcast, mac_b, 70, 0x22);
+	send_frame(&b, mac_bcast, mac_b, 71, 0x22);
+	is_int(rx_count(&m), 2, "copy monitor: b's 2 TX frames");
+	ok(rx_slot(&m, 0)->len == 70 && (rx_slot(&m, 0)->flags & NS_TXMON),
+	   "  with NS_TXMON");
+	is_int(rx_count(&z), 2, "zero-copy monitor: b's 2 completed TX slots");
+	ok(rx_slot(&z, 1)->len == 71 && (rx_slot(&z, 1)->flags & NS_TXMON),
+	   "  with NS_TXMON");
+	is_int(rx_count(&a), 2, "a got them");
+	rx_release(&a);
+
+	/* monitor rings cannot transmit (17.3) */
+	is_int(nmb_ioctl(m.fd, NIOCTXSYNC, NULL), 0, "NIOCTXSYNC on a monitor: 0");
+	NETMAP_TXRING(m.nifp, 0)->head = NETMAP_TXRING(m.nifp, 0)->cur = 1;
+	ok(poll_now(&m, POLLOUT) & POLLERR, "poll for POLLOUT: POLLERR");
+
+	/* the parent leaves: monitors receive nothing and their syncs fail */
+	port_close(&b);
+	is_int(nmb_ioctl(m.fd, NIOCRXSYNC, NULL), 0,
+	       "after the parent left: NIOCRXSYNC still 0");
+	ok(poll_now(&m, POLLIN) & POLLERR, "  poll reports POLLERR");
+	ok(poll_now(&z, POLLIN) & POLLERR, "  on the zero-copy monitor too");
+	port_close(&m);
+	port_close(&z);
+	port_close(&a);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/nmtest.XXXXXX";
@@ -891,5 +1000,6 @@ int main(void)
 	test_repair();
 	test_region_sizing();
 	test_port_limit();
+	test_monitor();
 	return tap_done();
 }

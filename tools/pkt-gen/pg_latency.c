@@ -188,14 +188,17 @@ static struct pg_ring *reply_ring(struct pg_thread *t, const struct pg_ring *rx)
 static void pcap_chain(struct pg_ring *r, uint32_t i, uint32_t nf, uint64_t ts)
 {
 	struct netmap_ring *ring = r->ring;
-	uint32_t f;
+	uint32_t f, skip = run.vnet;
 
 	for (f = 0; f < nf; f++) {
 		const struct netmap_slot *slot = &ring->slot[i];
+		uint32_t k = skip < slot->len ? skip : slot->len;
 
-		pg_pcap_slot(r, (const uint8_t *)NETMAP_BUF_OFFSET(ring, slot), slot->len,
-			  f == nf - 1, ts);
-		r->chain_bytes += slot->len;
+		/* -H: the pcap record is the frame, without its header */
+		skip -= k;
+		pg_pcap_slot(r, (const uint8_t *)NETMAP_BUF_OFFSET(ring, slot) + k,
+			     slot->len - k, f == nf - 1, ts);
+		r->chain_bytes += slot->len - k;
 		r->chain_frags++;
 		i = i + 1 == ring->num_slots ? 0 : i + 1;
 	}
@@ -240,7 +243,7 @@ void pg_pong_thread(struct nt_worker *w)
 				if (__builtin_expect(run.pcap_out != NULL, 0))
 					pcap_chain(r, i, nf, ts);
 				if (nm_ring_space(txr) >= nf) {
-					uint32_t d = txr->head;
+					uint32_t d = txr->head, skip = run.vnet;
 
 					for (f = 0, j = i; f < nf; f++) {
 						struct netmap_slot *src = &ring->slot[j];
@@ -250,8 +253,12 @@ void pg_pong_thread(struct nt_worker *w)
 						db = (uint8_t *)NETMAP_BUF_OFFSET(txr, dst);
 
 						memcpy(db, NETMAP_BUF_OFFSET(ring, src), src->len);
-						if (f == 0)
-							swap_addresses(db, src->len);
+						/* after the -H header, in this slot or the next */
+						if (skip < src->len)
+							swap_addresses(db + skip,
+								       src->len - skip);
+						skip = skip < src->len ? (uint32_t)-1 :
+						       skip - src->len;
 						dst->len = src->len;
 						dst->flags = f + 1 < nf ? NS_MOREFRAG : 0;
 						total += src->len;

@@ -49,6 +49,8 @@ struct pg_tag {
 /* -P: fragment of template record; records from PG_TPL_KEYS on are always copied */
 #define PG_TPL_KEYS		(1u << 24)
 #define PG_TPL_KEY(rec, frag)	(0x40000000u | (uint32_t)(rec) << 6 | (uint32_t)(frag))
+/* -H: a slot holding the zeroed virtio-net header in front of a packet */
+#define PG_VNET_KEY		0x20000000u
 
 /* One ring served by a worker. */
 struct pg_ring {
@@ -59,6 +61,7 @@ struct pg_ring {
 
 	/* rx: a packet whose slots are not all seen yet */
 	uint32_t chain_bytes, chain_frags;
+	uint32_t vnet_left;		/* -H: header bytes still to skip */
 	uint8_t chain_head[PG_HDR_MAX];	/* first bytes of the packet */
 	uint32_t chain_head_len;
 
@@ -135,6 +138,7 @@ struct pg_run {
 	int dynamic;			/* headers built per packet */
 	uint64_t weight_total;
 	uint32_t frags, max_frag;
+	uint32_t vnet;			/* -H: virtio-net header length in effect */
 	uint32_t burst;
 	enum pg_rate rate_mode;
 	uint32_t rate_cap;		/* -R: most packets per batch */

@@ -134,7 +134,7 @@ static uint32_t rx_ring(struct pg_thread *t, struct pg_ring *r, uint64_t budget,
 
 	if (__builtin_expect(pcap, 0))
 		ts = nt_realtime_ns();	/* the receive time of this batch */
-	if (!per_packet && !pcap && !cfg.dump && !cfg.access && !r->chain_frags) {
+	if (!per_packet && !pcap && !cfg.dump && !cfg.access && !r->chain_frags && !run.vnet) {
 		/*
 		 * The common case, a plain count: single-slot packets read in
 		 * a tight loop; a chain goes to the general loop below.
@@ -155,6 +155,19 @@ static uint32_t rx_ring(struct pg_thread *t, struct pg_ring *r, uint64_t budget,
 		const uint8_t *buf = (const uint8_t *)NETMAP_BUF_OFFSET(ring, slot);
 		uint32_t len = slot->len;
 
+		if (cfg.dump)
+			pg_dump_slot(r->id, i, slot, buf);
+		if (run.vnet) {
+			/* -H: the packet starts with the header, in this slot or alone */
+			uint32_t skip;
+
+			if (!r->chain_frags)
+				r->vnet_left = run.vnet;
+			skip = r->vnet_left < len ? r->vnet_left : len;
+			r->vnet_left -= skip;
+			buf += skip;
+			len -= skip;
+		}
 		if (per_packet && r->chain_head_len < PG_HDR_MAX) {
 			uint32_t k = PG_HDR_MAX - r->chain_head_len;
 
@@ -163,8 +176,6 @@ static uint32_t rx_ring(struct pg_thread *t, struct pg_ring *r, uint64_t budget,
 			memcpy(r->chain_head + r->chain_head_len, buf, k);
 			r->chain_head_len += k;
 		}
-		if (cfg.dump)
-			pg_dump_slot(r->id, i, slot, buf);
 		if (cfg.access) {
 			volatile uint8_t sink = 0;
 			uint32_t k;

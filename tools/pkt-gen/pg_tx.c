@@ -97,6 +97,30 @@ static unsigned next_probe(struct pg_thread *t, uint8_t *probe, uint64_t now_rea
 }
 
 /*
+ * -H 10 or 12: the zeroed virtio-net header goes in a slot of its own in
+ * front of each packet (a first slot exactly as long as the header, with
+ * NS_MOREFRAG: spec 15.5), so frames are built as without it.  Returns the
+ * next slot index.
+ */
+static uint32_t tx_vnet_slot(struct pg_ring *r, uint32_t cur)
+{
+	struct netmap_ring *ring = r->ring;
+	struct netmap_slot *slot = &ring->slot[cur];
+	uint8_t *buf = (uint8_t *)NETMAP_BUF_OFFSET(ring, slot);
+
+	if (r->tags[cur].key != PG_VNET_KEY || r->tags[cur].buf_idx != slot->buf_idx) {
+		memset(buf, 0, run.vnet);
+		r->tags[cur].key = PG_VNET_KEY;
+		r->tags[cur].buf_idx = slot->buf_idx;
+	}
+	slot->len = (uint16_t)run.vnet;
+	slot->flags = NS_MOREFRAG;
+	if (cfg.dump)
+		pg_dump_slot(r->id, cur, slot, buf);
+	return cur + 1 == ring->num_slots ? 0 : cur + 1;
+}
+
+/*
  * -P: place up to `want` frames of the template file on a TX ring, in file
  * order, cycling (8.8).  As in pg_tx_fill(), a slot is rewritten only when its
  * buffer does not already hold that fragment of that record.
@@ -114,11 +138,15 @@ static unsigned tx_fill_tpl(struct pg_thread *t, struct pg_ring *r, unsigned wan
 		const struct pg_split *sp = &run.tpl_split[k];
 		const uint8_t *frame = nt_trace_frame(&run.tpl, k);
 
-		if (sp->nfrags > space)
+		if (sp->nfrags + !!run.vnet > space)
 			break;
 		if (run.rate_mode == RATE_BITS &&
 		    nt_pace_due(&t->pace, (double)t->units) > now)
 			break;
+		if (run.vnet) {
+			cur = tx_vnet_slot(r, cur);
+			space--;
+		}
 		for (i = 0; i < sp->nfrags; i++) {
 			struct netmap_slot *slot = &ring->slot[cur];
 			uint8_t *buf = (uint8_t *)NETMAP_BUF_OFFSET(ring, slot);
@@ -168,7 +196,7 @@ unsigned pg_tx_fill(struct pg_thread *t, struct pg_ring *r, unsigned want, uint6
 	if (run.tpl.count)
 		return tx_fill_tpl(t, r, want, now, bytes_out);
 	if (!run.dynamic && cfg.frame_sizes.kind == NT_SIZE_FIXED && run.split_cache[0].nfrags == 1 &&
-	    !cfg.dump && !cfg.rubbish && !cfg.always_copy && !run.count_sizes) {
+	    !cfg.dump && !cfg.rubbish && !cfg.always_copy && !run.count_sizes && !run.vnet) {
 		/* the common case: one fixed frame, one slot each */
 		uint32_t size = cfg.frame_sizes.entry[0].size, key = PG_KEY(size, 0);
 
@@ -210,12 +238,17 @@ unsigned pg_tx_fill(struct pg_thread *t, struct pg_ring *r, unsigned want, uint6
 		size = t->next_size;
 		idx = t->next_idx;
 		sp = size_split(size, idx, &tmp);
-		if (sp->nfrags > space)
+		if (sp->nfrags + !!run.vnet > space)
 			break;
 		if (run.rate_mode == RATE_BITS &&
 		    nt_pace_due(&t->pace, (double)t->units) > now)
 			break;
 		t->have_next = 0;
+		if (run.vnet) {
+			cur = tx_vnet_slot(r, cur);
+			first = cur;
+			space--;
+		}
 
 		if (run.dynamic && !cfg.rubbish) {
 			/* random sides are drawn per packet, ranges advance afterwards */

@@ -36,11 +36,6 @@ struct pg_run run;
 /* Features this build lacks: accepted by the parser, refused here (exit 1). */
 static int check_unsupported(const char *name)
 {
-	if (cfg.vnet_given && cfg.vnet != 0) {
-		nt_err(TOOL, "%s %s: virtio-net headers are not supported by this build yet",
-		       cfg.vnet_seen.opt, cfg.vnet_seen.value);
-		return 1;
-	}
 	if (cfg.indirect) {
 		nt_err(TOOL, "-I: indirect buffers (NS_INDIRECT) are not supported by this "
 		       "build yet");
@@ -62,6 +57,52 @@ static int check_unsupported(const char *name)
 }
 
 /* ================================================================ ports */
+
+/* PORT_HDR_SET (set) or PORT_HDR_GET of the port; 0 or an errno. */
+static int port_hdr(int set, uint32_t *len)
+{
+	struct nmreq_header hdr;
+	struct nmreq_port_hdr body;
+	int fd = nm_control_open(), err = 0;
+
+	if (fd < 0)
+		return errno;
+	memset(&body, 0, sizeof(body));
+	nmreq_header_init(&hdr, set ? NETMAP_REQ_PORT_HDR_SET : NETMAP_REQ_PORT_HDR_GET,
+			  &body);
+	memcpy(hdr.nr_name, run.port.d->hdr.nr_name, sizeof(hdr.nr_name));
+	body.nr_hdr_len = *len;
+	if (nm_ioctl(fd, NIOCCTRL, &hdr) < 0)
+		err = errno;
+	else
+		*len = body.nr_hdr_len;
+	nm_control_close(fd);
+	return err;
+}
+
+/*
+ * -H (3.2): 10 or 12 sets the port's virtio-net header length; 0 (the
+ * default) asks the port for its length.  Either way frames carry a
+ * header of that length from then on.
+ */
+static int setup_vnet(void)
+{
+	uint32_t len = (uint32_t)cfg.vnet;
+	int err;
+
+	if (len) {
+		err = port_hdr(1, &len);
+		if (err) {
+			nt_err(TOOL, "cannot set the virtio-net header length of %s to %u: %s",
+			       run.port.d->hdr.nr_name, len, nt_open_strerror(err));
+			return 1;
+		}
+	} else if (port_hdr(0, &len)) {
+		len = 0;	/* a port that cannot have one (a pipe, a NIC) */
+	}
+	run.vnet = len;
+	return 0;
+}
 
 /* A descriptor of the same port bound to ring k of the direction (3.5). */
 static struct nmport_d *open_ring_port(unsigned k, int no_tx_poll)
@@ -557,6 +598,8 @@ static int open_port(void)
 		return st;
 	if (cfg.conf_given)
 		nt_port_apply_conf(run.port.d, &cfg.conf);
+	/* frames that start with a virtio-net header are handled (-H) */
+	run.port.d->reg.nr_flags |= NR_ACCEPT_VNET_HDR;
 	st = nt_port_register(&run.port);
 	if (st)
 		return st;
@@ -617,7 +660,9 @@ int main(int argc, char **argv)
 	status = open_port();
 	if (status)
 		return status;
-	status = check_geometry();
+	status = setup_vnet();
+	if (!status)
+		status = check_geometry();
 	if (!status && run.tpl.count)
 		status = check_templates();
 	if (!status && cfg.pcap_out) {

@@ -165,11 +165,16 @@ static int list_one(const char *name)
 static int info(const char *name)
 {
 	struct nmreq_port_info_get body;
+	struct nmreq_port_hdr hdr;
 	const char *kname = !strncmp(name, "netmap:", 7) ? name + 7 : name;
 
 	memset(&body, 0, sizeof(body));
 	if (vc_request(kname, NETMAP_REQ_PORT_INFO_GET, &body))
 		return vc_fail("obtain info for", name, errno);
+	/* PORT_INFO has no room for it: the header length comes on its own */
+	memset(&hdr, 0, sizeof(hdr));
+	if (vc_request(kname, NETMAP_REQ_PORT_HDR_GET, &hdr))
+		hdr.nr_hdr_len = 0;	/* a port that exists only while in use */
 	if (json) {
 		struct nt_json j;
 
@@ -181,6 +186,7 @@ static int info(const char *name)
 		nt_json_u64(&j, "tx_rings", body.nr_tx_rings);
 		nt_json_u64(&j, "rx_rings", body.nr_rx_rings);
 		nt_json_u64(&j, "mem_id", body.nr_mem_id);
+		nt_json_u64(&j, "vnet_hdr", hdr.nr_hdr_len);
 		nt_json_end(&j);
 		return 0;
 	}
@@ -188,6 +194,21 @@ static int info(const char *name)
 		"tx_rings:   %u\nrx_rings:   %u\nmem_id:     %u\n",
 		(unsigned long long)body.nr_memsize, body.nr_tx_slots, body.nr_rx_slots,
 		body.nr_tx_rings, body.nr_rx_rings, body.nr_mem_id);
+	/* only ports with a header get the seventh line: the six stay as netmap's */
+	if (hdr.nr_hdr_len)
+		fprintf(nt_out(), "vnet_hdr:   %u\n", hdr.nr_hdr_len);
+	return 0;
+}
+
+/* --vnet-hdr: PORT_HDR_SET (spec 9.6). */
+static int set_vnet_hdr(const char *name, unsigned len)
+{
+	struct nmreq_port_hdr body;
+
+	memset(&body, 0, sizeof(body));
+	body.nr_hdr_len = len;
+	if (vc_request(name, NETMAP_REQ_PORT_HDR_SET, &body))
+		return vc_fail("set the virtio-net header length of", name, errno);
 	return 0;
 }
 
@@ -325,6 +346,8 @@ int main(int argc, char **argv)
 		st = polling(cfg.poll_on, 1);
 	} else if (cfg.poll_off) {
 		st = polling(cfg.poll_off, 0);
+	} else if (cfg.vnet_hdr) {
+		st = set_vnet_hdr(cfg.vnet_port, cfg.vnet_len);
 	} else {
 		st = list_all();	/* no action, -l alone, -v alone */
 	}

@@ -24,7 +24,7 @@ static struct vc_config parsed;
 /* Every action excludes the others (4.2: two actions are a usage error). */
 static const char *const actions[] = {
 	"list", "info", "attach", "attach-host", "detach", "create", "remove", "poll-on",
-	"poll-off", "stats", "watch", "macs", "cleanup", NULL
+	"poll-off", "stats", "watch", "macs", "cleanup", "vnet-hdr", NULL
 };
 
 #define VALE_PORT	"a switch and interface such as vale0:eth0"
@@ -89,6 +89,11 @@ static const struct nt_option vc_options[] = {
 	  .conflicts = actions, NT_DEST(parsed.macs), .given = &parsed.macs_given,
 	  .noun = "switch", .arg_name = "switch",
 	  .help = "the learning table of one switch or of all" },
+	{ 0, "vnet-hdr", NT_ARG_REQUIRED, NT_T_STRING, .flags = NT_OPT_EXT,
+	  .conflicts = actions, NT_DEST(parsed.vnet_hdr), .seen = &parsed.vnet_hdr_seen,
+	  .noun = "port and header length", .arg_name = "valeX:Y,len",
+	  .expect = "a VALE port, a comma and 0, 10 or 12, such as vale0:a,12",
+	  .help = "set a VALE port's virtio-net header length (0, 10 or 12)" },
 	{ 0, "cleanup", NT_ARG_NONE, NT_T_FLAG, .flags = NT_OPT_EXT, .conflicts = actions,
 	  NT_DEST(parsed.cleanup),
 	  .help = "remove the user runtime's shared files once no process uses them" },
@@ -161,6 +166,26 @@ static int check_ifname(const struct nt_opt_seen *seen, const char *name)
 	return 0;
 }
 
+/* --vnet-hdr valeX:Y,len: the port into c->vnet_port, the length. */
+static int check_vnet_hdr(struct vc_config *c)
+{
+	const struct nt_opt_seen *seen = &c->vnet_hdr_seen;
+	const char *comma = strrchr(c->vnet_hdr, ',');
+	size_t n = comma ? (size_t)(comma - c->vnet_hdr) : 0;
+
+	if (!comma || strncmp(c->vnet_hdr, "vale", 4) || !strchr(c->vnet_hdr, ':') ||
+	    n >= sizeof(c->vnet_port))
+		return nt_usage_error(TOOL, seen->opt, seen->value, "expected a VALE port, a "
+				      "comma and a header length, such as vale0:a,12");
+	if (strcmp(comma + 1, "0") && strcmp(comma + 1, "10") && strcmp(comma + 1, "12"))
+		return nt_usage_error(TOOL, seen->opt, seen->value, "invalid virtio-net "
+				      "header length '%s'; expected 0, 10 or 12", comma + 1);
+	memcpy(c->vnet_port, c->vnet_hdr, n);
+	c->vnet_port[n] = '\0';
+	c->vnet_len = (unsigned)atoi(comma + 1);
+	return 0;
+}
+
 static int check_options(struct vc_config *c)
 {
 	const char *acting = c->create ? "create" : c->attach || c->attach_host ? "attach" :
@@ -182,6 +207,8 @@ static int check_options(struct vc_config *c)
 		st = check_vale_name(&c->poll_off_seen, c->poll_off);
 	else if (c->create)
 		st = check_ifname(&c->create_seen, c->create);
+	else if (c->vnet_hdr)
+		st = check_vnet_hdr(c);
 	if (st)
 		return st;
 	if (c->conf_given && !acting) {

@@ -27,6 +27,11 @@ struct vc_config {
 	struct nt_opt_seen attach_seen, attach_host_seen, detach_seen, poll_on_seen;
 	struct nt_opt_seen poll_off_seen, info_seen, remove_seen;
 	int verbose;
+	/* --vnet-hdr valeX:Y,len, split by vc_parse_args() */
+	const char *vnet_hdr;
+	struct nt_opt_seen vnet_hdr_seen;
+	char vnet_port[64];
+	unsigned vnet_len;
 };
 
 /*
