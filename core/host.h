@@ -240,6 +240,25 @@ uint32_t nmh_online_cpus(void);
  */
 uint64_t nmh_netns_self(void);
 
+/*
+ * User memory as a region (EXTMEM, spec 23.6).  nmh_ext_map takes hold
+ * of size bytes of the caller's memory at uaddr (page aligned), so that
+ * they stay in place until nmh_ext_unmap, and returns in *base where the
+ * core reaches them from every context.  Returns 0, -EFAULT when the
+ * range is not (entirely) mapped, or another -errno for memory the host
+ * cannot use.  nmh_ext_same says whether two holds are on the same
+ * memory (a second registration with the same area reuses its region).
+ * nmh_ext_attach is called before a context that did not take the hold
+ * touches region m (a VALE sender in another process): 0, or -errno
+ * when the memory cannot be reached from here.
+ */
+struct nm_mem;
+int nmh_ext_map(uint64_t uaddr, uint64_t size, struct nmh_ext_mem *h,
+		void **base);
+int nmh_ext_same(const struct nmh_ext_mem *a, const struct nmh_ext_mem *b);
+void nmh_ext_unmap(struct nmh_ext_mem *h, void *base, uint64_t size);
+int nmh_ext_attach(struct nm_mem *m);
+
 /* Host log (rate limited by the caller where needed). */
 void nmh_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

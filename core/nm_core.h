@@ -53,6 +53,7 @@ struct nm_pool {
 struct nm_mem {
 	uint16_t id;
 	uint16_t global;		/* region 1, never freed */
+	uint16_t ext;			/* user memory (EXTMEM, 23.6) */
 	int refcount;			/* adapters and other holders */
 	int active;			/* bindings currently using it */
 	struct nm_pool pools[NM_POOLS];
@@ -63,6 +64,7 @@ struct nm_mem {
 	struct nmh_lock lock;		/* pool bitmaps */
 	struct nm_mem *next;		/* in nm_core.mem_list */
 	char creator[NETMAP_REQ_IFNAMSIZ];	/* private: the port it was made for */
+	struct nmh_ext_mem ext_mem;	/* ext: the host's hold on the memory */
 };
 
 /* Round to the 64-byte granularity of pool objects. */
@@ -502,6 +504,7 @@ struct nm_mem *nm_mem_private_new(const struct nm_mem_needs *n, int *err);
 /* Say which pool of m ran out, for port na (nmh_error_detail). */
 void nm_mem_pool_full(const struct nm_mem *m, enum nm_pool_id id,
 		      const struct nm_adapter *na, uint64_t need);
+int nm_mem_ext_get(struct nmreq_opt_extmem *opt, struct nm_mem **out);
 void nm_mem_get(struct nm_mem *m);
 void nm_mem_put(struct nm_mem *m);
 int nm_mem_finalize(struct nm_mem *m);
@@ -682,9 +685,19 @@ enum nm_lookup {
 
 int nm_get_adapter(const char *name, struct nmreq_register *req,
 		   enum nm_lookup how, struct nm_adapter **out);
+/*
+ * The options a registration uses (10.8): their bodies (NULL when
+ * absent) and the outcome of each (0 or a negative errno).
+ */
+struct nm_reg_opts {
+	struct nmreq_opt_offsets *off;
+	struct nmreq_opt_extmem *ext;
+	struct nmreq_opt_csb *csb;
+	int off_err, ext_err, csb_err;
+};
+
 int nm_register(struct nm_priv *priv, const char *name,
-		struct nmreq_register *req, struct nmreq_opt_offsets *off,
-		int *off_err);
+		struct nmreq_register *req, struct nm_reg_opts *o);
 void nm_priv_release(struct nm_priv *priv);
 /* After a context died inside a control operation (see nm_register.c). */
 int nm_recover(struct nm_priv *const *live, uint32_t nlive,

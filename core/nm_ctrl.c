@@ -179,11 +179,39 @@ static int nm_opts_copy_in(struct nm_req_ctx *c, uint32_t *copyback)
 /* Request execution                                                */
 /* ---------------------------------------------------------------- */
 
+/*
+ * A known option as its whole structure (header, then body), or NULL
+ * when the request has none; nm_opt_put() stores the body back (it is
+ * copied out if the request succeeds) and the option's status.
+ */
+static void *nm_opt_get(struct nm_req_ctx *c, uint32_t type, void *buf,
+			size_t size)
+{
+	struct nm_kopt *k = c->by_type[type];
+
+	if (!k || k->bodylen != size - sizeof(k->hdr))
+		return NULL;
+	memcpy(buf, &k->hdr, sizeof(k->hdr));
+	memcpy((char *)buf + sizeof(k->hdr), k->body, k->bodylen);
+	return buf;
+}
+
+static void nm_opt_put(struct nm_req_ctx *c, uint32_t type, const void *buf,
+		       uint32_t status)
+{
+	struct nm_kopt *k = c->by_type[type];
+
+	memcpy(k->body, (const char *)buf + sizeof(k->hdr), k->bodylen);
+	k->hdr.nro_status = status;
+}
+
 static int nm_req_register(struct nm_priv *priv, struct nm_req_ctx *c)
 {
 	struct nmreq_register *req = &c->body.reg;
-	struct nm_kopt *off = c->by_type[NETMAP_REQ_OPT_OFFSETS];
-	int err, off_err = 0;
+	struct nmreq_opt_offsets off;
+	struct nmreq_opt_extmem ext;
+	struct nm_reg_opts o;
+	int err;
 	uint32_t i;
 
 	if (priv->na)
@@ -199,21 +227,17 @@ static int nm_req_register(struct nm_priv *priv, struct nm_req_ctx *c)
 	default:
 		return EINVAL;
 	}
-	if (off) {
-		struct nmreq_opt_offsets o;
-
-		memcpy(&o.nro_opt, &off->hdr, sizeof(o.nro_opt));
-		memcpy((char *)&o + sizeof(o.nro_opt), off->body,
-		       sizeof(o) - sizeof(o.nro_opt));
-		err = nm_register(priv, c->hdr.nr_name, req, &o, &off_err);
-		/* Only the effective maximum is written back (10.7). */
-		memcpy(off->body, (char *)&o + sizeof(o.nro_opt),
-		       sizeof(o) - sizeof(o.nro_opt));
-		off->hdr.nro_status = off_err ? -off_err :
-				      (err ? EOPNOTSUPP : 0);
-	} else {
-		err = nm_register(priv, c->hdr.nr_name, req, NULL, &off_err);
-	}
+	memset(&o, 0, sizeof(o));
+	o.off = nm_opt_get(c, NETMAP_REQ_OPT_OFFSETS, &off, sizeof(off));
+	o.ext = nm_opt_get(c, NETMAP_REQ_OPT_EXTMEM, &ext, sizeof(ext));
+	err = nm_register(priv, c->hdr.nr_name, req, &o);
+	/* OFFSETS: only the effective maximum is written back (10.7). */
+	if (o.off)
+		nm_opt_put(c, NETMAP_REQ_OPT_OFFSETS, &off,
+			   o.off_err ? -o.off_err : (err ? EOPNOTSUPP : 0));
+	/* EXTMEM: its outcome, and the pool parameters applied (23.6). */
+	if (o.ext)
+		nm_opt_put(c, NETMAP_REQ_OPT_EXTMEM, &ext, -o.ext_err);
 	if (err)
 		return -err;
 	/* Any option the registration did not consume undoes it (10.8/9). */

@@ -187,7 +187,9 @@ static void nm_mem_release_memory(struct nm_mem *m)
 	int i;
 
 	m->base = NULL;
-	if (base)
+	if (base && m->ext)
+		nmh_ext_unmap(&m->ext_mem, base, m->memsize);
+	else if (base)
 		nmh_region_free(base, m->memsize);
 	for (i = 0; i < NM_POOLS; i++) {
 		uint32_t *bitmap = m->pools[i].bitmap;
@@ -237,8 +239,8 @@ int nm_mem_finalize(struct nm_mem *m)
 		nm_mem_release_memory(m);
 		memcpy(m->params, nm_g->params.global, sizeof(m->params));
 	}
-	if (m->base)
-		return 0;
+	if (m->base || m->ext)
+		return m->base ? 0 : -ENOMEM;
 	for (i = 0; i < NM_POOLS; i++) {
 		err = nm_mem_pool_geometry(&m->params[i], i, !m->global,
 					   &pools[i]);
@@ -366,6 +368,144 @@ int nm_mem_may_use(const struct nm_mem *m)
 {
 	return m->global || nm_g->params.shared_regions ||
 	       m->owner == nm_g->caller;
+}
+
+/* ---------------------------------------------------------------- */
+/* User memory (EXTMEM, 23.6)                                       */
+/* ---------------------------------------------------------------- */
+
+/*
+ * The pools of an EXTMEM region from the option (0: the private default
+ * of 23.2), laid out from the start of the area, each on a page
+ * boundary, with the area left over turned into more buffers.  Objects
+ * are not rounded to clusters: the area is the user's.  Returns 0,
+ * -EINVAL for sizes or counts out of range, -ENOMEM when they do not fit.
+ */
+static int nm_mem_ext_layout(struct nmreq_pools_info *pi, uint64_t size,
+			     struct nm_pool_params p[NM_POOLS],
+			     struct nm_pool pools[NM_POOLS])
+{
+	uint32_t *objsize[NM_POOLS] = { &pi->nr_if_pool_objsize,
+		&pi->nr_ring_pool_objsize, &pi->nr_buf_pool_objsize };
+	uint32_t *objtotal[NM_POOLS] = { &pi->nr_if_pool_objtotal,
+		&pi->nr_ring_pool_objtotal, &pi->nr_buf_pool_objtotal };
+	uint64_t ofs = 0;
+	int i;
+
+	for (i = 0; i < NM_POOLS; i++) {
+		struct nm_pool *q = &pools[i];
+		uint32_t sz;
+
+		p[i].size = *objsize[i] ? *objsize[i] : nm_g->params.priv[i].size;
+		p[i].num = *objtotal[i] ? *objtotal[i] : nm_g->params.priv[i].num;
+		sz = (p[i].size + NM_OBJ_ALIGN - 1) & ~(NM_OBJ_ALIGN - 1);
+		if (p[i].size > nm_pool_limits[i].max_size ||
+		    sz < nm_pool_limits[i].min_size ||
+		    sz > nm_pool_limits[i].max_size ||
+		    p[i].num < nm_pool_limits[i].min_num[1] ||
+		    p[i].num > nm_pool_limits[i].max_num[1])
+			return -EINVAL;
+		memset(q, 0, sizeof(*q));
+		q->objsize = sz;
+		q->objtotal = p[i].num;
+		q->clustentries = 1;
+		q->memsize = (uint64_t)q->objtotal * sz;
+		q->offset = ofs;
+		ofs += (q->memsize + NM_PAGE_SIZE - 1) &
+		       ~(uint64_t)(NM_PAGE_SIZE - 1);
+	}
+	if (ofs > size || pools[NM_BUF_POOL].offset +
+			  pools[NM_BUF_POOL].memsize > size)
+		return -ENOMEM;
+	/* The rest of the area: more buffers (23.6). */
+	{
+		struct nm_pool *b = &pools[NM_BUF_POOL];
+		uint64_t more = (size - b->offset - b->memsize) / b->objsize;
+
+		if (b->objtotal + more > 0xffffffffull)
+			more = 0xffffffffull - b->objtotal;
+		b->objtotal += (uint32_t)more;
+		b->memsize = (uint64_t)b->objtotal * b->objsize;
+	}
+	/* The option comes back with the defaults that were applied. */
+	for (i = 0; i < NM_POOLS; i++) {
+		*objsize[i] = pools[i].objsize;
+		*objtotal[i] = p[i].num;
+	}
+	return 0;
+}
+
+/*
+ * The region of an EXTMEM option: a new one on the caller's memory, or
+ * the region already built on the same memory.  On success the caller
+ * holds a reference.
+ */
+int nm_mem_ext_get(struct nmreq_opt_extmem *opt, struct nm_mem **out)
+{
+	struct nmreq_pools_info *pi = &opt->nro_info;
+	struct nm_pool_params p[NM_POOLS];
+	struct nm_pool pools[NM_POOLS];
+	struct nmh_ext_mem h;
+	struct nm_mem *m;
+	void *base;
+	int err, i;
+
+	*out = NULL;
+	if (!opt->nro_usrptr || (opt->nro_usrptr & (NM_PAGE_SIZE - 1)) ||
+	    !pi->nr_memsize || (pi->nr_memsize & (NM_PAGE_SIZE - 1)))
+		return -EINVAL;
+	err = nm_mem_ext_layout(pi, pi->nr_memsize, p, pools);
+	if (err)
+		return err;
+	memset(&h, 0, sizeof(h));
+	err = nmh_ext_map(opt->nro_usrptr, pi->nr_memsize, &h, &base);
+	if (err)
+		return err;
+	for (m = nm_g->mem_list; m; m = m->next) {
+		if (m->ext && m->base && nmh_ext_same(&m->ext_mem, &h)) {
+			nmh_ext_unmap(&h, base, pi->nr_memsize);
+			/* memory both can reach: still only its creator's region */
+			if (!nm_mem_may_use(m))
+				return -EPERM;
+			pi->nr_memsize = m->memsize;
+			nm_mem_get(m);
+			*out = m;
+			return 0;
+		}
+	}
+	m = nmh_zalloc(sizeof(*m));
+	if (m)
+		m->id = nm_mem_new_id();
+	if (!m || !m->id) {
+		nmh_free(m);
+		nmh_ext_unmap(&h, base, pi->nr_memsize);
+		return -ENOMEM;
+	}
+	for (i = 0; i < NM_POOLS; i++) {
+		pools[i].bitmap = nmh_zalloc((pools[i].objtotal + 31) / 32 * 4);
+		if (!pools[i].bitmap) {
+			while (--i >= 0)
+				nmh_free(pools[i].bitmap);
+			nmh_free(m);
+			nmh_ext_unmap(&h, base, pi->nr_memsize);
+			return -ENOMEM;
+		}
+	}
+	memcpy(m->params, p, sizeof(m->params));
+	memcpy(m->pools, pools, sizeof(pools));
+	m->ext = 1;
+	m->ext_mem = h;
+	m->owner = nm_g->caller;
+	m->memsize = pi->nr_memsize;
+	nmh_lock_init(&m->lock);
+	nm_mem_reset_pools(m);
+	m->base = base;
+	m->refcount = 1;
+	/* Last: a listed region is whole (see nm_mem_release_memory). */
+	m->next = nm_g->mem_list;
+	nm_store_release(&nm_g->mem_list, m);
+	*out = m;
+	return 0;
 }
 
 void nm_mem_get(struct nm_mem *m)

@@ -307,9 +307,10 @@ static int nm_binding_slot(struct nm_adapter *na, struct nm_priv *priv)
  * or NULL.  On success req holds the output fields of 9.1.
  */
 int nm_register(struct nm_priv *priv, const char *name,
-		struct nmreq_register *req, struct nmreq_opt_offsets *off,
-		int *off_err)
+		struct nmreq_register *req, struct nm_reg_opts *o)
 {
+	struct nmreq_opt_offsets *off = o->off;
+	struct nm_mem *ext = NULL;
 	struct nm_adapter *na;
 	uint32_t first[2], last[2], i, granted = 0, head = 0;
 	uint64_t mask = 0;
@@ -318,7 +319,15 @@ int nm_register(struct nm_priv *priv, const char *name,
 
 	if (priv->na)
 		return -EBUSY;
-	if (req->nr_mem_id) {
+	if (o->ext) {
+		/* 11.4 step 2: the user's memory, the region to use */
+		err = nm_mem_ext_get(o->ext, &ext);
+		if (err) {
+			o->ext_err = err;
+			return err;
+		}
+		req->nr_mem_id = ext->id;
+	} else if (req->nr_mem_id) {
 		struct nm_mem *m = nm_mem_find(req->nr_mem_id);
 
 		if (!m)
@@ -328,10 +337,16 @@ int nm_register(struct nm_priv *priv, const char *name,
 	}
 	err = nm_get_adapter(name, req, NM_LOOKUP_CREATE, &na);
 	if (err)
-		return err;
+		goto out_ext;
 	err = -EPERM;
 	if (!nm_mem_may_use(na->mem))
 		goto err_put;
+	/* A port that exists already in another region cannot move. */
+	err = -EINVAL;
+	if (ext && na->mem != ext) {
+		o->ext_err = err;
+		goto err_put;
+	}
 	err = -EBUSY;
 	if (na->flags & NAF_KERNEL_OWNED)
 		goto err_put;
@@ -358,7 +373,7 @@ int nm_register(struct nm_priv *priv, const char *name,
 	if (off) {
 		err = nm_offsets_check(na, off, &mask);
 		if (err) {
-			*off_err = err;
+			o->off_err = err;
 			goto err_put;
 		}
 	}
@@ -377,7 +392,7 @@ int nm_register(struct nm_priv *priv, const char *name,
 	if (off) {
 		err = nm_offsets_apply(na, priv, off, mask);
 		if (err) {
-			*off_err = err;
+			o->off_err = err;
 			goto err_reg;
 		}
 	}
@@ -424,6 +439,10 @@ int nm_register(struct nm_priv *priv, const char *name,
 	req->nr_host_rx_rings = (uint16_t)na->num_host_rings[NR_RX];
 	req->nr_mem_id = na->mem->id;
 	req->nr_extra_bufs = granted;
+	if (ext) {
+		o->ext->nro_info.nr_mem_id = ext->id;
+		nm_mem_put(ext);	/* the port holds the region now */
+	}
 	return 0;
 
 err_reg:
@@ -436,6 +455,9 @@ err_slot:
 err_put:
 	nma_check_unused(na);
 	nma_put(na);
+out_ext:
+	if (ext)
+		nm_mem_put(ext);
 	return err;
 }
 

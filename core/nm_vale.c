@@ -458,7 +458,9 @@ static struct nm_lease *nm_lease_reserve(struct nm_adapter *dna,
 	struct nm_lease *lease = NULL;
 	uint32_t n, busy, avail, howmany, i, self = nmh_owner_self();
 
-	if (!(dna->flags & NAF_NETMAP_ON) || !dk->ring || !dk->users) {
+	/* A user-memory region may need mapping here first (EXTMEM). */
+	if (!(dna->flags & NAF_NETMAP_ON) || !dk->ring || !dk->users ||
+	    (dna->mem->ext && nmh_ext_attach(dna->mem))) {
 		nmh_lock(&dk->q_lock);
 		dk->stat_drops += npkts;
 		nmh_unlock(&dk->q_lock);

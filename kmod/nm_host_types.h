@@ -45,6 +45,13 @@ struct nmh_port_wait {
 	wait_queue_head_t wq[2];
 };
 
+/* An EXTMEM region: the caller's pages, pinned, and mapped by vmap. */
+struct page;
+struct nmh_ext_mem {
+	struct page **pages;
+	unsigned long npages;
+};
+
 #define NM_READ_ONCE(x) READ_ONCE(x)
 #define NM_WRITE_ONCE(x, v) WRITE_ONCE(x, v)
 #define nm_load_acquire(p) smp_load_acquire(p)

@@ -46,6 +46,7 @@
 /* Outstanding allocations, checked at unload: nothing may be left. */
 static atomic_long_t nmk_objects = ATOMIC_LONG_INIT(0);
 static atomic_long_t nmk_region_bytes = ATOMIC_LONG_INIT(0);
+static atomic_long_t nmk_pinned_pages = ATOMIC_LONG_INIT(0);
 
 void *nmh_zalloc(size_t size)
 {
@@ -96,6 +97,66 @@ void nmh_error_detail(const char *fmt, ...)
 
 /* vmalloc_user() memory is committed when allocated. */
 int nmh_region_back(void *base, uint64_t ofs, uint64_t len)
+/*
+ * EXTMEM (23.6): the caller's pages are pinned for as long as the region
+ * lives (FOLL_LONGTERM: they do not move, and they survive the caller
+ * unmapping them) and mapped contiguously into the kernel with vmap, so
+ * every pool object is usable whatever the physical layout.  Anonymous
+ * memory, shared memory (tmpfs, memfd) and huge pages can be pinned so;
+ * the kernel refuses long-term pins of other file mappings.
+ */
+int nmh_ext_map(uint64_t uaddr, uint64_t size, struct nmh_ext_mem *h,
+		void **base)
+{
+	unsigned long n = size >> PAGE_SHIFT;
+	struct page **pages;
+	long got;
+	void *va;
+
+	if (n >= totalram_pages())
+		return -ENOMEM;
+	pages = nmh_zalloc(n * sizeof(*pages));
+	if (!pages)
+		return -ENOMEM;
+	got = pin_user_pages_fast((unsigned long)uaddr, (int)n,
+				  FOLL_WRITE | FOLL_LONGTERM, pages);
+	if (got != (long)n) {
+		if (got > 0)
+			unpin_user_pages(pages, got);
+		nmh_free(pages);
+		return got == -ENOMEM ? -ENOMEM : -EFAULT;
+	}
+	va = vmap(pages, n, VM_MAP, PAGE_KERNEL);
+	if (!va) {
+		unpin_user_pages(pages, n);
+		nmh_free(pages);
+		return -ENOMEM;
+	}
+	atomic_long_add(n, &nmk_pinned_pages);
+	h->pages = pages;
+	h->npages = n;
+	*base = va;
+	return 0;
+}
+
+int nmh_ext_same(const struct nmh_ext_mem *a, const struct nmh_ext_mem *b)
+{
+	return a->npages == b->npages && a->pages[0] == b->pages[0];
+}
+
+/* The last port of the region is gone: the pages go back to the user. */
+void nmh_ext_unmap(struct nmh_ext_mem *h, void *base, uint64_t size)
+{
+	vunmap(base);
+	unpin_user_pages_dirty_lock(h->pages, h->npages, true);
+	atomic_long_sub(h->npages, &nmk_pinned_pages);
+	nmh_free(h->pages);
+	h->pages = NULL;
+	h->npages = 0;
+}
+
+/* The kernel reaches the region from every context. */
+int nmh_ext_attach(struct nm_mem *m)
 {
 	return 0;
 }
@@ -381,6 +442,9 @@ static int nmk_mmap(struct file *file, struct vm_area_struct *vma)
 	if (!smp_load_acquire(&f->bound))
 		return -EINVAL;
 	m = f->priv.na->mem;
+	/* An EXTMEM region is the application's own memory (23.6). */
+	if (m->ext)
+		return -EINVAL;
 	if (!m->base || vma->vm_pgoff > (m->memsize >> PAGE_SHIFT) ||
 	    len > m->memsize - ((u64)vma->vm_pgoff << PAGE_SHIFT))
 		return -EINVAL;
@@ -703,9 +767,9 @@ static void __exit nmk_exit(void)
 	nmh_ctl_unlock();
 	objs = atomic_long_read(&nmk_objects);
 	bytes = atomic_long_read(&nmk_region_bytes);
-	if (objs || bytes)
-		pr_err("netmap: leaked %ld objects and %ld region bytes\n",
-		       objs, bytes);
+	if (objs || bytes || atomic_long_read(&nmk_pinned_pages))
+		pr_err("netmap: leaked %ld objects, %ld region bytes and %ld pinned pages\n",
+		       objs, bytes, atomic_long_read(&nmk_pinned_pages));
 	else
 		pr_info("netmap: unloaded, nothing leaked\n");
 }

@@ -44,6 +44,18 @@ struct nmh_port_wait {
 	uint32_t unused;
 };
 
+/*
+ * An EXTMEM region: the file behind the caller's shared mapping, which
+ * every process maps at the region's place in the arena (runtime.c).
+ */
+struct nmh_ext_mem {
+	char path[256];
+	uint64_t dev, ino;
+	uint64_t off, size;	/* where the area starts in the file, its size */
+	uint32_t slot;		/* its place in the arena's table */
+	uint32_t gen;		/* changes with every region in that place */
+};
+
 #define NM_READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define NM_WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define nm_load_acquire(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)

@@ -34,6 +34,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -46,6 +47,9 @@
 
 #define RT_ARENA_BASE ((uintptr_t)0x6e0000000000ULL)
 #define RT_ARENA_RESERVE (64ULL << 30)
+/* The top of the reservation holds EXTMEM regions (files mapped over it). */
+#define RT_EXT_AREA (32ULL << 30)
+#define RT_EXT_SLOTS 64
 #define RT_ARENA_MAGIC 0x6e6d72746172656eULL	/* "nmrtaren" */
 #define RT_ARENA_VERSION 5
 #define RT_GROW_STEP (16ULL << 20)
@@ -154,6 +158,12 @@ struct rt_arena {
 	struct rt_thread_slot threads[RT_MAX_THREADS];
 	struct rt_binding bindings[RT_MAX_BINDINGS];
 	struct rt_owner owners[RT_MAX_OWNERS];
+	/* Places of EXTMEM regions in the top RT_EXT_AREA bytes. */
+	struct rt_ext_place {
+		uint64_t start, len;	/* arena offsets */
+		uint32_t used, gen;
+	} ext_places[RT_EXT_SLOTS];
+	uint32_t ext_gen;
 };
 
 /* Process-local state. */
@@ -567,14 +577,14 @@ static int rt_grow(uint64_t end)
 
 	if (end <= a->size)
 		return 0;
-	if (end > a->reserve) {
+	if (end > a->reserve - RT_EXT_AREA) {
 		nmb_set_detail("the user runtime's arena is full (%llu GiB)",
-			       (unsigned long long)(a->reserve >> 30));
+			       (unsigned long long)((a->reserve - RT_EXT_AREA) >> 30));
 		return -ENOMEM;
 	}
 	size = (end + RT_GROW_STEP - 1) / RT_GROW_STEP * RT_GROW_STEP;
-	if (size > a->reserve)
-		size = a->reserve;
+	if (size > a->reserve - RT_EXT_AREA)
+		size = a->reserve - RT_EXT_AREA;
 	if (ftruncate(rt.arena_fd, (off_t)size))
 		return -errno;
 	a->size = size;
@@ -819,6 +829,7 @@ void nmh_unlock(struct nmh_lock *l)
 }
 
 static void rt_recover(void);
+static void rt_ext_attach_all(void);
 
 /*
  * The control lock records its holder.  A holder killed inside a control
@@ -841,6 +852,7 @@ void nmh_ctl_lock(void)
 	}
 	r = pthread_mutex_lock(&a->ctl_lock);
 	rt.in_ctl = 1;
+	rt_ext_attach_all();
 	if (r == EOWNERDEAD) {
 		rt_recover();
 		pthread_mutex_consistent(&a->ctl_lock);
@@ -1216,6 +1228,223 @@ uint32_t nmh_online_cpus(void)
 uint64_t nmh_netns_self(void)
 {
 	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* User memory (EXTMEM)                                             */
+/* ---------------------------------------------------------------- */
+
+/*
+ * Every process reaches a region at the same address, and an EXTMEM
+ * region is the application's memory: so the runtime accepts memory it
+ * can map again in any process of the user, a shared mapping of a file
+ * that can be opened by its path (a file in tmpfs such as /dev/shm, in
+ * hugetlbfs, or a regular file), and maps that file at a place in the top
+ * RT_EXT_AREA bytes of the arena reservation.  A process maps it there
+ * the first time it touches the region (nmh_ext_attach): in every control
+ * operation (nmh_ctl_lock), and before a VALE sender writes into it.
+ * The file must keep its path and size while the region is used.
+ * Anonymous or private memory is refused with EINVAL, an address that is
+ * not mapped with EFAULT.
+ */
+
+/* Generation of the region each place holds in this process, 0: none. */
+static uint32_t rt_ext_here[RT_EXT_SLOTS];
+
+/*
+ * The file behind [uaddr, uaddr + size) of this process, from
+ * /proc/self/maps: 0, -EFAULT (not mapped), -EINVAL (not a shared file
+ * mapping covering the whole range).
+ */
+static int rt_ext_find_file(uint64_t uaddr, uint64_t size,
+			    struct nmh_ext_mem *h)
+{
+	char line[512 + sizeof(h->path)], perms[8], path[sizeof(line)];
+	unsigned long long start, end, off, ino;
+	unsigned int maj, mnr;
+	int err = -EFAULT;
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		path[0] = '\0';
+		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %s", &start,
+			   &end, perms, &off, &maj, &mnr, &ino, path) < 7)
+			continue;
+		if (uaddr < start || uaddr >= end)
+			continue;
+		err = -EINVAL;
+		if (uaddr + size > end || perms[3] != 's' || !ino ||
+		    path[0] != '/' || strstr(line, " (deleted)") ||
+		    strlen(path) >= sizeof(h->path))
+			break;
+		memcpy(h->path, path, strlen(path) + 1);
+		h->dev = makedev(maj, mnr);
+		h->ino = ino;
+		h->off = off + (uaddr - start);
+		h->size = size;
+		err = 0;
+		break;
+	}
+	fclose(f);
+	return err;
+}
+
+static void *rt_ext_addr(uint32_t slot)
+{
+	return rt_ptr(rt.arena->ext_places[slot].start);
+}
+
+/* Map region h's file at its place in this process; 0 or -errno. */
+static int rt_ext_map_here(const struct nmh_ext_mem *h)
+{
+	struct stat st;
+	void *p;
+	int fd, err = 0;
+
+	fd = open(h->path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || st.st_dev != h->dev || st.st_ino != h->ino ||
+	    (uint64_t)st.st_size < h->off + h->size) {
+		close(fd);
+		return -EINVAL;		/* another file now, or shorter */
+	}
+	p = mmap(rt_ext_addr(h->slot), h->size, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED, fd, (off_t)h->off);
+	if (p == MAP_FAILED)
+		err = -errno;
+	close(fd);
+	if (!err)
+		__atomic_store_n(&rt_ext_here[h->slot], h->gen, __ATOMIC_RELEASE);
+	return err;
+}
+
+/* Give a place back to the arena file: touching it faults (SIGBUS). */
+static void rt_ext_unmap_here(uint32_t slot)
+{
+	struct rt_ext_place *e = &rt.arena->ext_places[slot];
+
+	mmap(rt_ext_addr(slot), e->len, PROT_READ | PROT_WRITE,
+	     MAP_SHARED | MAP_FIXED | MAP_NORESERVE, rt.arena_fd,
+	     (off_t)e->start);
+	rt_ext_here[slot] = 0;
+}
+
+/* A free place of len bytes aligned to align.  Control lock held. */
+static int rt_ext_place(uint64_t len, uint64_t align)
+{
+	struct rt_arena *a = rt.arena;
+	uint64_t low = a->reserve, floor = a->reserve - RT_EXT_AREA, start;
+	int i, free_slot = -1;
+
+	for (i = 0; i < RT_EXT_SLOTS; i++) {
+		struct rt_ext_place *e = &a->ext_places[i];
+
+		if (e->len && e->start < low)
+			low = e->start;
+		if (e->used)
+			continue;
+		if (e->len >= len && !(e->start % align))
+			return i;	/* a place of a region gone */
+		if (!e->len && free_slot < 0)
+			free_slot = i;
+	}
+	if (free_slot < 0 || low - floor < len + align)
+		return -ENOMEM;
+	start = (low - len) & ~(align - 1);
+	a->ext_places[free_slot].start = start;
+	a->ext_places[free_slot].len = len;
+	return free_slot;
+}
+
+int nmh_ext_map(uint64_t uaddr, uint64_t size, struct nmh_ext_mem *h,
+		void **base)
+{
+	struct rt_arena *a = rt.arena;
+	struct stat st;
+	uint64_t align;
+	int slot, err;
+
+	err = rt_ext_find_file(uaddr, size, h);
+	if (err)
+		return err;
+	if (stat(h->path, &st) || st.st_dev != h->dev || st.st_ino != h->ino)
+		return -EINVAL;
+	/* hugetlbfs maps whole huge pages: its block size */
+	align = st.st_blksize > 4096 ? (uint64_t)st.st_blksize : 4096;
+	slot = rt_ext_place(size, align);
+	if (slot < 0)
+		return slot;
+	a->ext_places[slot].gen = ++a->ext_gen ? a->ext_gen : ++a->ext_gen;
+	h->slot = (uint32_t)slot;
+	h->gen = a->ext_places[slot].gen;
+	err = rt_ext_map_here(h);
+	if (err)
+		return err;
+	a->ext_places[slot].used = 1;
+	*base = rt_ext_addr((uint32_t)slot);
+	return 0;
+}
+
+int nmh_ext_same(const struct nmh_ext_mem *x, const struct nmh_ext_mem *y)
+{
+	return x->dev == y->dev && x->ino == y->ino && x->off == y->off &&
+	       x->size == y->size;
+}
+
+/*
+ * The region is gone: its place goes back to the table.  Other processes
+ * keep the file mapped there until they touch a region in that place
+ * again (attach compares generations).
+ */
+void nmh_ext_unmap(struct nmh_ext_mem *h, void *base, uint64_t size)
+{
+	(void)base;
+	(void)size;
+	if (h->slot >= RT_EXT_SLOTS)
+		return;
+	if (rt.arena->ext_places[h->slot].gen == h->gen) {
+		rt_ext_unmap_here(h->slot);
+		rt.arena->ext_places[h->slot].used = 0;
+	}
+}
+
+int nmh_ext_attach(struct nm_mem *m)
+{
+	const struct nmh_ext_mem *h = &m->ext_mem;
+	int err;
+
+	if (h->slot >= RT_EXT_SLOTS)
+		return -EINVAL;
+	if (__atomic_load_n(&rt_ext_here[h->slot], __ATOMIC_ACQUIRE) == h->gen)
+		return 0;
+	pthread_mutex_lock(&rt.lock);
+	err = rt_ext_here[h->slot] == h->gen ? 0 : rt_ext_map_here(h);
+	pthread_mutex_unlock(&rt.lock);
+	return err;
+}
+
+/*
+ * Control operations may touch any region: every EXTMEM region is mapped
+ * in this process first.  One this process cannot reach (its file was
+ * removed) gets zero pages there, so that nothing faults: its rings read
+ * as empty.
+ */
+static void rt_ext_attach_all(void)
+{
+	struct nm_mem *m;
+
+	for (m = nm_g->mem_list; m; m = m->next) {
+		if (!m->ext || !m->base || !nmh_ext_attach(m))
+			continue;
+		nmh_log("netmap: cannot map the user memory of region %u (%s)\n",
+			m->id, m->ext_mem.path);
+		if (m->ext_mem.slot < RT_EXT_SLOTS)
+			mmap(m->base, m->memsize, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	}
 }
 
 void nmh_ring_timestamp(struct netmap_ring *ring)

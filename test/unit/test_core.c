@@ -5,7 +5,8 @@
  * here; /dev/netmap with NETMAP_BACKEND=kernel), and the answers checked
  * field by field against the spec: registration geometry, ring layout,
  * VALE broadcast, learning and fragments, pipes, option-list errors, the
- * legacy interface, VALE_LIST, ring repair, the port limit and monitors.
+ * legacy interface, VALE_LIST, ring repair, the port limit, monitors and
+ * user memory (EXTMEM).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -973,6 +974,202 @@ static void test_monitor(void)
 	port_close(&a);
 }
 
+static int backend_is_kernel(void)
+{
+	const char *b = getenv("NETMAP_BACKEND");
+
+	return b && !strcmp(b, "kernel");
+}
+
+/*
+ * size bytes of memory both backends accept for EXTMEM: a shared mapping
+ * of a file in /dev/shm (the user runtime maps the file again in other
+ * processes, the kernel pins its pages).  *path is unlinked by the caller.
+ */
+static void *ext_area(size_t size, char *path, size_t len)
+{
+	void *p;
+	int fd;
+
+	snprintf(path, len, "/dev/shm/nmext.XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return NULL;
+	if (ftruncate(fd, (off_t)size)) {
+		close(fd);
+		return NULL;
+	}
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void ext_opt(struct nmreq_opt_extmem *o, void *area, uint64_t size)
+{
+	memset(o, 0, sizeof(*o));
+	o->nro_opt.nro_reqtype = NETMAP_REQ_OPT_EXTMEM;
+	o->nro_usrptr = (uintptr_t)area;
+	o->nro_info.nr_memsize = size;
+}
+
+/* Register name with the EXTMEM option o; the port is mapped at area. */
+static int ext_open(struct port *p, const char *name, struct nmreq_opt_extmem *o)
+{
+	struct nmreq_header h;
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	p->fd = nmb_open();
+	if (p->fd < 0)
+		return p->fd;
+	hdr_init(&h, NETMAP_REQ_REGISTER, name, &p->reg);
+	h.nr_options = (uintptr_t)o;
+	p->reg.nr_mode = NR_REG_ALL_NIC;
+	err = nmb_ioctl(p->fd, NIOCCTRL, &h);
+	if (err) {
+		nmb_close(p->fd);
+		p->fd = -1;
+		return err;
+	}
+	p->mem = (char *)(uintptr_t)o->nro_usrptr;
+	p->nifp = NETMAP_IF(p->mem, p->reg.nr_offset);
+	return 0;
+}
+
+static void ext_close(struct port *p)
+{
+	if (p->fd >= 0)
+		nmb_close(p->fd);
+	memset(p, 0, sizeof(*p));
+	p->fd = -1;
+}
+
+/* User memory as a region (EXTMEM, 10.3, 23.6). */
+static void test_extmem(void)
+{
+	const size_t size = 16 << 20;
+	struct port a = { .fd = -1 }, b = { .fd = -1 }, c = { .fd = -1 };
+	struct nmreq_opt_extmem o, o2;
+	struct nmreq_pools_info pi;
+	struct nmreq_port_info_get info;
+	struct nmreq_header h;
+	char path[64], path2[64], na[64], nb[64], nc[64];
+	char *area = ext_area(size, path, sizeof(path));
+	char *small = ext_area(64 << 10, path2, sizeof(path2));
+	uint16_t id;
+	int err;
+
+	if (!area || !small) {
+		ok(0, "extmem: a shared mapping of a file in /dev/shm");
+		return;
+	}
+	name_of(na, sizeof(na), "xa");
+	name_of(nb, sizeof(nb), "xb");
+	name_of(nc, sizeof(nc), "xc");
+	ext_opt(&o, area, size);
+	err = ext_open(&a, na, &o);
+	is_int(err, 0, "EXTMEM registration on a 16 MiB file mapping");
+	if (err)
+		goto out;
+	is_int(o.nro_opt.nro_status, 0, "  option status 0");
+	is_int(o.nro_info.nr_if_pool_objsize, 1024, "  defaults written back: if size");
+	is_int(o.nro_info.nr_ring_pool_objtotal, 4, "  ring count");
+	is_int(o.nro_info.nr_buf_pool_objsize, 2048, "  buffer size");
+	ok(a.reg.nr_memsize == size, "  nr_memsize is the area's size");
+	ok(!strcmp(a.nifp->ni_name, na), "  the netmap_if is in the user's memory");
+	ok(NETMAP_TXRING(a.nifp, 0)->num_slots == 1024, "  and so are the rings");
+	id = a.reg.nr_mem_id;
+	memset(&pi, 0, sizeof(pi));
+	hdr_init(&h, NETMAP_REQ_POOLS_INFO_GET, na, &pi);
+	is_int(nmb_ioctl(a.fd, NIOCCTRL, &h), 0, "POOLS_INFO_GET");
+	ok(pi.nr_if_pool_offset == 0 && pi.nr_ring_pool_offset == 4096 &&
+	   pi.nr_buf_pool_offset == 4096 + 4 * 20480,
+	   "  pools in order, each on a page boundary");
+	is_int((int)pi.nr_buf_pool_objtotal,
+	       (int)((size - 4096 - 4 * 20480) / 2048),
+	       "  the rest of the area is buffers");
+
+	ext_opt(&o2, area, size);
+	is_int(ext_open(&b, nb, &o2), 0, "a second port on the same memory");
+	is_int(b.reg.nr_mem_id, id, "  shares its region");
+
+	/* a frame from a to b, in the user's memory */
+	send_frame(&a, mac_bcast, mac_a, 60, 0x5a);
+	is_int(rx_count(&b), 1, "a frame crosses between the two ports");
+	ok((uint8_t)NETMAP_BUF(NETMAP_RXRING(b.nifp, 0),
+			       NETMAP_RXRING(b.nifp, 0)->slot[0].buf_idx)[30] == 0x5a,
+	   "  its bytes are in the area");
+
+	/* errors (26.2) */
+	ext_opt(&o2, area + 8, size - 4096);
+	is_int(ext_open(&c, nc, &o2), -EINVAL, "unaligned address: EINVAL");
+	is_int(o2.nro_opt.nro_status, EINVAL, "  option status EINVAL");
+	ext_opt(&o2, area, 0);
+	is_int(ext_open(&c, nc, &o2), -EINVAL, "size 0: EINVAL");
+	ext_opt(&o2, area, size - 100);
+	is_int(ext_open(&c, nc, &o2), -EINVAL, "size not a page multiple: EINVAL");
+	ext_opt(&o2, small, 64 << 10);
+	is_int(ext_open(&c, nc, &o2), -ENOMEM, "pools larger than the area: ENOMEM");
+	is_int(o2.nro_opt.nro_status, ENOMEM, "  option status ENOMEM");
+	ext_opt(&o2, small, 64 << 10);
+	o2.nro_info.nr_buf_pool_objsize = 70000;
+	is_int(ext_open(&c, nc, &o2), -EINVAL, "buffer size out of range: EINVAL");
+	munmap(small, 64 << 10);
+	ext_opt(&o2, small, 64 << 10);
+	o2.nro_info.nr_if_pool_objtotal = 1;
+	o2.nro_info.nr_ring_pool_objtotal = 2;
+	o2.nro_info.nr_buf_pool_objtotal = 4;
+	is_int(ext_open(&c, nc, &o2), -EFAULT, "memory that is not mapped: EFAULT");
+	memset(&c, 0, sizeof(c));
+	c.fd = -1;
+	if (!port_open(&c, nc, NR_REG_ALL_NIC, 0, NULL)) {
+		struct port d;
+
+		ext_opt(&o2, area, size);
+		is_int(ext_open(&d, nc, &o2), -EINVAL,
+		       "a port that exists in another region: EINVAL");
+		port_close(&c);
+	}
+	if (backend_is_kernel()) {
+		void *anon = mmap(NULL, 16 << 20, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		ext_opt(&o2, anon, 16 << 20);
+		is_int(ext_open(&c, nc, &o2), 0, "kernel: anonymous memory is pinned");
+		ext_close(&c);
+		munmap(anon, 16 << 20);
+	} else {
+		void *anon = mmap(NULL, 16 << 20, PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+		ext_opt(&o2, anon, 16 << 20);
+		is_int(ext_open(&c, nc, &o2), -EINVAL,
+		       "user runtime: memory no other process can map: EINVAL");
+		munmap(anon, 16 << 20);
+	}
+
+	/* the memory goes away while in use: the ports go on */
+	munmap(area, size);
+	area = NULL;
+	is_int(nmb_ioctl(a.fd, NIOCTXSYNC, NULL), 0,
+	       "the application unmapped the area: syncs still work");
+	ext_close(&a);
+	memset(&info, 0, sizeof(info));
+	info.nr_mem_id = id;
+	hdr_init(&h, NETMAP_REQ_PORT_INFO_GET, "", &info);
+	is_int(nmb_ioctl(b.fd, NIOCCTRL, &h), 0, "the region lives while b uses it");
+	ext_close(&b);
+	info.nr_mem_id = id;
+	is_int(nmb_ioctl(b.fd = nmb_open(), NIOCCTRL, &h), -EINVAL,
+	       "released at the last close: its id is gone");
+	nmb_close(b.fd);
+out:
+	if (area)
+		munmap(area, size);
+	unlink(path);
+	unlink(path2);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/nmtest.XXXXXX";
@@ -1001,5 +1198,6 @@ int main(void)
 	test_region_sizing();
 	test_port_limit();
 	test_monitor();
+	test_extmem();
 	return tap_done();
 }

@@ -35,6 +35,11 @@ mount -t devtmpfs dev /mnt/dev
 mkdir -p /mnt/dev/shm /mnt/dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /mnt/dev/shm
 mount -t devpts devpts /mnt/dev/pts
+# Huge pages for the EXTMEM tests, as a machine configured for them has.
+mkdir -p /mnt/dev/hugepages
+if mount -t hugetlbfs -o mode=1777 hugetlbfs /mnt/dev/hugepages; then
+	echo 32 >/proc/sys/vm/nr_hugepages
+fi
 # What udev would add: bash process substitution needs /dev/fd.
 ln -sf /proc/self/fd /mnt/dev/fd
 ln -sf /proc/self/fd/0 /mnt/dev/stdin
