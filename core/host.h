@@ -259,6 +259,33 @@ int nmh_ext_same(const struct nmh_ext_mem *a, const struct nmh_ext_mem *b);
 void nmh_ext_unmap(struct nmh_ext_mem *h, void *base, uint64_t size);
 int nmh_ext_attach(struct nm_mem *m);
 
+/*
+ * The sync loop (25.2) runs in the thread that issued SYNC_KLOOP_START.
+ * nmh_kloop_setup resolves its eventfds (efds: ioeventfd, irqfd pairs,
+ * one per bound ring, negative for none; NULL without the option) into
+ * kl->host: -EBADF or -EINVAL for a descriptor that is not an eventfd.
+ * nmh_kloop_arm is called before the loop looks for work a last time,
+ * then nmh_kloop_wait sleeps until an ioeventfd kick, a wake-up of one
+ * of the binding's rings, nmh_kloop_wake, or timeout_us; it returns
+ * -EINTR when the thread must return (a signal), else 0.  nmh_kloop_irq
+ * signals irqfd i.  nmh_kloop_wait_stop (STOP, without the control
+ * lock) returns once nmh_kloop_exited has been called for priv.
+ * nmh_csb_load/nmh_csb_store read and write 32-bit words of the CSB, in
+ * the loop's own process, with acquire and release order: 0 or -EFAULT.
+ */
+struct nm_kloop;
+struct nm_priv;
+int nmh_kloop_setup(struct nm_kloop *kl, const int32_t *efds);
+void nmh_kloop_teardown(struct nm_kloop *kl);
+void nmh_kloop_arm(struct nm_kloop *kl);
+int nmh_kloop_wait(struct nm_kloop *kl, uint32_t timeout_us);
+void nmh_kloop_irq(struct nm_kloop *kl, uint32_t i);
+void nmh_kloop_wake(struct nm_priv *priv);
+void nmh_kloop_wait_stop(struct nm_priv *priv);
+void nmh_kloop_exited(struct nm_priv *priv);
+int nmh_csb_load(const uint32_t *uaddr, uint32_t *v);
+int nmh_csb_store(uint32_t *uaddr, uint32_t v);
+
 /* Host log (rate limited by the caller where needed). */
 void nmh_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

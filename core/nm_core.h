@@ -390,6 +390,24 @@ struct nm_priv {
 	uint32_t sleeping;		/* waiting in poll (host managed) */
 	uint32_t owner;			/* opener's identity (host: uid) */
 	uint64_t host_id;		/* host's name for this binding */
+	/* CSB mode (25.1): the application's arrays; 0 when off */
+	uint64_t csb_atok, csb_ktoa;
+	uint32_t kloop_state;		/* NM_KLOOP_* */
+};
+
+#define NM_KLOOP_RUNNING	0x1
+#define NM_KLOOP_STOPPING	0x2
+
+/* A sync loop being run (nm_kloop.c, 25.2). */
+struct nm_kloop {
+	struct nm_priv *priv;
+	struct nm_kring **rings;	/* the bound rings, TX first */
+	uint32_t *last_tail;		/* hwtail last published, per ring */
+	uint32_t n;
+	uint32_t sleep_us, mode;
+	uint32_t events;		/* every ring has an ioeventfd */
+	uint32_t irq;			/* some ring has an irqfd */
+	void *host;			/* the host's state of the loop */
 };
 
 /* ---------------------------------------------------------------- */
@@ -661,6 +679,8 @@ static inline void nm_kring_notify(struct nm_kring *kring)
 }
 int nm_kring_try_busy(struct nm_kring *kring);
 void nm_kring_unbusy(struct nm_kring *kring);
+int nm_prologue_values(struct nm_kring *kring, uint32_t lo, uint32_t hi,
+		       uint32_t head, uint32_t cur);
 /* Offset of a slot's data, clamped to the ring's maximum (10.7). */
 static inline uint64_t nm_slot_offset(const struct nm_kring *kring,
 				      const struct netmap_slot *slot)
@@ -706,6 +726,14 @@ int nm_port_info(const char *name, struct nmreq_port_info_get *info);
 int nm_pools_info(const char *name, struct nmreq_pools_info *info);
 
 int nm_ctrl(struct nm_priv *priv, void *uarg);
+
+int nm_csb_enable(struct nm_priv *priv, const struct nmreq_opt_csb *o);
+int nm_kloop_prepare(struct nm_priv *priv, uint32_t sleep_us,
+		     struct nmreq_option *mode_opt, uint32_t mode,
+		     struct nmreq_option *efd_opt, const int32_t *efds,
+		     struct nm_kloop **out);
+int nm_kloop_run(struct nm_kloop *kl);
+int nm_kloop_request_stop(struct nm_priv *priv);
 int nm_legacy(struct nm_priv *priv, unsigned int cmd, void *uarg);
 int nm_sync(struct nm_priv *priv, enum nm_txrx t);
 /* Poll processing of 12.1 without sleeping; returns revents. */

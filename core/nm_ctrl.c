@@ -76,6 +76,9 @@ struct nm_req_ctx {
 	struct nm_kopt *by_type[NETMAP_REQ_OPT_MAX];
 	uint8_t bodies[NETMAP_REQ_MAXSIZE];
 	size_t bodies_used;
+	/* SYNC_KLOOP_START/STOP: what runs once the control lock is free */
+	struct nm_kloop *kloop;
+	int kloop_stop;
 };
 
 static size_t nm_opt_body_size(const struct nmreq_option *o)
@@ -210,6 +213,7 @@ static int nm_req_register(struct nm_priv *priv, struct nm_req_ctx *c)
 	struct nmreq_register *req = &c->body.reg;
 	struct nmreq_opt_offsets off;
 	struct nmreq_opt_extmem ext;
+	struct nmreq_opt_csb csb;
 	struct nm_reg_opts o;
 	int err;
 	uint32_t i;
@@ -240,6 +244,15 @@ static int nm_req_register(struct nm_priv *priv, struct nm_req_ctx *c)
 		nm_opt_put(c, NETMAP_REQ_OPT_EXTMEM, &ext, -o.ext_err);
 	if (err)
 		return -err;
+	/* CSB (11.4 step 11): a failure undoes the registration */
+	if (nm_opt_get(c, NETMAP_REQ_OPT_CSB, &csb, sizeof(csb))) {
+		err = nm_csb_enable(priv, &csb);
+		c->by_type[NETMAP_REQ_OPT_CSB]->hdr.nro_status = (uint32_t)-err;
+		if (err) {
+			nm_priv_release(priv);
+			return -err;
+		}
+	}
 	/* Any option the registration did not consume undoes it (10.8/9). */
 	for (i = 0; i < c->nopts; i++) {
 		if (c->opts[i].hdr.nro_status == EOPNOTSUPP) {
@@ -297,6 +310,39 @@ static int nm_req_newif(struct nm_req_ctx *c)
 	return 0;
 }
 
+/* CSB_ENABLE (25.1): the CSB option is required. */
+static int nm_req_csb_enable(struct nm_priv *priv, struct nm_req_ctx *c)
+{
+	struct nmreq_opt_csb csb;
+	int err;
+
+	if (!nm_opt_get(c, NETMAP_REQ_OPT_CSB, &csb, sizeof(csb)))
+		return EINVAL;
+	if (!priv->na)
+		return ENXIO;
+	err = nm_csb_enable(priv, &csb);
+	c->by_type[NETMAP_REQ_OPT_CSB]->hdr.nro_status = (uint32_t)-err;
+	return -err;
+}
+
+/*
+ * SYNC_KLOOP_START (25.2): checks and set-up under the control lock; the
+ * loop itself runs in nm_ctrl() once the lock is released.
+ */
+static int nm_req_kloop_start(struct nm_priv *priv, struct nm_req_ctx *c)
+{
+	struct nm_kopt *mode = c->by_type[NETMAP_REQ_OPT_SYNC_KLOOP_MODE];
+	struct nm_kopt *efd = c->by_type[NETMAP_REQ_OPT_SYNC_KLOOP_EVENTFDS];
+	uint32_t m = 0;
+
+	if (mode)
+		memcpy(&m, mode->body, sizeof(m));
+	return -nm_kloop_prepare(priv, c->body.kloop.sleep_us,
+				 mode ? &mode->hdr : NULL, m,
+				 efd ? &efd->hdr : NULL,
+				 efd ? (const int32_t *)efd->body : NULL, &c->kloop);
+}
+
 static int nm_req_run(struct nm_priv *priv, struct nm_req_ctx *c)
 {
 	uint32_t len;
@@ -333,14 +379,14 @@ static int nm_req_run(struct nm_priv *priv, struct nm_req_ctx *c)
 	case NETMAP_REQ_POOLS_INFO_GET:
 		return -nm_pools_info(c->hdr.nr_name, &c->body.pools);
 	case NETMAP_REQ_SYNC_KLOOP_START:
+		return nm_req_kloop_start(priv, c);
 	case NETMAP_REQ_SYNC_KLOOP_STOP:
-	case NETMAP_REQ_CSB_ENABLE:
-		if (c->hdr.nr_reqtype == NETMAP_REQ_SYNC_KLOOP_START &&
-		    c->body.kloop.sleep_us > 1000000)
-			return EINVAL;
-		if (!priv->na)
+		if (!priv->na || !(priv->na->flags & NAF_NETMAP_ON))
 			return ENXIO;
-		return EOPNOTSUPP;	/* CSB and the in-kernel loop: not built */
+		c->kloop_stop = nm_kloop_request_stop(priv);
+		return 0;
+	case NETMAP_REQ_CSB_ENABLE:
+		return nm_req_csb_enable(priv, c);
 	default:
 		return EINVAL;
 	}
@@ -395,6 +441,11 @@ int nm_ctrl(struct nm_priv *priv, void *uarg)
 		nm_g->caller = priv->owner;
 		err = nm_req_run(priv, c);
 		nmh_ctl_unlock();
+		/* The sync loop runs here, in the caller's thread (25.2). */
+		if (!err && c->kloop)
+			err = -nm_kloop_run(c->kloop);
+		if (c->kloop_stop)
+			nmh_kloop_wait_stop(priv);
 		if (!err && c->bodylen &&
 		    nmh_copy_to_user((void *)(uintptr_t)c->hdr.nr_body, &c->body,
 				     c->bodylen))

@@ -308,25 +308,36 @@ void nm_ring_repair(struct nm_kring *kring)
 			kring->tx == NR_TX ? "tx" : "rx", kring->ring_id);
 }
 
-static int nm_prologue(struct nm_kring *kring, uint32_t lo, uint32_t hi,
-		       uint32_t *headp)
+/*
+ * Accept head and cur if [lo, hi] holds them (6.3), else repair the ring
+ * and return -1.  The CSB loop passes the values of its CSB entry.
+ */
+int nm_prologue_values(struct nm_kring *kring, uint32_t lo, uint32_t hi,
+		       uint32_t head, uint32_t cur)
 {
-	struct netmap_ring *ring = kring->ring;
 	uint32_t n = kring->nkr_num_slots;
-	uint32_t head = NM_READ_ONCE(ring->head);
-	uint32_t cur = NM_READ_ONCE(ring->cur);
 
-	if (NM_READ_ONCE(ring->tail) != kring->rtail)
-		NM_WRITE_ONCE(ring->tail, kring->rtail);
 	if (head >= n || cur >= n || !nm_indices_ok(lo, hi, head, cur)) {
 		nm_ring_repair(kring);
-		*headp = kring->rhead;
 		return -1;
 	}
 	kring->rhead = head;
 	kring->rcur = cur;
-	*headp = head;
 	return 0;
+}
+
+static int nm_prologue(struct nm_kring *kring, uint32_t lo, uint32_t hi,
+		       uint32_t *headp)
+{
+	struct netmap_ring *ring = kring->ring;
+	int bad;
+
+	if (NM_READ_ONCE(ring->tail) != kring->rtail)
+		NM_WRITE_ONCE(ring->tail, kring->rtail);
+	bad = nm_prologue_values(kring, lo, hi, NM_READ_ONCE(ring->head),
+				 NM_READ_ONCE(ring->cur));
+	*headp = kring->rhead;
+	return bad;
 }
 
 /* TX: rhead <= head <= cur <= rtail.  Returns 0, or -1 after a repair. */
@@ -426,6 +437,8 @@ int nm_sync(struct nm_priv *priv, enum nm_txrx t)
 
 	if (!na)
 		return -ENXIO;
+	if (priv->csb_atok)
+		return -EBUSY;	/* the rings are the sync loop's (25.1) */
 	for (i = priv->qfirst[t]; i < priv->qlast[t]; i++) {
 		r = nm_sync_one(&na->rings[t][i], nm_priv_sync_flags(priv) |
 				(t == NR_TX ? NAF_FORCE_RECLAIM : NAF_FORCE_READ));
@@ -449,7 +462,7 @@ unsigned int nm_poll_scan(struct nm_priv *priv, unsigned int events)
 	int found_tx = 0, r;
 	uint32_t i;
 
-	if (!na || !(na->flags & NAF_NETMAP_ON))
+	if (!na || !(na->flags & NAF_NETMAP_ON) || priv->csb_atok)
 		return POLLERR;
 	if (want_tx || !(priv->flags & NR_NO_TX_POLL)) {
 		for (i = priv->qfirst[NR_TX]; i < priv->qlast[NR_TX]; i++) {

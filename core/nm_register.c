@@ -498,6 +498,7 @@ void nm_priv_release(struct nm_priv *priv)
 	priv->flags = 0;
 	priv->mode = 0;
 	priv->binding_idx = 0;
+	priv->csb_atok = priv->csb_ktoa = 0;
 	mem->active--;
 	if (--na->users == 0) {
 		na->flags &= ~NAF_NETMAP_ON;

@@ -35,6 +35,11 @@
 #include <linux/cred.h>
 #include <linux/pagemap.h>
 #include <net/net_namespace.h>
+#include <linux/sched/signal.h>
+#include <linux/eventfd.h>
+#include <linux/file.h>
+#include <linux/hrtimer.h>
+#include <linux/version.h>
 
 #include "nm_core.h"
 #include "nm_linux.h"
@@ -343,8 +348,233 @@ void nmh_log(const char *fmt, ...)
 }
 
 /* ---------------------------------------------------------------- */
+/* The sync loop (spec 25.2)                                        */
+/* ---------------------------------------------------------------- */
+
+/*
+ * The loop sleeps in its own task: wait entries on the wait queues of the
+ * binding's rings and of its ioeventfds wake it (nmk_kloop_wake_fn sets
+ * kicked, so a wake-up between the last look for work and the sleep is
+ * not lost).  Processing always happens in the loop's task: a VALE or
+ * pipe sync may sleep, which the context of an eventfd wake-up cannot,
+ * so the direct modes (10.6) are accepted and change nothing here.
+ */
+struct nmk_kloop_wait {
+	wait_queue_entry_t wq;
+	wait_queue_head_t *head;
+	struct nmk_kloop *kl;
+	poll_table pt;
+};
+
+struct nmk_kloop {
+	struct task_struct *task;
+	atomic_t kicked;
+	uint32_t n, nwaits;
+	struct file **io;		/* ioeventfds, NULL for none */
+	struct eventfd_ctx **irq;	/* irqfds, NULL for none */
+	struct nmk_kloop_wait *waits;
+};
+
+static DEFINE_SPINLOCK(nmk_kloop_lock);
+static DECLARE_WAIT_QUEUE_HEAD(nmk_kloop_done);
+
+static int nmk_kloop_wake_fn(wait_queue_entry_t *wq, unsigned int mode,
+			     int sync, void *key)
+{
+	struct nmk_kloop_wait *w = container_of(wq, struct nmk_kloop_wait, wq);
+
+	atomic_set(&w->kl->kicked, 1);
+	wake_up_process(w->kl->task);
+	return 0;
+}
+
+static void nmk_kloop_add_wait(struct nmk_kloop_wait *w, wait_queue_head_t *head)
+{
+	init_waitqueue_func_entry(&w->wq, nmk_kloop_wake_fn);
+	w->head = head;
+	add_wait_queue(head, &w->wq);
+}
+
+/* poll_table callback: the eventfd's wait queue. */
+static void nmk_kloop_ptable(struct file *file, wait_queue_head_t *head,
+			     poll_table *pt)
+{
+	nmk_kloop_add_wait(container_of(pt, struct nmk_kloop_wait, pt), head);
+}
+
+static void nmk_kloop_free(struct nmk_kloop *hk)
+{
+	uint32_t i;
+
+	for (i = 0; i < hk->nwaits; i++)
+		if (hk->waits[i].head)
+			remove_wait_queue(hk->waits[i].head, &hk->waits[i].wq);
+	for (i = 0; i < hk->n; i++) {
+		if (hk->io[i])
+			fput(hk->io[i]);
+		if (hk->irq[i])
+			eventfd_ctx_put(hk->irq[i]);
+	}
+	nmh_free(hk);
+}
+
+int nmh_kloop_setup(struct nm_kloop *kl, const int32_t *efds)
+{
+	struct nmk_file *f = (struct nmk_file *)(uintptr_t)kl->priv->host_id;
+	uint32_t n = kl->n, i, w = 0;
+	struct nmk_kloop *hk;
+	size_t sz = sizeof(*hk) + n * (sizeof(hk->io[0]) + sizeof(hk->irq[0])) +
+		    2 * n * sizeof(hk->waits[0]);
+
+	hk = nmh_zalloc(sz);
+	if (!hk)
+		return -ENOMEM;
+	hk->task = current;
+	hk->n = n;
+	hk->io = (struct file **)(hk + 1);
+	hk->irq = (struct eventfd_ctx **)(hk->io + n);
+	hk->waits = (struct nmk_kloop_wait *)(hk->irq + n);
+	for (i = 0; efds && i < n; i++) {
+		if (efds[2 * i] >= 0) {
+			struct eventfd_ctx *ctx;
+
+			hk->io[i] = fget(efds[2 * i]);
+			if (!hk->io[i])
+				goto bad_fd;
+			ctx = eventfd_ctx_fileget(hk->io[i]);
+			if (IS_ERR(ctx))
+				goto not_eventfd;
+			eventfd_ctx_put(ctx);
+		}
+		if (efds[2 * i + 1] >= 0) {
+			struct eventfd_ctx *ctx = eventfd_ctx_fdget(efds[2 * i + 1]);
+
+			if (IS_ERR(ctx)) {
+				nmk_kloop_free(hk);
+				return PTR_ERR(ctx);	/* -EBADF or -EINVAL */
+			}
+			hk->irq[i] = ctx;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		hk->waits[w].kl = hk;
+		nmk_kloop_add_wait(&hk->waits[w++], &kl->rings[i]->wait.wq);
+		if (hk->io[i]) {
+			struct nmk_kloop_wait *e = &hk->waits[w++];
+
+			e->kl = hk;
+			init_poll_funcptr(&e->pt, nmk_kloop_ptable);
+			if (vfs_poll(hk->io[i], &e->pt) & EPOLLIN)
+				atomic_set(&hk->kicked, 1);
+		}
+		hk->nwaits = w;
+	}
+	kl->host = hk;
+	spin_lock(&nmk_kloop_lock);
+	f->kloop = hk;
+	spin_unlock(&nmk_kloop_lock);
+	return 0;
+bad_fd:
+	nmk_kloop_free(hk);
+	return -EBADF;
+not_eventfd:
+	nmk_kloop_free(hk);
+	return -EINVAL;
+}
+
+void nmh_kloop_teardown(struct nm_kloop *kl)
+{
+	struct nmk_file *f = (struct nmk_file *)(uintptr_t)kl->priv->host_id;
+
+	spin_lock(&nmk_kloop_lock);
+	f->kloop = NULL;
+	spin_unlock(&nmk_kloop_lock);
+	nmk_kloop_free(kl->host);
+	kl->host = NULL;
+}
+
+/* The kicked flag catches what happens after this: nothing to arm. */
+void nmh_kloop_arm(struct nm_kloop *kl)
+{
+}
+
+int nmh_kloop_wait(struct nm_kloop *kl, uint32_t timeout_us)
+{
+	struct nmk_kloop *hk = kl->host;
+	ktime_t t = ns_to_ktime((u64)timeout_us * NSEC_PER_USEC);
+
+	set_current_state(TASK_INTERRUPTIBLE);
+	if (!atomic_xchg(&hk->kicked, 0) &&
+	    !(READ_ONCE(kl->priv->kloop_state) & NM_KLOOP_STOPPING) &&
+	    !signal_pending(current)) {
+		if (timeout_us)
+			schedule_hrtimeout_range(&t, 20 * NSEC_PER_USEC,
+						 HRTIMER_MODE_REL);
+		else
+			__set_current_state(TASK_RUNNING);
+	}
+	__set_current_state(TASK_RUNNING);
+	cond_resched();
+	/* the caller's thread must see its signals: the loop ends */
+	return signal_pending(current) ? -EINTR : 0;
+}
+
+void nmh_kloop_irq(struct nm_kloop *kl, uint32_t i)
+{
+	struct nmk_kloop *hk = kl->host;
+
+	if (!hk->irq[i])
+		return;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+	eventfd_signal(hk->irq[i]);
+#else
+	eventfd_signal(hk->irq[i], 1);
+#endif
+}
+
+void nmh_kloop_wake(struct nm_priv *priv)
+{
+	struct nmk_file *f = (struct nmk_file *)(uintptr_t)priv->host_id;
+
+	spin_lock(&nmk_kloop_lock);
+	if (f->kloop) {
+		atomic_set(&f->kloop->kicked, 1);
+		wake_up_process(f->kloop->task);
+	}
+	spin_unlock(&nmk_kloop_lock);
+}
+
+void nmh_kloop_wait_stop(struct nm_priv *priv)
+{
+	wait_event_killable(nmk_kloop_done,
+			    !(READ_ONCE(priv->kloop_state) & NM_KLOOP_RUNNING));
+}
+
+void nmh_kloop_exited(struct nm_priv *priv)
+{
+	wake_up_all(&nmk_kloop_done);
+}
+
+/* The CSB is in the memory of the loop's own process. */
+int nmh_csb_load(const uint32_t *uaddr, uint32_t *v)
+{
+	if (get_user(*v, (const uint32_t __user *)uaddr))
+		return -EFAULT;
+	smp_rmb();
+	return 0;
+}
+
+int nmh_csb_store(uint32_t *uaddr, uint32_t v)
+{
+	smp_wmb();
+	return put_user(v, (uint32_t __user *)uaddr) ? -EFAULT : 0;
+}
+
+/* ---------------------------------------------------------------- */
 /* /dev/netmap                                                      */
 /* ---------------------------------------------------------------- */
+
+struct nmk_kloop;
 
 struct nmk_file {
 	struct nm_priv priv;
@@ -355,6 +585,7 @@ struct nmk_file {
 	 * that they do not take.
 	 */
 	int bound;
+	struct nmk_kloop *kloop;	/* the loop running, under nmk_kloop_lock */
 };
 
 static struct nm_core nmk_core;

@@ -201,6 +201,7 @@ static uint16_t rt_local_fds[RT_MAX_BINDINGS];
 static uint8_t rt_local_slot[RT_MAX_BINDINGS];
 static uint8_t rt_fork_slot[RT_MAX_BINDINGS];
 static int rt_fd_high;		/* highest runtime descriptor ever seen */
+static int rt_fd_other(uint32_t idx, int not_fd);
 
 /* Runtime descriptors open in this process: 0 lets wrappers pass through. */
 int rt_fd_count;
@@ -1231,6 +1232,170 @@ uint64_t nmh_netns_self(void)
 }
 
 /* ---------------------------------------------------------------- */
+/* The sync loop                                                    */
+/* ---------------------------------------------------------------- */
+
+/*
+ * The loop runs in the application's thread that called START.  It
+ * sleeps in ppoll() on the binding's socket, which the rings' peers write
+ * to when the loop set its bit in their sleepers masks (nmh_kloop_arm),
+ * and on the ioeventfds.  Without eventfds it sleeps sleep_us the same
+ * way, so that STOP (a byte on the socket) ends the sleep.  The direct
+ * modes change nothing: a process cannot run code in another's write().
+ */
+struct rt_kloop {
+	int sock;
+	uint32_t n;
+	int *irq;		/* irqfds, -1 for none */
+	struct pollfd *pfd;	/* the socket, then the ioeventfds */
+	uint32_t npfd;
+};
+
+/* -EBADF for a closed descriptor, -EINVAL for one that is no eventfd. */
+static int rt_check_eventfd(int fd)
+{
+	char path[64], link[64];
+	ssize_t n;
+
+	if (fcntl(fd, F_GETFD) < 0)
+		return -EBADF;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -EINVAL;
+	link[n] = '\0';
+	return strcmp(link, "anon_inode:[eventfd]") ? -EINVAL : 0;
+}
+
+int nmh_kloop_setup(struct nm_kloop *kl, const int32_t *efds)
+{
+	uint32_t n = kl->n, i;
+	struct rt_kloop *rk;
+	int err;
+
+	rk = calloc(1, sizeof(*rk) + n * sizeof(int) +
+			   (n + 1) * sizeof(struct pollfd));
+	if (!rk)
+		return -ENOMEM;
+	pthread_mutex_lock(&rt.lock);
+	rk->sock = rt_fd_other((uint32_t)kl->priv->host_id, -1);
+	pthread_mutex_unlock(&rt.lock);
+	if (rk->sock < 0) {
+		free(rk);
+		return -EBADF;
+	}
+	rk->n = n;
+	rk->irq = (int *)(rk + 1);
+	rk->pfd = (struct pollfd *)(rk->irq + n);
+	rk->pfd[0].fd = rk->sock;
+	rk->pfd[0].events = POLLIN;
+	rk->npfd = 1;
+	for (i = 0; i < n; i++) {
+		int io = efds ? efds[2 * i] : -1, irq = efds ? efds[2 * i + 1] : -1;
+
+		rk->irq[i] = irq;
+		err = (io >= 0 ? rt_check_eventfd(io) : 0) ?:
+		      (irq >= 0 ? rt_check_eventfd(irq) : 0);
+		if (err) {
+			free(rk);
+			return err;
+		}
+		if (io >= 0) {
+			uint32_t k;
+
+			/* one entry per eventfd: each kick is read once */
+			for (k = 1; k < rk->npfd && rk->pfd[k].fd != io; k++)
+				;
+			if (k == rk->npfd) {
+				rk->pfd[rk->npfd].fd = io;
+				rk->pfd[rk->npfd++].events = POLLIN;
+			}
+		}
+	}
+	kl->host = rk;
+	return 0;
+}
+
+void nmh_kloop_teardown(struct nm_kloop *kl)
+{
+	free(kl->host);
+	kl->host = NULL;
+}
+
+/* Ask the rings' peers for a wake-up through the socket (rt_poll_arm). */
+void nmh_kloop_arm(struct nm_kloop *kl)
+{
+	uint64_t bit = 1ULL << kl->priv->binding_idx;
+	uint32_t i;
+
+	for (i = 0; i < kl->n; i++)
+		__atomic_fetch_or(&kl->rings[i]->wait.sleepers, bit,
+				  __ATOMIC_RELAXED);
+	nm_mb();
+}
+
+int nmh_kloop_wait(struct nm_kloop *kl, uint32_t timeout_us)
+{
+	struct rt_kloop *rk = kl->host;
+	struct timespec ts = { timeout_us / 1000000,
+			       (long)(timeout_us % 1000000) * 1000 };
+	uint64_t v;
+	uint32_t i;
+
+	if (!timeout_us) {
+		sched_yield();
+		return 0;
+	}
+	if (ppoll(rk->pfd, kl->events ? rk->npfd : 1, &ts, NULL) > 0) {
+		rt_poll_drain(rk->sock);
+		for (i = 1; i < rk->npfd; i++)
+			if (rk->pfd[i].revents & POLLIN &&
+			    read(rk->pfd[i].fd, &v, sizeof(v)) < 0)
+				continue;	/* another reader took it */
+	}
+	return 0;
+}
+
+void nmh_kloop_irq(struct nm_kloop *kl, uint32_t i)
+{
+	struct rt_kloop *rk = kl->host;
+	uint64_t one = 1;
+
+	if (rk->irq[i] >= 0 && write(rk->irq[i], &one, sizeof(one)) < 0)
+		nmh_log("netmap: kloop irqfd %d: %s\n", rk->irq[i],
+			strerror(errno));
+}
+
+void nmh_kloop_wake(struct nm_priv *priv)
+{
+	rt_wake((uint32_t)priv->host_id);
+}
+
+/* The loop runs in this process (descriptors are per process). */
+void nmh_kloop_wait_stop(struct nm_priv *priv)
+{
+	while (nm_load_acquire(&priv->kloop_state) & NM_KLOOP_RUNNING)
+		usleep(100);
+}
+
+void nmh_kloop_exited(struct nm_priv *priv)
+{
+	(void)priv;
+}
+
+int nmh_csb_load(const uint32_t *uaddr, uint32_t *v)
+{
+	*v = __atomic_load_n(uaddr, __ATOMIC_ACQUIRE);
+	return 0;
+}
+
+int nmh_csb_store(uint32_t *uaddr, uint32_t v)
+{
+	__atomic_store_n(uaddr, v, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
 /* User memory (EXTMEM)                                             */
 /* ---------------------------------------------------------------- */
 
@@ -2074,9 +2239,18 @@ static void rt_fd_detach(int fd, uint32_t idx)
 int rt_close(int fd)
 {
 	int idx = rt_fd_binding_of(fd);
+	struct nm_priv *priv = rt_priv_of(fd);
 
 	if (idx < 0)
 		return -EBADF;
+	/* A sync loop of this process uses the binding: stop it first. */
+	if (__atomic_load_n(&rt_local_fds[idx], __ATOMIC_RELAXED) == 1) {
+		struct nm_priv *priv = rt.arena->bindings[idx].priv;
+
+		if (priv && (nm_load_acquire(&priv->kloop_state) &
+			     NM_KLOOP_RUNNING) && nm_kloop_request_stop(priv))
+			nmh_kloop_wait_stop(priv);
+	}
 	rt_fd_detach(fd, (uint32_t)idx);
 	return nmi_real_close(fd) ? -errno : 0;
 }

@@ -5,14 +5,16 @@
  * here; /dev/netmap with NETMAP_BACKEND=kernel), and the answers checked
  * field by field against the spec: registration geometry, ring layout,
  * VALE broadcast, learning and fragments, pipes, option-list errors, the
- * legacy interface, VALE_LIST, ring repair, the port limit, monitors and
- * user memory (EXTMEM).
+ * legacy interface, VALE_LIST, ring repair, the port limit, monitors,
+ * user memory (EXTMEM), and CSB mode with the sync loop.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -1170,6 +1172,202 @@ out:
 	unlink(path2);
 }
 
+/* A request with one option (or none) on p's descriptor; 0 or -errno. */
+static int ctrl_opt(int fd, uint16_t type, const char *name, void *body,
+		    void *opt)
+{
+	struct nmreq_header h;
+
+	hdr_init(&h, type, name, body);
+	h.nr_options = (uintptr_t)opt;
+	return nmb_ioctl(fd, NIOCCTRL, &h);
+}
+
+struct kloop_arg {
+	int fd;
+	const char *name;
+	uint32_t sleep_us;
+	void *opt;
+	int err;
+};
+
+static void *kloop_thread(void *p)
+{
+	struct kloop_arg *a = p;
+	struct nmreq_sync_kloop_start st = { .sleep_us = a->sleep_us };
+
+	a->err = ctrl_opt(a->fd, NETMAP_REQ_SYNC_KLOOP_START, a->name, &st,
+			  a->opt);
+	return NULL;
+}
+
+/* Wait until the loop of fd runs: CSB_ENABLE answers EBUSY then. */
+static int kloop_running(int fd, const char *name, void *csb)
+{
+	int i;
+
+	for (i = 0; i < 10000; i++) {
+		if (ctrl_opt(fd, NETMAP_REQ_CSB_ENABLE, name, NULL, csb) == -EBUSY)
+			return 1;
+		usleep(1000);
+	}
+	return 0;
+}
+
+/* CSB mode and the sync loop (25): set-up, errors, start and stop. */
+static void test_csb(void)
+{
+	static struct nm_csb_atok atok[4];
+	static struct nm_csb_ktoa ktoa[4];
+	struct port p = { .fd = -1 }, q = { .fd = -1 };
+	int fd, err, e1;
+	struct nmreq_opt_csb csb;
+	struct nmreq_sync_kloop_start st;
+	struct {
+		struct nmreq_opt_sync_kloop_eventfds o;
+		int32_t fds[4];
+	} efd;
+	struct nmreq_opt_sync_kloop_mode mode;
+	struct kloop_arg ka, kb;
+	pthread_t th, th2;
+	char np[64], nq[64];
+
+	name_of(np, sizeof(np), "cp");
+	name_of(nq, sizeof(nq), "cq");
+	memset(&csb, 0, sizeof(csb));
+	csb.nro_opt.nro_reqtype = NETMAP_REQ_OPT_CSB;
+	csb.csb_atok = (uintptr_t)atok;
+	csb.csb_ktoa = (uintptr_t)ktoa;
+
+	/* errors at registration (26.2) */
+	err = port_open(&p, np, NR_REG_ALL_NIC, 0, &csb);
+	is_int(err, -EINVAL, "CSB without NR_EXCLUSIVE: EINVAL");
+	is_int(csb.nro_opt.nro_status, EINVAL, "  option status EINVAL");
+	port_close(&p);
+	csb.csb_atok = (uintptr_t)atok + 8;
+	err = port_open(&p, np, NR_REG_ALL_NIC, NR_EXCLUSIVE, &csb);
+	is_int(err, -EINVAL, "CSB arrays not 64-byte aligned: EINVAL");
+	port_close(&p);
+	csb.csb_atok = 64;
+	err = port_open(&p, np, NR_REG_ALL_NIC, NR_EXCLUSIVE, &csb);
+	is_int(err, -EFAULT, "CSB arrays not readable: EFAULT");
+	is_int(csb.nro_opt.nro_status, EFAULT, "  option status EFAULT");
+	port_close(&p);
+
+	/* CSB_ENABLE: without the option, unbound */
+	fd = nmb_open();
+	is_int(ctrl_opt(fd, NETMAP_REQ_CSB_ENABLE, np, NULL, NULL), -EINVAL,
+	       "CSB_ENABLE without the CSB option: EINVAL");
+	csb.csb_atok = (uintptr_t)atok;
+	is_int(ctrl_opt(fd, NETMAP_REQ_CSB_ENABLE, np, NULL, &csb), -ENXIO,
+	       "CSB_ENABLE unbound: ENXIO");
+	memset(&st, 0, sizeof(st));
+	is_int(ctrl_opt(fd, NETMAP_REQ_SYNC_KLOOP_START, np, &st, NULL), -ENXIO,
+	       "SYNC_KLOOP_START unbound: ENXIO");
+	is_int(ctrl_opt(fd, NETMAP_REQ_SYNC_KLOOP_STOP, np, NULL, NULL), -ENXIO,
+	       "SYNC_KLOOP_STOP unbound: ENXIO");
+	nmb_close(fd);
+
+	/* a CSB registration initialises both arrays (25.1) */
+	memset(atok, 0xee, sizeof(atok));
+	memset(ktoa, 0xee, sizeof(ktoa));
+	err = port_open(&p, np, NR_REG_ALL_NIC, NR_EXCLUSIVE, &csb);
+	is_int(err, 0, "CSB option at registration, NR_EXCLUSIVE");
+	if (err)
+		return;
+	is_int(csb.nro_opt.nro_status, 0, "  option status 0");
+	ok(atok[0].head == 0 && atok[0].cur == 0 && atok[0].appl_need_kick == 1 &&
+	   atok[0].sync_flags == 1, "  atok: head, cur, appl_need_kick 1, sync_flags 1");
+	ok(ktoa[0].hwcur == 0 && ktoa[0].hwtail == 1023 && ktoa[0].kern_need_kick == 1,
+	   "  ktoa of the TX ring: hwcur 0, hwtail 1023, kern_need_kick 1");
+	ok(ktoa[1].hwcur == 0 && ktoa[1].hwtail == 0, "  ktoa of the RX ring: 0, 0");
+	is_int(nmb_ioctl(p.fd, NIOCTXSYNC, NULL), -EBUSY, "NIOCTXSYNC in CSB mode: EBUSY");
+	is_int(nmb_ioctl(p.fd, NIOCRXSYNC, NULL), -EBUSY, "NIOCRXSYNC in CSB mode: EBUSY");
+	ok(poll_now(&p, POLLIN) & POLLERR, "poll in CSB mode: POLLERR");
+
+	/* SYNC_KLOOP_START errors (25.2) */
+	st.sleep_us = 1000001;
+	is_int(ctrl_opt(p.fd, NETMAP_REQ_SYNC_KLOOP_START, np, &st, NULL), -EINVAL,
+	       "sleep_us over 1000000: EINVAL");
+	st.sleep_us = 100;
+	memset(&mode, 0, sizeof(mode));
+	mode.nro_opt.nro_reqtype = NETMAP_REQ_OPT_SYNC_KLOOP_MODE;
+	mode.mode = 4;
+	is_int(ctrl_opt(p.fd, NETMAP_REQ_SYNC_KLOOP_START, np, &st, &mode), -EINVAL,
+	       "mode bits other than 1 and 2: EINVAL");
+	is_int(mode.nro_opt.nro_status, EINVAL, "  option status EINVAL");
+	mode.mode = NM_OPT_SYNC_KLOOP_DIRECT_TX;
+	is_int(ctrl_opt(p.fd, NETMAP_REQ_SYNC_KLOOP_START, np, &st, &mode), -EINVAL,
+	       "a direct mode without ioeventfds: EINVAL");
+	memset(&efd, 0, sizeof(efd));
+	efd.o.nro_opt.nro_reqtype = NETMAP_REQ_OPT_SYNC_KLOOP_EVENTFDS;
+	efd.o.nro_opt.nro_size = sizeof(efd.o) + 8;	/* two rings bound */
+	is_int(ctrl_opt(p.fd, NETMAP_REQ_SYNC_KLOOP_START, np, &st, &efd), -EINVAL,
+	       "eventfds for the wrong number of rings: EINVAL");
+	is_int(efd.o.nro_opt.nro_status, EINVAL, "  option status EINVAL");
+	efd.o.nro_opt.nro_size = sizeof(efd.o) + 16;
+	efd.fds[0] = efd.fds[2] = 0;	/* stdin: no eventfd */
+	efd.fds[1] = efd.fds[3] = -1;
+	is_int(ctrl_opt(p.fd, NETMAP_REQ_SYNC_KLOOP_START, np, &st, &efd), -EINVAL,
+	       "an ioeventfd that is no eventfd: EINVAL");
+	efd.fds[0] = efd.fds[2] = 999;
+	is_int(ctrl_opt(p.fd, NETMAP_REQ_SYNC_KLOOP_START, np, &st, &efd), -EBADF,
+	       "an ioeventfd that is not open: EBADF");
+	if (!port_open(&q, nq, NR_REG_ALL_NIC, 0, NULL)) {
+		is_int(ctrl_opt(q.fd, NETMAP_REQ_SYNC_KLOOP_START, nq, &st, NULL),
+		       -EINVAL, "SYNC_KLOOP_START not in CSB mode: EINVAL");
+		port_close(&q);
+	}
+
+	/* a STOP with no loop running is kept for the next START (25.3) */
+	is_int(ctrl_opt(p.fd, NETMAP_REQ_SYNC_KLOOP_STOP, np, NULL, NULL), 0,
+	       "STOP with no loop: 0 at once");
+	is_int(ctrl_opt(p.fd, NETMAP_REQ_SYNC_KLOOP_START, np, &st, NULL), 0,
+	       "  and the next START returns 0 at once");
+
+	/* one loop at a time; STOP ends it */
+	ka = (struct kloop_arg){ p.fd, np, 100, NULL, -1 };
+	pthread_create(&th, NULL, kloop_thread, &ka);
+	ok(kloop_running(p.fd, np, &csb), "the loop runs in the thread that started it");
+	kb = (struct kloop_arg){ p.fd, np, 100, NULL, -1 };
+	pthread_create(&th2, NULL, kloop_thread, &kb);
+	pthread_join(th2, NULL);
+	is_int(kb.err, -EBUSY, "a second START while the loop runs: EBUSY");
+	is_int(csb.nro_opt.nro_status, EBUSY, "CSB_ENABLE while the loop runs: EBUSY");
+	e1 = ctrl_opt(p.fd, NETMAP_REQ_SYNC_KLOOP_STOP, np, NULL, NULL);
+	is_int(e1, 0, "STOP: 0 once the loop has exited");
+	pthread_join(th, NULL);
+	is_int(ka.err, 0, "  START returns 0");
+
+	/* with eventfds and a direct mode */
+	efd.fds[0] = efd.fds[2] = eventfd(0, EFD_CLOEXEC);
+	efd.fds[1] = efd.fds[3] = eventfd(0, EFD_CLOEXEC);
+	mode.mode = NM_OPT_SYNC_KLOOP_DIRECT_TX | NM_OPT_SYNC_KLOOP_DIRECT_RX;
+	efd.o.nro_opt.nro_next = (uintptr_t)&mode;
+	ka = (struct kloop_arg){ p.fd, np, 0, &efd, -1 };
+	pthread_create(&th, NULL, kloop_thread, &ka);
+	kloop_running(p.fd, np, &csb);
+	is_int(ctrl_opt(p.fd, NETMAP_REQ_SYNC_KLOOP_STOP, np, NULL, NULL), 0,
+	       "an event-driven loop in direct modes stops");
+	pthread_join(th, NULL);
+	is_int(ka.err, 0, "  START returns 0");
+	is_int(efd.o.nro_opt.nro_status, 0, "  eventfds option status 0");
+	is_int(mode.nro_opt.nro_status, 0, "  mode option status 0");
+	close(efd.fds[0]);
+	close(efd.fds[1]);
+	port_close(&p);
+
+	/* CSB_ENABLE on a bound descriptor */
+	memset(&q, 0, sizeof(q));
+	if (!port_open(&q, nq, NR_REG_ALL_NIC, NR_EXCLUSIVE, NULL)) {
+		is_int(nmb_ioctl(q.fd, NIOCTXSYNC, NULL), 0, "before CSB_ENABLE: syncs work");
+		is_int(ctrl_opt(q.fd, NETMAP_REQ_CSB_ENABLE, nq, NULL, &csb), 0,
+		       "CSB_ENABLE with the CSB option");
+		is_int(nmb_ioctl(q.fd, NIOCTXSYNC, NULL), -EBUSY, "  then NIOCTXSYNC: EBUSY");
+		port_close(&q);
+	}
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/nmtest.XXXXXX";
@@ -1199,5 +1397,6 @@ int main(void)
 	test_port_limit();
 	test_monitor();
 	test_extmem();
+	test_csb();
 	return tap_done();
 }
