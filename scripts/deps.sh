@@ -21,8 +21,9 @@ declare -A GROUP=(
 	# iproute2 and iputils-ping drive the guest's interfaces; procps has
 	# ps and pgrep; xz-utils and zstd unpack kernel modules; clang and
 	# its runtime (libFuzzer, sanitizers) build make fuzz's targets;
-	# ethtool switches the offloads of the NIC tests' interfaces
-	[test]="bats tshark python3 valgrind util-linux iproute2 iputils-ping procps xz-utils zstd clang libclang-rt-14-dev ethtool"
+	# ethtool switches the offloads of the NIC tests' interfaces; strace
+	# counts the system calls of a CSB application (csb bats file)
+	[test]="bats tshark python3 valgrind util-linux iproute2 iputils-ping procps xz-utils zstd clang libclang-rt-14-dev ethtool strace"
 	# qemu, the compiler of Debian's kernel headers, and what the
 	# module build and the initramfs need
 	[vm]="qemu-system-x86 gcc-12 make binutils libelf1 libssl3 xz-utils zstd"

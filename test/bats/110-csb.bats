@@ -36,7 +36,6 @@ check_counts() {
 }
 
 @test "CSB through a pipe, loops sleeping between rounds: exact count, no sync call" {
-	command -v strace >/dev/null || { echo "strace is missing: scripts/deps.sh installs it"; return 1; }
 	csb -s 50 "netmap:$P{0" "netmap:$P}0" 20000
 	check_counts 20000
 }
