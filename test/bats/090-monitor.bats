@@ -49,8 +49,9 @@ hold() {
 }
 
 @test "a copy monitor sees multi-slot frames whole, NS_TXMON only on transmit traffic" {
-	start_rx b pkt-gen -i "$SW:b" -f rx -n 10 -W
 	hold ha "$SW:a/R"
+	hold hb "$SW:b/T"
+	start_rx b pkt-gen -i "$SW:b" -f rx -n 10 -W
 	start_rx at pkt-gen -i "$SW:a/t" -f rx -n 10 -W -X
 	start_rx br pkt-gen -i "$SW:b/r" -f rx -n 10 -W -X
 	run_tool pkt-gen -i "$SW:a/T" -f tx -n 10 -l 3000
