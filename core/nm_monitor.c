@@ -100,6 +100,33 @@ static uint32_t nm_mon_fit(const struct nm_kring *k, uint32_t from,
 	return from;
 }
 
+/*
+ * Fill monitor ring mk from the slots [from, to) of ring k: take its
+ * producer lock and skip what does not fit.  Returns the first slot of k
+ * to deliver; nm_mon_end() publishes up to slot j of mk.
+ */
+static uint32_t nm_mon_begin(struct nm_kring *k, uint32_t from, uint32_t to,
+			     struct nm_kring *mk)
+{
+	uint32_t skipped;
+
+	nmh_lock(&mk->q_lock);
+	from = nm_mon_fit(k, from, to, nm_mon_room(mk), &skipped);
+	mk->stat_drops += skipped;
+	return from;
+}
+
+static void nm_mon_end(struct nm_kring *mk, uint32_t j)
+{
+	int moved = j != mk->nr_hwtail;
+
+	if (moved)
+		nm_store_release(&mk->nr_hwtail, j);
+	nmh_unlock(&mk->q_lock);
+	if (moved)
+		nmh_kring_notify(mk);
+}
+
 static uint16_t nm_mon_flags(uint16_t flags, uint32_t lflags)
 {
 	if (lflags & NM_MON_CHAIN)
@@ -114,16 +141,14 @@ static void nm_mon_copy(struct nm_kring *k, uint32_t from, uint32_t to,
 {
 	struct nm_kring *mk = l->mk;
 	struct nm_mem *sm = k->na->mem, *dm = mk->na->mem;
-	uint32_t n = k->nkr_num_slots, mn = mk->nkr_num_slots, j, skipped;
+	uint32_t n = k->nkr_num_slots, mn = mk->nkr_num_slots, j;
 	struct netmap_slot *ms = mk->ring->slot;
 	uint32_t bufsize = nm_mem_bufsize(sm);
 	struct nm_bufs src, dst;
 
 	nm_bufs_init(&src, sm);
 	nm_bufs_init(&dst, dm);
-	nmh_lock(&mk->q_lock);
-	from = nm_mon_fit(k, from, to, nm_mon_room(mk), &skipped);
-	mk->stat_drops += skipped;
+	from = nm_mon_begin(k, from, to, mk);
 	j = mk->nr_hwtail;
 	for (; from != to; from = nm_next(from, n)) {
 		const struct netmap_slot *s = &k->ring->slot[from];
@@ -147,13 +172,7 @@ static void nm_mon_copy(struct nm_kring *k, uint32_t from, uint32_t to,
 		d->flags = nm_mon_flags(s->flags, l->flags);
 		j = nm_next(j, mn);
 	}
-	if (j != mk->nr_hwtail) {
-		nm_store_release(&mk->nr_hwtail, j);
-		nmh_unlock(&mk->q_lock);
-		nmh_kring_notify(mk);
-		return;
-	}
-	nmh_unlock(&mk->q_lock);
+	nm_mon_end(mk, j);
 }
 
 /*
@@ -167,14 +186,12 @@ static void nm_mon_swap(struct nm_kring *k, uint32_t from, uint32_t to,
 			struct nm_mon_link *l)
 {
 	struct nm_kring *mk = l->mk;
-	uint32_t n = k->nkr_num_slots, mn = mk->nkr_num_slots, j, skipped;
+	uint32_t n = k->nkr_num_slots, mn = mk->nkr_num_slots, j;
 	uint32_t nbufs = nm_mem_nbufs(k->na->mem);
 	struct netmap_slot *ms = mk->ring->slot;
 	struct nm_kring *peer = k->tx == NR_TX ? k->pipe : NULL;
 
-	nmh_lock(&mk->q_lock);
-	from = nm_mon_fit(k, from, to, nm_mon_room(mk), &skipped);
-	mk->stat_drops += skipped;
+	from = nm_mon_begin(k, from, to, mk);
 	j = mk->nr_hwtail;
 	for (; from != to; from = nm_next(from, n)) {
 		struct netmap_slot *s = &k->ring->slot[from], *d = &ms[j];
@@ -197,13 +214,7 @@ static void nm_mon_swap(struct nm_kring *k, uint32_t from, uint32_t to,
 		}
 		j = nm_next(j, mn);
 	}
-	if (j != mk->nr_hwtail) {
-		nm_store_release(&mk->nr_hwtail, j);
-		nmh_unlock(&mk->q_lock);
-		nmh_kring_notify(mk);
-		return;
-	}
-	nmh_unlock(&mk->q_lock);
+	nm_mon_end(mk, j);
 }
 
 /* Feed [from, to) of ring k to its links of one kind (zcopy or not). */

@@ -347,6 +347,21 @@ void nmh_log(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* What a /dev/netmap descriptor holds. */
+struct nmk_kloop;
+
+struct nmk_file {
+	struct nm_priv priv;
+	/*
+	 * Set (release), under the control lock, once a registration has
+	 * completed (nmk_publish_binding); the data paths read it (acquire)
+	 * instead of priv.na, which core/ writes under the control lock
+	 * that they do not take.
+	 */
+	int bound;
+	struct nmk_kloop *kloop;	/* the loop running, under nmk_kloop_lock */
+};
+
 /* ---------------------------------------------------------------- */
 /* The sync loop (spec 25.2)                                        */
 /* ---------------------------------------------------------------- */
@@ -574,19 +589,6 @@ int nmh_csb_store(uint32_t *uaddr, uint32_t v)
 /* /dev/netmap                                                      */
 /* ---------------------------------------------------------------- */
 
-struct nmk_kloop;
-
-struct nmk_file {
-	struct nm_priv priv;
-	/*
-	 * Set (release), under the control lock, once a registration has
-	 * completed (nmk_publish_binding); the data paths read it (acquire)
-	 * instead of priv.na, which core/ writes under the control lock
-	 * that they do not take.
-	 */
-	int bound;
-	struct nmk_kloop *kloop;	/* the loop running, under nmk_kloop_lock */
-};
 
 static struct nm_core nmk_core;
 

@@ -11,36 +11,8 @@ load helpers
 
 VNET="$BATS_TEST_DIRNAME/vnet-frames.py"
 
-require_tshark() {
-	command -v tshark >/dev/null || skip "tshark not installed"
-}
-
 rx_count() {
 	summary_count "$1" Received packets
-}
-
-# fields FILE FIELD...: tab-separated fields of every frame into
-# $WORK/fields, every checksum validated.
-fields() {
-	local file=$1 f args=()
-	shift
-	for f in "$@"; do
-		args+=(-e "$f")
-	done
-	tshark -r "$file" -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE \
-		-o tcp.check_checksum:TRUE -T fields "${args[@]}" >"$WORK/fields" \
-		2>"$WORK/tshark.err" || { cat "$WORK/tshark.err"; return 1; }
-}
-
-# Fail listing the lines of $WORK/fields that the awk condition selects.
-none_where() {
-	local bad
-	bad=$(awk -F'\t' "$1" "$WORK/fields" | head -n 5)
-	if [ -n "$bad" ]; then
-		echo "frames matching { $1 }:"
-		echo "$bad" | sed 's/^/  | /'
-		return 1
-	fi
 }
 
 # segment KIND PAYLOAD MSS SEGMENTS [SEGSIZE]: one frame with a 10-byte
@@ -66,47 +38,47 @@ segment() {
 @test "a 64 KB TCP/IPv4 frame with a header comes out as MSS-sized segments" {
 	require_tshark
 	segment tcp4 64000 1448 45
-	fields "$WORK/out.pcap" frame.len ip.len ip.checksum.status tcp.len \
+	tshark_fields "$WORK/out.pcap" frame.len ip.len ip.checksum.status tcp.len \
 		tcp.checksum.status
 	assert_eq "$(wc -l <"$WORK/fields")" 45
 	# 44 full segments of 1448 bytes, the last one 288; all checksums good
 	assert_eq "$(awk -F'\t' '$4 == 1448' "$WORK/fields" | wc -l)" 44
-	none_where '$1 != $2 + 14 || $3 != 1 || $5 != 1 || ($4 != 1448 && $4 != 288)'
+	no_fields_where '$1 != $2 + 14 || $3 != 1 || $5 != 1 || ($4 != 1448 && $4 != 288)'
 }
 
 @test "a 64 KB TCP/IPv6 frame comes out as segments with valid checksums" {
 	require_tshark
 	segment tcp6 64000 1440 45
-	fields "$WORK/out.pcap" frame.len ipv6.plen tcp.len tcp.checksum.status
+	tshark_fields "$WORK/out.pcap" frame.len ipv6.plen tcp.len tcp.checksum.status
 	assert_eq "$(wc -l <"$WORK/fields")" 45
-	none_where '$1 != $2 + 54 || $4 != 1 || ($3 != 1440 && $3 != 640)'
+	no_fields_where '$1 != $2 + 54 || $4 != 1 || ($3 != 1440 && $3 != 640)'
 }
 
 @test "UFO: a UDP/IPv4 datagram is cut into UDP frames, each checksummed" {
 	require_tshark
 	segment udp4 8000 1000 8
-	fields "$WORK/out.pcap" frame.len udp.length ip.checksum.status udp.checksum.status
+	tshark_fields "$WORK/out.pcap" frame.len udp.length ip.checksum.status udp.checksum.status
 	assert_eq "$(wc -l <"$WORK/fields")" 8
-	none_where '$1 != 1042 || $2 != 1008 || $3 != 1 || $4 != 1'
+	no_fields_where '$1 != 1042 || $2 != 1008 || $3 != 1 || $4 != 1'
 }
 
 @test "UFO over IPv6, and TSO of a VLAN-tagged frame" {
 	require_tshark
 	segment udp6 8000 1000 8
-	fields "$WORK/out.pcap" udp.length udp.checksum.status
-	none_where '$1 != 1008 || $2 != 1'
+	tshark_fields "$WORK/out.pcap" udp.length udp.checksum.status
+	no_fields_where '$1 != 1008 || $2 != 1'
 	segment vlan4 10000 1448 7
-	fields "$WORK/out.pcap" vlan.id tcp.checksum.status ip.checksum.status
+	tshark_fields "$WORK/out.pcap" vlan.id tcp.checksum.status ip.checksum.status
 	assert_eq "$(wc -l <"$WORK/fields")" 7
-	none_where '$1 != 5 || $2 != 1 || $3 != 1'
+	no_fields_where '$1 != 5 || $2 != 1 || $3 != 1'
 }
 
 @test "a segment never exceeds the destination's frame size: MSS 9000 gives 1514-byte frames" {
 	require_tshark
 	# 1514 - 54 header bytes = 1460 of payload per frame, not 9000
 	segment tcp4 4380 9000 3 1460
-	fields "$WORK/out.pcap" frame.len tcp.checksum.status
-	none_where '$1 != 1514 || $2 != 1'
+	tshark_fields "$WORK/out.pcap" frame.len tcp.checksum.status
+	no_fields_where '$1 != 1514 || $2 != 1'
 }
 
 @test "needs-checksum without segmentation: the checksum is completed, frame unchanged" {
@@ -117,7 +89,7 @@ segment() {
 	assert_eq "$status" 0
 	wait_bg b
 	assert_eq "$(rx_count "$bg_out")" 1
-	fields "$WORK/out.pcap" frame.len udp.length udp.checksum.status ip.checksum.status
+	tshark_fields "$WORK/out.pcap" frame.len udp.length udp.checksum.status ip.checksum.status
 	assert_eq "$(cat "$WORK/fields")" "$(printf '3042\t3008\t1\t1')"
 }
 

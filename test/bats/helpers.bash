@@ -303,7 +303,7 @@ require_tshark() {
 }
 
 # tshark_fields FILE FIELD...: one tab-separated line per frame in
-# $WORK/fields, with IPv4 and UDP checksum validation switched on.
+# $WORK/fields, with IPv4, UDP and TCP checksum validation switched on.
 tshark_fields() {
 	local file=$1 f args=()
 	shift
@@ -311,7 +311,8 @@ tshark_fields() {
 		args+=(-e "$f")
 	done
 	if ! tshark -r "$file" -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE \
-		-T fields "${args[@]}" >"$WORK/fields" 2>"$WORK/tshark.err"; then
+		-o tcp.check_checksum:TRUE -T fields "${args[@]}" >"$WORK/fields" \
+		2>"$WORK/tshark.err"; then
 		echo "tshark -r $file failed:"
 		sed 's/^/  | /' "$WORK/tshark.err"
 		return 1

@@ -25,8 +25,17 @@ Frames with virtio-net headers for the VALE header-conversion tests (spec
       Print the hex of the plain frame (no header) of KIND, for byte-exact
       comparisons.
 """
+import importlib.util
+import os
 import struct
 import sys
+
+# The Internet checksum of pcap-frames.py (the helpers share one).
+_spec = importlib.util.spec_from_file_location(
+    "pcap_frames", os.path.join(os.path.dirname(os.path.abspath(__file__)), "pcap-frames.py"))
+_pcap_frames = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_pcap_frames)
+csum = _pcap_frames.csum
 
 SRC4, DST4 = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])
 SRC6 = bytes([0xfd, 0] + [0] * 13 + [1])
@@ -35,15 +44,6 @@ MACS = bytes.fromhex("020000000002" "020000000001")
 SEQ = 1000000
 IPID = 0x1234
 TCP_FLAGS = 0x80 | 0x10 | 0x08 | 0x01	# CWR ACK PSH FIN
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return s
 
 
 def payload(n):
