@@ -96,11 +96,6 @@ void nmh_ring_timestamp(struct netmap_ring *ring);
  */
 int nmh_copy_from_user(void *dst, const void *usrc, size_t len);
 int nmh_copy_to_user(void *udst, const void *src, size_t len);
-/*
- * The same read where sleeping is not allowed (a short lock is held): it
- * fails instead of waiting for a page to come in.
- */
-int nmh_copy_from_user_nofault(void *dst, const void *usrc, size_t len);
 
 /*
  * User memory read while holding a lock that control operations wait

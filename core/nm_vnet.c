@@ -105,7 +105,9 @@ static uint32_t nm_vnet_total(const struct nm_bdg_fwd *ft, uint32_t nf)
 
 /*
  * Copy len bytes at offset off of the stream into dst.  Returns 0, or
- * -EFAULT when an indirect fragment cannot be read.
+ * -EFAULT when an indirect fragment cannot be read: the sender's pages
+ * were brought in before the switch lock was taken, and a read under it
+ * never waits for one.
  */
 static int nm_vnet_read(const struct nm_bdg_fwd *ft, uint32_t nf,
 			uint32_t off, uint8_t *dst, uint32_t len)
@@ -124,7 +126,7 @@ static int nm_vnet_read(const struct nm_bdg_fwd *ft, uint32_t nf,
 			n = len;
 		if (!(ft[i].flags & NS_INDIRECT))
 			memcpy(dst, ft[i].buf + off, n);
-		else if (nmh_copy_from_user(dst, ft[i].buf + off, n))
+		else if (nmh_copy_from_user_nofault(dst, ft[i].buf + off, n))
 			return -EFAULT;
 		dst += n;
 		len -= n;

@@ -303,13 +303,6 @@ int nmh_copy_from_user(void *dst, const void *usrc, size_t len)
 	return copy_from_user(dst, (const void __user *)usrc, len) ? -EFAULT : 0;
 }
 
-/* Under a spinlock (a monitor copying an indirect payload): no sleeping. */
-int nmh_copy_from_user_nofault(void *dst, const void *usrc, size_t len)
-{
-	return copy_from_user_nofault(dst, (const void __user *)usrc, len) ?
-	       -EFAULT : 0;
-}
-
 int nmh_copy_to_user(void *udst, const void *src, size_t len)
 {
 	return copy_to_user((void __user *)udst, src, len) ? -EFAULT : 0;

@@ -1659,12 +1659,6 @@ int nmh_copy_from_user(void *dst, const void *usrc, size_t len)
 	return err;
 }
 
-/* process_vm_readv never waits on a fault of ours: the same read. */
-int nmh_copy_from_user_nofault(void *dst, const void *usrc, size_t len)
-{
-	return nmh_copy_from_user(dst, usrc, len);
-}
-
 int nmh_copy_to_user(void *udst, const void *src, size_t len)
 {
 	struct iovec local = { (void *)src, len }, remote = { udst, len };
@@ -2239,7 +2233,6 @@ static void rt_fd_detach(int fd, uint32_t idx)
 int rt_close(int fd)
 {
 	int idx = rt_fd_binding_of(fd);
-	struct nm_priv *priv = rt_priv_of(fd);
 
 	if (idx < 0)
 		return -EBADF;
