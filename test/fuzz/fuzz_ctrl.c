@@ -156,6 +156,19 @@ static int run_ctrl(int fd, struct cursor *c)
 				       sizeof(body));
 	h.nr_options = n ? (uintptr_t)optp[0] : 0;
 	uh = place(0, &h, sizeof(h));
+	if (h.nr_reqtype == NETMAP_REQ_SYNC_KLOOP_START) {
+		/*
+		 * A START that passes its checks runs the sync loop until a
+		 * STOP: a STOP first is kept for it (spec 25.3), so it
+		 * returns at once, all its checks made.
+		 */
+		struct nmreq_header stop = h;
+
+		stop.nr_reqtype = NETMAP_REQ_SYNC_KLOOP_STOP;
+		stop.nr_body = stop.nr_options = 0;
+		nmb_ioctl(fd, NIOCCTRL, place(1, &stop, sizeof(stop)));
+		uh = place(0, &h, sizeof(h));
+	}
 	return nmb_ioctl(fd, NIOCCTRL, uh);
 }
 
