@@ -996,6 +996,7 @@ int nm_recover(struct nm_priv *const *live, uint32_t nlive,
 		if (na->users || nma_kernel_rings(na) || !nma_has_rings(na))
 			continue;
 		na->flags &= ~NAF_NETMAP_ON;
+		nm_monitor_orphan_all(na);
 		nma_ops(na)->reg(na, 0);
 	}
 	for (i = 0; i < nmems; i++)

@@ -166,8 +166,7 @@ static int run_ctrl(int fd, struct cursor *c)
 
 		stop.nr_reqtype = NETMAP_REQ_SYNC_KLOOP_STOP;
 		stop.nr_body = stop.nr_options = 0;
-		nmb_ioctl(fd, NIOCCTRL, place(1, &stop, sizeof(stop)));
-		uh = place(0, &h, sizeof(h));
+		nmb_ioctl(fd, NIOCCTRL, &stop);
 	}
 	return nmb_ioctl(fd, NIOCCTRL, uh);
 }
