@@ -697,9 +697,14 @@ int nm_monitor_get(const char *name, struct nmreq_register *req,
 	if (zc) {
 		mon->mem = parent->mem;	/* buffers are swapped (23.5) */
 	} else {
-		mon->mem = nm_mem_private_new(1 + hosts, mon->num_slots[NR_TX],
-					      mrx + hosts, mon->num_slots[NR_RX],
-					      0, 0, &err);
+		/* 17.4: the private defaults, enlarged for its geometry */
+		struct nm_mem_needs needs = {
+			.name = mon->name,
+			.txr = 1 + hosts, .txd = mon->num_slots[NR_TX],
+			.rxr = mrx + hosts, .rxd = mon->num_slots[NR_RX],
+		};
+
+		mon->mem = nm_mem_private_new(&needs, &err);
 		if (!mon->mem) {
 			nmh_free(mon);
 			goto out_parent;
