@@ -491,6 +491,9 @@ int nm_mem_ext_get(struct nmreq_opt_extmem *opt, struct nm_mem **out)
 			return -ENOMEM;
 		}
 	}
+	/* the user's memory is there already: nothing to back (host) */
+	for (i = 0; i < NM_POOLS; i++)
+		pools[i].backed = pools[i].objtotal;
 	memcpy(m->params, p, sizeof(m->params));
 	memcpy(m->pools, pools, sizeof(pools));
 	m->ext = 1;
