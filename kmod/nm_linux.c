@@ -102,6 +102,10 @@ void nmh_error_detail(const char *fmt, ...)
 
 /* vmalloc_user() memory is committed when allocated. */
 int nmh_region_back(void *base, uint64_t ofs, uint64_t len)
+{
+	return 0;
+}
+
 /*
  * EXTMEM (23.6): the caller's pages are pinned for as long as the region
  * lives (FOLL_LONGTERM: they do not move, and they survive the caller
