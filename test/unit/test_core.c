@@ -927,6 +927,16 @@ static void test_monitor(void)
 	is_int(z.reg.nr_mem_id, b.reg.nr_mem_id, "in the parent's region");
 	snprintf(want, sizeof(want), "%s/zrt#1", nb);
 	ok(!strncmp(z.nifp->ni_name, want, 15), "its name is <port>/zrt#1");
+	{
+		/* 17.1: monitors cannot be monitored */
+		struct port mm = { .fd = -1 };
+		char mname[80];
+
+		snprintf(mname, sizeof(mname), "%s/rt#0", nb);
+		is_int(port_open(&mm, mname, NR_REG_ALL_NIC, NR_MONITOR_RX,
+				 NULL), -EINVAL, "a monitor of a monitor: EINVAL");
+		port_close(&mm);
+	}
 
 	/* a -> b: the copy monitor sees them at once, flags without TXMON */
 	for (i = 0; i < 3; i++)
