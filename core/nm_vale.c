@@ -568,6 +568,44 @@ static void nm_vale_out_later(struct nm_vale_out *o,
 }
 
 /*
+ * A completed lease that waits behind an older one (whose sender is
+ * slow: preempted in the middle of its copy, say) is merged with the
+ * completed leases just before and just after it.  Unmerged, every
+ * batch the other senders delivered meanwhile kept an entry, and after
+ * NM_MAX_LEASES of them (32 batches, a few tens of milliseconds of one
+ * preempted sender on a loaded machine) every further batch was dropped
+ * with the ring mostly free (issue 8, 2.10).  Merged, the entries in use
+ * are at most about two per sender.  The absorbed entry is freed before
+ * the other grows over its slots: a death in between leaves slots no
+ * lease covers (published empty later, nm_lease_fill_gaps), never two
+ * leases on a slot.  Called under q_lock with lease done.
+ */
+static void nm_lease_merge(struct nm_kring *dk, struct nm_lease *lease)
+{
+	uint32_t i;
+
+	for (i = 0; i < NM_MAX_LEASES; i++) {
+		struct nm_lease *l = &dk->leases[i];
+		uint32_t end;
+
+		if (l == lease || !l->owner || !l->done)
+			continue;
+		if (l->end == lease->start) {	/* l just before: l grows */
+			end = lease->end;
+			nm_store_release(&lease->owner, 0);
+			NM_WRITE_ONCE(l->end, end);
+			lease = l;
+			i = (uint32_t)-1;	/* look again, around l */
+		} else if (l->start == lease->end) {	/* l just after */
+			end = l->end;
+			nm_store_release(&l->owner, 0);
+			NM_WRITE_ONCE(lease->end, end);
+			i = (uint32_t)-1;
+		}
+	}
+}
+
+/*
  * Publish a lease filled up to slot j (delivered frames, dropped
  * packets): shrink it (or pad it with empty
  * slots when a younger lease follows), then advance hwtail in order.
@@ -604,8 +642,11 @@ static void nm_lease_publish(struct nm_kring *dk, struct nm_lease *lease,
 	 * would ever complete it.  Checking the one blocking lease costs an
 	 * owner check only when senders actually overlap.
 	 */
-	if (lease->owner && nm_lease_blocker_dead(dk))
-		nm_lease_reap_dead(dk);
+	if (lease->owner) {
+		nm_lease_merge(dk, lease);
+		if (nm_lease_blocker_dead(dk))
+			nm_lease_reap_dead(dk);
+	}
 	dk->stat_pkts += delivered;
 	dk->stat_bytes += bytes;
 	dk->stat_drops += dropped;

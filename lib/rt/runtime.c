@@ -180,7 +180,7 @@ static struct {
 	uint32_t kill_step, steps;
 	uint32_t owner;		/* this process's owner id, 0 = none yet */
 	/* NETMAP_RUNTIME_KILL_AT (rt_kill_at): where, and at which call. */
-	int kill_at;
+	int kill_at, kill_sig;
 	uint32_t kill_at_n, kill_at_calls;
 } rt = { .lock = PTHREAD_MUTEX_INITIALIZER, .arena_fd = -1,
 	 .wake_sock = -1, .kill_at = -1 /* RT_KILL_UNREAD */ };
@@ -482,6 +482,9 @@ static void rt_step(void)
  *              of a frame reads its addresses, before any lease)
  *   timestamp  an RX ring busy, in the middle of its sync
  *   wlock      a switch's writer flag set (adding or removing a port)
+ * With NETMAP_RUNTIME_KILL_SIG=STOP the process stops there instead
+ * (SIGSTOP), holding the same things until a SIGCONT: a sender
+ * preempted in the middle of its work.
  */
 enum rt_kill_point { RT_KILL_UNREAD = -1, RT_KILL_NONE, RT_KILL_FORWARD,
 		     RT_KILL_COPY, RT_KILL_TIMESTAMP, RT_KILL_WLOCK };
@@ -503,6 +506,8 @@ static void rt_kill_at_read(void)
 		    !strncmp(e, names[i], (size_t)(colon - e)))
 			rt.kill_at = i;
 	rt.kill_at_n = (uint32_t)strtoul(colon + 1, NULL, 10);
+	e = getenv("NETMAP_RUNTIME_KILL_SIG");
+	rt.kill_sig = e && !strcmp(e, "STOP") ? SIGSTOP : SIGKILL;
 }
 
 static noinline void rt_kill_at_slow(enum rt_kill_point where)
@@ -510,7 +515,7 @@ static noinline void rt_kill_at_slow(enum rt_kill_point where)
 	if (rt.kill_at == RT_KILL_UNREAD)
 		rt_kill_at_read();
 	if (rt.kill_at == (int)where && ++rt.kill_at_calls == rt.kill_at_n)
-		raise(SIGKILL);
+		raise(rt.kill_sig);
 }
 
 static inline void rt_kill_at(enum rt_kill_point where)

@@ -19,6 +19,11 @@
  * NETMAP_PIDREUSE_ROUNDS rounds (default 10; docs/ARCHITECTURE.md gives
  * longer runs).  Every check runs in a child under a watchdog, so a hang
  * is a failure, not a stuck test.
+ *
+ * The same machinery stops (SIGSTOP) a sender in the middle of a lease,
+ * as a loaded machine preempts one, to check that the other senders'
+ * frames wait for it and are not dropped while the ring has room
+ * (issue 8, 2.10).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -189,6 +194,8 @@ struct role {
 	int indirect;
 	uint8_t tag;		/* of the frames sent, or counted */
 	long frames;		/* to send, or to wait for */
+	uint32_t batch;		/* frames per sync (0: as many as fit) */
+	int stop;		/* kill_at stops (SIGSTOP), not kills */
 	int ready[2], go[2], result[2];	/* pipes to the test */
 };
 
@@ -235,14 +242,19 @@ static int sender(void *arg)
 
 	if (r->kill_at)
 		setenv("NETMAP_RUNTIME_KILL_AT", r->kill_at, 1);
+	if (r->stop)
+		setenv("NETMAP_RUNTIME_KILL_SIG", "STOP", 1);
 	if (port_open(&p, r->name))
 		return 2;
 	say(r->ready[1], 1);
 	if (hear(r->go[0]) < 0)
 		return 2;
 	while (sent < r->frames) {
-		sent += send_frames(&p, (uint32_t)(r->frames - sent), r->indirect,
-				    r->tag);
+		uint32_t n = (uint32_t)(r->frames - sent);
+
+		if (r->batch && n > r->batch)
+			n = r->batch;
+		sent += send_frames(&p, n, r->indirect, r->tag);
 		if (sent < r->frames)
 			usleep(200);
 	}
@@ -517,6 +529,55 @@ static void empty_slot_no_packet(const char *dir)
 	role_close(&tx);
 }
 
+/*
+ * A sender stopped (as if preempted) after reserving its lease on the
+ * receiver's ring: the frames the other sender delivers meanwhile wait
+ * behind it, complete.  There is room in the ring for all of them, so
+ * none may be dropped: each of the other sender's 40 syncs used to keep
+ * an entry of the ring's 32 leases until the stopped one went on, and
+ * the batches after the 31st were dropped.
+ */
+static void stalled_lease(void)
+{
+	struct role rx = { 0 }, slow = { 0 }, tx = { 0 };
+	const char *what = "stalled lease";
+	pid_t rxp, sp, txp;
+	char sw[32];
+	int st = 0;
+
+	new_switch(sw, sizeof(sw));
+	snprintf(rx.name, sizeof(rx.name), "%s:b", sw);
+	rx.frames = 400;
+	rx.tag = 0x22;
+	rxp = start(receiver, &rx);
+	/* (ports first: adding one waits for the senders on the switch) */
+	snprintf(tx.name, sizeof(tx.name), "%s:d", sw);
+	tx.frames = 400;
+	tx.batch = 10;
+	tx.tag = 0x22;
+	txp = start(sender, &tx);
+	snprintf(slow.name, sizeof(slow.name), "%s:a", sw);
+	slow.kill_at = "copy:2";
+	slow.stop = 1;
+	slow.indirect = 1;
+	slow.tag = 0x11;
+	slow.frames = 1;
+	sp = start(sender, &slow);
+	say(slow.go[1], 1);
+	ok(sp > 0 && waitpid(sp, &st, WUNTRACED) == sp && WIFSTOPPED(st),
+	   "%s: a sender stopped holding its lease", what);
+	say(tx.go[1], 1);
+	is_int(reap(txp), 0, "%s: another sender sends 40 batches of 10", what);
+	kill(sp, SIGCONT);
+	is_int(reap(sp), 0, "%s: the stopped sender goes on and ends", what);
+	is_int(hear(rx.result[0]), 400,
+	       "%s: the receiver gets the 400 frames, none dropped", what);
+	is_int(reap(rxp), 0, "%s: the receiver ends", what);
+	role_close(&rx);
+	role_close(&slow);
+	role_close(&tx);
+}
+
 /* A sender looping forever (the campaign's victims). */
 static int flood(void *arg)
 {
@@ -684,6 +745,7 @@ int main(void)
 	dead_writer();
 	dead_syncer();
 	empty_slot_no_packet(dir);
+	stalled_lease();
 	campaign(rounds);
 
 	if (tap_failed)
