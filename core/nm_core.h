@@ -389,6 +389,7 @@ struct nm_priv {
 	uint32_t binding_idx;		/* slot in na->bindings */
 	uint32_t sleeping;		/* waiting in poll (host managed) */
 	uint32_t owner;			/* opener's identity (host: uid) */
+	uint32_t extra_bufs;		/* extra buffers granted (20) */
 	uint64_t host_id;		/* host's name for this binding */
 	/* CSB mode (25.1): the application's arrays; 0 when off */
 	uint64_t csb_atok, csb_ktoa;
@@ -537,7 +538,28 @@ struct netmap_ring *nm_mem_ring_alloc(struct nm_mem *m, uint32_t nslots);
 void nm_mem_ring_free(struct nm_mem *m, struct netmap_ring *ring);
 uint32_t nm_mem_extra_bufs_alloc(struct nm_mem *m, uint32_t *head,
 				 uint32_t n);
-void nm_mem_extra_bufs_free(struct nm_mem *m, uint32_t head);
+void nm_mem_extra_bufs_free(struct nm_mem *m, struct nm_priv *priv);
+
+/*
+ * Freeing what a port or binding owns at teardown (docs/ARCHITECTURE.md,
+ * "Buffers and their owners"): the candidates are the indices user space
+ * left in its slots or list, and at most `owned` of them are freed, each
+ * only if it is a valid index, currently allocated, not already taken,
+ * and in no live ring or extra-buffer list of the region.
+ */
+struct nm_buf_release {
+	struct nm_mem *m;
+	uint32_t *live;		/* buffers other owners hold; NULL: free none */
+	uint32_t left;
+};
+void nm_buf_release_begin(struct nm_buf_release *r, struct nm_mem *m,
+			  uint32_t owned, struct nm_adapter *const *skip,
+			  uint32_t nskip, const struct nm_priv *skip_priv);
+void nm_buf_release(struct nm_buf_release *r, uint32_t idx);
+void nm_buf_release_end(struct nm_buf_release *r);
+/* Call fn for every port reachable from the switches and the registry. */
+void nm_for_each_adapter(void (*fn)(struct nm_adapter *na, void *arg),
+			 void *arg);
 void nm_mem_reset_if_idle(struct nm_mem *m);
 
 static inline uint32_t nm_mem_nbufs(const struct nm_mem *m)

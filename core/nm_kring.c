@@ -163,17 +163,24 @@ int nm_kring_ring_alloc(struct nm_kring *k)
 	return 0;
 }
 
-/* Release a ring, its buffers (unless shared) and its slots. */
+/*
+ * Release a ring and its slots, and with free_bufs the buffers it owns:
+ * its port's other rings live on (nma_rings_delete frees them together).
+ */
 void nm_kring_ring_free(struct nm_kring *k, int free_bufs)
 {
 	struct nm_mem *m = k->na->mem;
+	struct nm_buf_release r;
 	uint32_t i;
 
 	if (!k->ring)
 		return;
-	if (free_bufs)
+	if (free_bufs) {
+		nm_buf_release_begin(&r, m, k->nkr_num_slots, NULL, 0, NULL);
 		for (i = 0; i < k->nkr_num_slots; i++)
-			nm_mem_buf_free(m, k->ring->slot[i].buf_idx);
+			nm_buf_release(&r, k->ring->slot[i].buf_idx);
+		nm_buf_release_end(&r);
+	}
 	nm_mem_ring_free(m, k->ring);
 	k->ring = NULL;
 }
@@ -207,17 +214,36 @@ int nma_rings_create(struct nm_adapter *na, struct nm_priv *priv)
 	return 0;
 }
 
+/*
+ * Delete the rings of na and free the buffers it owns: one per slot of
+ * each ring it has, among those its slots name (see nm_buf_release).
+ */
 void nma_rings_delete(struct nm_adapter *na)
 {
+	struct nm_buf_release r;
+	uint32_t i, j, owned = 0;
 	enum nm_txrx t;
-	uint32_t i;
 
 	NM_FOR_RX_TX(t) {
-		if (!na->rings[t])
-			continue;
-		for (i = 0; i < nma_all_rings(na, t); i++)
-			nm_kring_ring_free(&na->rings[t][i], 1);
+		for (i = 0; na->rings[t] && i < nma_all_rings(na, t); i++)
+			if (na->rings[t][i].ring)
+				owned += na->rings[t][i].nkr_num_slots;
 	}
+	if (!owned)
+		return;
+	nm_buf_release_begin(&r, na->mem, owned, &na, 1, NULL);
+	NM_FOR_RX_TX(t) {
+		for (i = 0; na->rings[t] && i < nma_all_rings(na, t); i++) {
+			struct nm_kring *k = &na->rings[t][i];
+
+			if (!k->ring)
+				continue;
+			for (j = 0; j < k->nkr_num_slots; j++)
+				nm_buf_release(&r, k->ring->slot[j].buf_idx);
+			nm_kring_ring_free(k, 0);
+		}
+	}
+	nm_buf_release_end(&r);
 }
 
 /* Wake every waiter of every ring of the port (zombie, shutdown). */

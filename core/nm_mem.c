@@ -722,17 +722,151 @@ uint32_t nm_mem_extra_bufs_alloc(struct nm_mem *m, uint32_t *head,
 	return granted;
 }
 
-/* Free the list user space left in ni_bufs_head; never trust its links. */
-void nm_mem_extra_bufs_free(struct nm_mem *m, uint32_t head)
+/*
+ * Call fn for each buffer of the extra-buffer list of binding p (at most
+ * as many as it was granted; user space wrote the links, so an index out
+ * of the pool ends the walk).
+ */
+static void nm_extra_walk(const struct nm_mem *m, const struct nm_priv *p,
+			  void (*fn)(void *arg, uint32_t idx), void *arg)
 {
-	uint32_t nbufs = nm_mem_nbufs(m), n = 0;
+	uint32_t nbufs = nm_mem_nbufs(m), n, head;
 
-	while (head >= 2 && head < nbufs && n++ < nbufs) {
-		uint32_t *word = (uint32_t *)nm_mem_buf(m, head);
-		uint32_t next = *word;
+	if (!p->nifp)
+		return;
+	head = NM_READ_ONCE(p->nifp->ni_bufs_head);
+	for (n = 0; n < p->extra_bufs && head >= 2 && head < nbufs; n++) {
+		uint32_t next = *(uint32_t *)nm_mem_buf(m, head);
 
-		*word = 0;
-		nm_mem_buf_free(m, head);
+		fn(arg, head);
 		head = next;
 	}
+}
+
+static void nm_release_cb(void *arg, uint32_t idx)
+{
+	nm_buf_release(arg, idx);
+}
+
+/* Free the extra buffers of binding priv, those it still owns. */
+void nm_mem_extra_bufs_free(struct nm_mem *m, struct nm_priv *priv)
+{
+	struct nm_buf_release r;
+
+	if (!priv->extra_bufs || !priv->nifp)
+		return;
+	nm_buf_release_begin(&r, m, priv->extra_bufs, NULL, 0, priv);
+	nm_extra_walk(m, priv, nm_release_cb, &r);
+	nm_buf_release_end(&r);
+	priv->extra_bufs = 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Buffers and their owners                                         */
+/* ---------------------------------------------------------------- */
+
+/*
+ * User space moves buffers between slots (NS_BUF_CHANGED), pipes hand
+ * them to their peer, and programs keep buffers they swapped out of a
+ * ring; a slot can also hold any index a program wrote there, another
+ * port's buffer included.  So at teardown a port frees not what its
+ * slots name but what it may still own: at most as many buffers as it
+ * was given, each only if it is a valid index that is allocated, is not
+ * listed twice, and is in no ring and no extra-buffer list that lives
+ * on in the region.  A buffer it held elsewhere (in a program's hands)
+ * stays allocated until the region has no user (nm_mem_reset_if_idle);
+ * another port's buffer written into its slots is never freed under
+ * that port.  Freeing every index its slots named let one port free a
+ * live port's buffers, which the next port was then given as well.
+ */
+struct nm_mark {
+	const struct nm_mem *m;
+	uint32_t *bits;
+	struct nm_adapter *const *skip;
+	uint32_t nskip;
+	const struct nm_priv *skip_priv;
+};
+
+static void nm_mark_buf(void *arg, uint32_t idx)
+{
+	struct nm_mark *k = arg;
+
+	if (idx >= 2 && idx < nm_mem_nbufs(k->m))
+		k->bits[idx / 32] |= 1u << (idx % 32);
+}
+
+/* Mark what na's rings and bindings hold, unless na is skipped. */
+static void nm_mark_adapter(struct nm_adapter *na, void *arg)
+{
+	struct nm_mark *k = arg;
+	enum nm_txrx t;
+	uint32_t i, j;
+
+	if (na->mem != k->m)
+		return;
+	for (i = 0; i < k->nskip; i++)
+		if (k->skip[i] == na)
+			return;
+	NM_FOR_RX_TX(t) {
+		if (!na->rings[t])
+			continue;
+		for (i = 0; i < nma_all_rings(na, t); i++) {
+			struct netmap_ring *ring = na->rings[t][i].ring;
+
+			if (!ring)
+				continue;
+			for (j = 0; j < na->rings[t][i].nkr_num_slots; j++)
+				nm_mark_buf(k, NM_READ_ONCE(ring->slot[j].buf_idx));
+		}
+	}
+	for (i = 0; i < NM_MAX_BINDINGS; i++) {
+		const struct nm_priv *p = na->bindings[i];
+
+		if (p && p != k->skip_priv && p->na == na)
+			nm_extra_walk(k->m, p, nm_mark_buf, k);
+	}
+}
+
+void nm_buf_release_begin(struct nm_buf_release *r, struct nm_mem *m,
+			  uint32_t owned, struct nm_adapter *const *skip,
+			  uint32_t nskip, const struct nm_priv *skip_priv)
+{
+	struct nm_mark k;
+	size_t bytes = ((size_t)nm_mem_nbufs(m) + 31) / 32 * 4;
+
+	r->m = m;
+	r->left = owned;
+	/* Without the map, nothing is freed: a leak until the region is idle. */
+	r->live = m->base ? nmh_tmp_alloc(2 * bytes) : NULL;
+	if (!r->live)
+		return;
+	k.m = m;
+	k.bits = r->live;
+	k.skip = skip;
+	k.nskip = nskip;
+	k.skip_priv = skip_priv;
+	nm_for_each_adapter(nm_mark_adapter, &k);
+}
+
+void nm_buf_release(struct nm_buf_release *r, uint32_t idx)
+{
+	const struct nm_pool *p = &r->m->pools[NM_BUF_POOL];
+	uint32_t words = (p->objtotal + 31) / 32, bit = 1u << (idx % 32);
+	uint32_t *taken = r->live + words;	/* second half: freed here */
+
+	if (!r->live || !r->left || idx < 2 || idx >= p->objtotal)
+		return;
+	if ((r->live[idx / 32] | taken[idx / 32]) & bit)
+		return;
+	if (p->bitmap[idx / 32] & bit)
+		return;		/* not allocated */
+	taken[idx / 32] |= bit;
+	nm_mem_buf_free(r->m, idx);
+	r->left--;
+}
+
+void nm_buf_release_end(struct nm_buf_release *r)
+{
+	nmh_tmp_free(r->live);
+	r->live = NULL;
 }

@@ -171,13 +171,23 @@ static int nm_pipe_rxsync(struct nm_kring *kring, int flags)
 /* Rings of the pair                                                */
 /* ---------------------------------------------------------------- */
 
+/*
+ * Delete the rings of the pair.  The pair was given one buffer per slot
+ * of each TX ring (a connected RX ring holds the same ones); it frees
+ * that many, among those its slots name, that no live ring of the
+ * region holds (nm_buf_release): pipes of one parent share its region.
+ */
 static void nm_pipe_rings_delete(struct nm_pipe *p)
 {
 	struct nm_adapter *ends[2] = { &p->master, &p->slave };
-	struct nm_mem *m = p->master.mem;
-	uint32_t e, i, j;
+	struct nm_buf_release r;
+	uint32_t e, i, j, owned = 0;
 
-	/* Each slot index of a connected pair holds one buffer. */
+	for (e = 0; e < 2; e++)
+		for (i = 0; i < ends[e]->num_rings[NR_TX]; i++)
+			if (ends[e]->rings[NR_TX][i].ring)
+				owned += ends[e]->rings[NR_TX][i].nkr_num_slots;
+	nm_buf_release_begin(&r, p->master.mem, owned, ends, 2, NULL);
 	for (e = 0; e < 2; e++) {
 		for (i = 0; i < ends[e]->num_rings[NR_TX]; i++) {
 			struct nm_kring *tk = &ends[e]->rings[NR_TX][i];
@@ -186,11 +196,9 @@ static void nm_pipe_rings_delete(struct nm_pipe *p)
 			if (!tk->ring)
 				continue;
 			for (j = 0; j < tk->nkr_num_slots; j++) {
-				uint32_t a = tk->ring->slot[j].buf_idx;
-
-				nm_mem_buf_free(m, a);
-				if (rk->ring && rk->ring->slot[j].buf_idx != a)
-					nm_mem_buf_free(m, rk->ring->slot[j].buf_idx);
+				nm_buf_release(&r, tk->ring->slot[j].buf_idx);
+				if (rk->ring)
+					nm_buf_release(&r, rk->ring->slot[j].buf_idx);
 			}
 			nm_kring_ring_free(tk, 0);
 			nm_kring_ring_free(rk, 0);
@@ -198,6 +206,7 @@ static void nm_pipe_rings_delete(struct nm_pipe *p)
 			rk->pipe_bufs = NULL;
 		}
 	}
+	nm_buf_release_end(&r);
 }
 
 static int nm_pipe_rings_create(struct nm_pipe *p)

@@ -56,6 +56,44 @@ int nm_get_adapter(const char *name, struct nmreq_register *req,
 	return 0;
 }
 
+/* na, then the end points of its pipes, and theirs (a pipe's parent). */
+static void nm_visit_tree(struct nm_adapter *na,
+			  void (*fn)(struct nm_adapter *na, void *arg),
+			  void *arg, int depth)
+{
+	struct nm_pipe *p;
+
+	fn(na, arg);
+	if (depth > 8)
+		return;	/* pipes of pipes of ...: deeper is absurd */
+	for (p = na->pipes; p; p = p->next) {
+		nm_visit_tree(&p->master, fn, arg, depth + 1);
+		nm_visit_tree(&p->slave, fn, arg, depth + 1);
+	}
+}
+
+/*
+ * Every port something links to: the ports of the switches and the
+ * persistent ones, with their pipes.  (A port on a switch that is also
+ * persistent is visited twice.)  Control lock held.
+ */
+void nm_for_each_adapter(void (*fn)(struct nm_adapter *na, void *arg),
+			 void *arg)
+{
+	struct nm_adapter *na;
+	uint32_t i, j;
+
+	for (i = 0; i < NM_MAX_BRIDGES_LIMIT; i++) {
+		struct nm_bdg *b = nm_g->bridges[i];
+
+		for (j = 0; b && j < NM_BDG_MAXSLOTS; j++)
+			if (b->ports[j])
+				nm_visit_tree(b->ports[j], fn, arg, 0);
+	}
+	for (na = nm_g->named_ports; na; na = na->next)
+		nm_visit_tree(na, fn, arg, 0);
+}
+
 /* Called when an adapter may have lost its last user. */
 void nma_check_unused(struct nm_adapter *na)
 {
@@ -428,6 +466,7 @@ int nm_register(struct nm_priv *priv, const char *name,
 						  nm_extra_bufs_cap(na,
 							req->nr_extra_bufs));
 	*(uint32_t *)&priv->nifp->ni_bufs_head = head;
+	priv->extra_bufs = granted;
 
 	req->nr_offset = nm_mem_ofs(na->mem, priv->nifp);
 	req->nr_memsize = na->mem->memsize;
@@ -473,7 +512,7 @@ void nm_priv_release(struct nm_priv *priv)
 		return;
 	mem = na->mem;
 	if (priv->nifp) {
-		nm_mem_extra_bufs_free(mem, NM_READ_ONCE(priv->nifp->ni_bufs_head));
+		nm_mem_extra_bufs_free(mem, priv);
 		nm_mem_if_free(mem, priv->nifp);
 		priv->nifp = NULL;
 	}
@@ -915,8 +954,7 @@ int nm_recover(struct nm_priv *const *live, uint32_t nlive,
 
 		if (!dp->na || !dp->nifp)
 			continue;
-		nm_mem_extra_bufs_free(dp->na->mem,
-				       NM_READ_ONCE(dp->nifp->ni_bufs_head));
+		nm_mem_extra_bufs_free(dp->na->mem, dp);
 		nm_mem_if_free(dp->na->mem, dp->nifp);
 		dp->nifp = NULL;
 	}

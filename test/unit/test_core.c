@@ -846,6 +846,118 @@ static void test_region_sizing(void)
 	port_close(&a);
 }
 
+/*
+ * A port frees at teardown only buffers it owns (issue 8, 2.3): b writes
+ * c's buffer indices into all its TX slots and closes; the next port of
+ * the region must not be given c's buffers, which c still uses.  Once
+ * with pipes of one parent, once with VALE ports sharing a region (@N).
+ */
+/* Ring k of port x, TX rings first, then RX rings; NULL past the last. */
+static struct netmap_ring *ring_k(struct port *x, uint32_t k)
+{
+	uint32_t t = x->nifp->ni_tx_rings, r = x->nifp->ni_rx_rings;
+
+	if (k < t)
+		return NETMAP_TXRING(x->nifp, k);
+	return k < t + r ? NETMAP_RXRING(x->nifp, k - t) : NULL;
+}
+
+/* Buffers in some ring of x that are also in some ring of y. */
+static int bufs_overlap(struct port *x, struct port *y)
+{
+	struct netmap_ring *rx, *ry;
+	uint32_t a, b, i, j, n = 0;
+
+	for (a = 0; (rx = ring_k(x, a)) != NULL; a++)
+		for (b = 0; (ry = ring_k(y, b)) != NULL; b++)
+			for (i = 0; i < rx->num_slots; i++)
+				for (j = 0; j < ry->num_slots; j++)
+					n += rx->slot[i].buf_idx ==
+					     ry->slot[j].buf_idx;
+	return (int)n;
+}
+
+/* Write v into every buffer of every ring of x. */
+static void bufs_fill(struct port *x, uint8_t v)
+{
+	struct netmap_ring *r;
+	uint32_t k, i;
+
+	for (k = 0; (r = ring_k(x, k)) != NULL; k++)
+		for (i = 0; i < r->num_slots; i++)
+			memset(NETMAP_BUF(r, r->slot[i].buf_idx), v, 64);
+}
+
+/* Buffers of x that do not hold v. */
+static int bufs_read(struct port *x, uint8_t v)
+{
+	struct netmap_ring *r;
+	uint32_t k, i, bad = 0;
+
+	for (k = 0; (r = ring_k(x, k)) != NULL; k++)
+		for (i = 0; i < r->num_slots; i++)
+			bad += ((uint8_t *)NETMAP_BUF(r, r->slot[i].buf_idx))[0] != v;
+	return (int)bad;
+}
+
+static void test_buffer_ownership(int vale)
+{
+	struct port a = { .fd = -1 }, b = { .fd = -1 }, c = { .fd = -1 },
+		    d = { .fd = -1 };
+	const char *what = vale ? "VALE ports sharing a region" :
+				  "pipes of one parent";
+	struct netmap_ring *tb, *tc;
+	char n[64];
+	uint32_t i;
+	int err;
+
+	if (vale) {
+		name_of(n, sizeof(n), "own_a");
+		err = port_open(&a, n, NR_REG_ALL_NIC, 0, NULL);
+		c.reg.nr_mem_id = b.reg.nr_mem_id = d.reg.nr_mem_id =
+			a.reg.nr_mem_id;
+		name_of(n, sizeof(n), "own_b");
+		err = err ? err : port_open(&b, n, NR_REG_ALL_NIC, 0, NULL);
+		name_of(n, sizeof(n), "own_c");
+		err = err ? err : port_open(&c, n, NR_REG_ALL_NIC, 0, NULL);
+	} else {
+		snprintf(n, sizeof(n), "%sown{1", sw + 4);
+		err = port_open(&b, n, NR_REG_ALL_NIC, 0, NULL);
+		snprintf(n, sizeof(n), "%sown{2", sw + 4);
+		err = err ? err : port_open(&c, n, NR_REG_ALL_NIC, 0, NULL);
+	}
+	is_int(err, 0, "%s: ports open", what);
+	if (err)
+		goto out;
+	ok(c.reg.nr_mem_id == b.reg.nr_mem_id, "%s: one region", what);
+	bufs_fill(&c, 0xcc);
+	tb = NETMAP_TXRING(b.nifp, 0);
+	tc = NETMAP_TXRING(c.nifp, 0);
+	for (i = 0; i < tb->num_slots; i++)
+		tb->slot[i].buf_idx = tc->slot[i % tc->num_slots].buf_idx;
+	port_close(&b);	/* b's only binding: its rings go */
+	/* more buffers than b was given: the next free ones are reached */
+	d.reg.nr_tx_rings = d.reg.nr_rx_rings = 4;
+	if (vale)
+		name_of(n, sizeof(n), "own_d");
+	else
+		snprintf(n, sizeof(n), "%sown{3", sw + 4);
+	err = port_open(&d, n, NR_REG_ALL_NIC, 0, NULL);
+	is_int(err, 0, "%s: a new port after b closed", what);
+	if (err)
+		goto out;
+	is_int(bufs_overlap(&c, &d), 0,
+	       "%s: none of c's buffers given to the new port", what);
+	bufs_fill(&d, 0xdd);
+	is_int(bufs_read(&c, 0xcc), 0, "%s: c's buffers still read as c wrote",
+	       what);
+out:
+	port_close(&d);
+	port_close(&c);
+	port_close(&b);
+	port_close(&a);
+}
+
 static void test_port_limit(void)
 {
 	static struct port p[253];
@@ -1404,6 +1516,8 @@ int main(void)
 	test_list();
 	test_repair();
 	test_region_sizing();
+	test_buffer_ownership(0);
+	test_buffer_ownership(1);
 	test_port_limit();
 	test_monitor();
 	test_extmem();
