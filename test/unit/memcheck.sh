@@ -30,8 +30,12 @@ for i in "${!PROGS[@]}"; do
 	valgrind -q --error-exitcode=99 "$B/$p" >/dev/null 2>"$log"
 	st=$?
 	rm -rf "$NETMAP_RUNTIME_DIR"
-	if [ "$st" = 0 ] && ! grep -q '^==[0-9]*==' "$log"; then
-		echo "ok $((i + 1)) - $p under memcheck: no error"
+	# Memory errors only: the program's own checks are those of its
+	# plain run (several measure time, which valgrind stretches).
+	if [ "$st" != 99 ] && ! grep -q '^==[0-9]*==' "$log"; then
+		note=
+		[ "$st" = 0 ] || note=" (its own checks: exit $st)"
+		echo "ok $((i + 1)) - $p under memcheck: no error$note"
 	else
 		echo "not ok $((i + 1)) - $p under memcheck (exit $st)"
 		sed 's/^/# /' "$log" | head -40
