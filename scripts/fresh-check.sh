@@ -15,13 +15,19 @@
 # exits with run-tests' status.  As root only (debootstrap, chroot,
 # mounts).  run-tests includes the qemu module tests (about 15 minutes);
 # NETMAP_VM_CHECK=0 leaves them out for quicker rounds, as it does for
-# run-tests itself.  The full log: $FRESH_WORK/fresh-check.log.
+# run-tests itself.  The full log: $FRESH_WORK/fresh-check.log, the
+# test logs in $FRESH_WORK/logs.
 #
 # Environment:
 #   FRESH_CACHE   the cached root   (default ${XDG_CACHE_HOME:-~/.cache}/netmap-fresh)
 #   FRESH_WORK    the scratch root  (default a new folder under /var/tmp)
 #   FRESH_KEEP=1  keep the scratch root afterwards
 #   FRESH_MIRROR  Debian mirror     (default http://deb.debian.org/debian)
+#   FRESH_CMD     what to run in the root instead, for a quicker look at one
+#                 failure (default "./quickstart && ./run-tests")
+#   FRESH_VM_LOCK the host's file that serialises qemu guests (default
+#                 /tmp/netmap-vm.lock; empty: none): bound into the root,
+#                 the guest run holds it (VM_LOCK of vm-check), the rest not
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${FRESH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/netmap-fresh}
@@ -57,12 +63,20 @@ WORK=${FRESH_WORK:-$(mktemp -d /var/tmp/netmap-fresh.XXXXXX)}
 ROOT=$WORK/root
 LOG=$WORK/fresh-check.log
 mkdir -p "$ROOT" || die "cannot create $ROOT"
+# The logs of the run stay in $WORK/logs, the root only with FRESH_KEEP=1.
 cleanup() {
+	local b=$ROOT/root/netmap/build
+
+	mkdir -p "$WORK/logs"
+	cp "$b"/test-suite.log "$b"/check.out "$b"/vm-check.out "$WORK/logs/" 2>/dev/null
+	find "$b/test" -name '*.log' -exec cp --parents {} "$WORK/logs/" \; 2>/dev/null
 	[ "${FRESH_KEEP:-0}" = 1 ] || rm -rf "$ROOT"
 }
 trap cleanup EXIT
 echo "fresh-check: a fresh root in $ROOT"
 tar -C "$ROOT" -xf "$TARBALL" || die "cannot unpack $TARBALL"
+# "/" as on any machine (the tarball's "." came from a 0700 mktemp).
+chmod 0755 "$ROOT"
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null || true
 git clone -q "$top" "$ROOT/root/netmap" || die "cannot clone $top"
 echo "fresh-check: cloned $(git -C "$top" log -1 --format='%h %s')"
@@ -71,19 +85,32 @@ echo "fresh-check: cloned $(git -C "$top" log -1 --format='%h %s')"
 inner='
 set -u
 root=$1
+# The root a mount point, as "/" is on a machine: tests make mount
+# namespaces of their own, which needs one.
+mount --bind "$root" "$root" || exit 98
 for d in dev dev/shm proc sys; do
 	mkdir -p "$root/$d"
 	mount --rbind "/$d" "$root/$d" || exit 98
 	mount --make-rslave "$root/$d"
 done
+if [ -n "$3" ]; then
+	: >>"$root/tmp/netmap-vm.lock" && chmod 1777 "$root/tmp" &&
+		mount --bind "$3" "$root/tmp/netmap-vm.lock" || exit 98
+fi
 exec chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	${NETMAP_VM_CHECK:+NETMAP_VM_CHECK=$NETMAP_VM_CHECK} \
-	/bin/bash -c "cd /root/netmap && ./quickstart && ./run-tests"
+	${3:+VM_LOCK=/tmp/netmap-vm.lock} \
+	/bin/bash -c "cd /root/netmap && $2"
 '
-echo "fresh-check: ./quickstart && ./run-tests (log: $LOG)"
+CMD=${FRESH_CMD:-./quickstart && ./run-tests}
+VMLOCK=${FRESH_VM_LOCK-/tmp/netmap-vm.lock}
+if [ -n "$VMLOCK" ]; then
+	: >>"$VMLOCK" || die "cannot open $VMLOCK (FRESH_VM_LOCK)"
+fi
+echo "fresh-check: $CMD (log: $LOG)"
 NETMAP_VM_CHECK=${NETMAP_VM_CHECK:-} unshare -m --propagation private \
-	bash -c "$inner" fresh "$ROOT" >"$LOG" 2>&1
+	bash -c "$inner" fresh "$ROOT" "$CMD" "$VMLOCK" >"$LOG" 2>&1
 status=$?
 line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$LOG" | tail -n 1)
 if [ -z "$line" ]; then

@@ -53,6 +53,9 @@
 #              factor applied to the waits that give a tool time to act
 #              (default 4)
 #   VM_ALLOW_WARNINGS=1  do not fail on compiler warnings
+#   VM_LOCK    a file to hold an flock(1) on while the guest runs (and
+#              only then), for machines where several people run guests
+#              one at a time (make fresh-check passes the host's)
 set -uo pipefail
 
 T0=$(date +%s)
@@ -253,6 +256,11 @@ chmod +x "$IR/init"
 	die "cannot build the initramfs"
 
 # ---------------------------------------------------------------- boot
+if [ -n "${VM_LOCK:-}" ]; then
+	step "waiting for the lock $VM_LOCK"
+	exec 9>>"$VM_LOCK" || die "cannot open $VM_LOCK (VM_LOCK)"
+	flock 9 || die "cannot lock $VM_LOCK (VM_LOCK)"
+fi
 step "booting $KVER under qemu (TCG, timeout ${TIMEOUT}s)"
 SERIAL=$WORK/serial-$KVER.log
 timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 \
@@ -264,6 +272,7 @@ timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-nographic -no-reboot </dev/null 2>&1 | tee "$SERIAL" | tr -d '\r'
 qrc=${PIPESTATUS[0]}
+[ -n "${VM_LOCK:-}" ] && exec 9>&-
 step "qemu exited with status $qrc"
 
 # ---------------------------------------------------------------- verdict
