@@ -136,20 +136,25 @@ rx_count() {
 }
 
 @test "two paced senders into one receiver lose nothing" {
-	# 100 Kpps fill 1024 slots in 10 ms: a larger ring absorbs scheduling
-	# delays on a loaded machine, so the receiver keeps up
-	start_rx b pkt-gen -i "$SW:b@conf:slots=4096" -f rx -n 40000 -W
-	start_bg a1 pkt-gen -i "$SW:a1" -f tx -n 20000 -R 50000 -T 0
-	start_bg a2 pkt-gen -i "$SW:a2" -f tx -n 20000 -R 50000 -T 0
+	# The switch never blocks a sender: a receiver (or a sender preempted
+	# inside its lease, which holds back what the other one delivers) that
+	# stalls while the ring fills makes frames drop, by design.  10 Kpps
+	# in all fill the 4096 slots in 400 ms, longer than a loaded machine
+	# stalls a niced process; each sender still completes a batch every
+	# millisecond, so a lease table that filled up behind a preempted
+	# sender (issue 8, 2.10: 32 entries, 32 ms) would still drop frames.
+	start_rx b pkt-gen -i "$SW:b@conf:slots=4096" -f rx -n 20000 -W
+	start_bg a1 pkt-gen -i "$SW:a1" -f tx -n 10000 -R 5000 -T 0
+	start_bg a2 pkt-gen -i "$SW:a2" -f tx -n 10000 -R 5000 -T 0
 	wait_bg a1
 	assert_eq "$bg_status" 0
-	assert_line_re "$bg_out" '^Sent 20000 packets '
+	assert_line_re "$bg_out" '^Sent 10000 packets '
 	wait_bg a2
 	assert_eq "$bg_status" 0
-	assert_line_re "$bg_out" '^Sent 20000 packets '
+	assert_line_re "$bg_out" '^Sent 10000 packets '
 	wait_bg b
 	assert_eq "$bg_status" 0
-	assert_eq "$(rx_count "$bg_out")" 40000
+	assert_eq "$(rx_count "$bg_out")" 20000
 }
 
 @test "a receiver killed with SIGKILL stops neither the sender nor the switch" {
