@@ -14,7 +14,9 @@
 # BENCH_CG_ITERS (200 batches under callgrind), BENCH_NATIVE_ITERS (20000),
 # PKTGEN (default BUILDDIR/pkt-gen), BENCH_OUT (BUILDDIR/bench/results.json),
 # BENCH_PKTGEN_OPTS ("--busy-wait"; empty to let pkt-gen sleep in poll),
-# BENCH_RETRIES (8), BENCH_STRICT=1 (exit 1 when a target is missed).
+# BENCH_RETRIES (8), BENCH_STRICT=1 (exit 1 when a target is missed),
+# BENCH_ONLY ("pipe_sleep lb4": only these rows, without the one-thread
+# and pass-through figures; the others read n/a).
 set -u
 export LC_ALL=C
 
@@ -220,8 +222,10 @@ pg_pipe() {	# round [item pkt-gen]
 }
 
 # lb onto 4 pipes: pkt-gen tx replaying 64 flows on netmap:blR{0 (CPU 0), lb spreading
-# netmap:blR}0 over blRo}0..3 (CPU 1, spinning with -W), four pkt-gen
-# receivers sleeping in poll; the sum of the receivers' rates.
+# netmap:blR}0 over blRo}0..3 (CPU 1), four pkt-gen receivers.  Six
+# programs on two CPUs: every one sleeps in poll(), as in the bridge rows,
+# and the baseline is pipe_sleep (bench/README.md); the sum of the
+# receivers' rates.
 pg_lb() {
 	local r=$1 k i ok=1 lbpid rate total=0
 	local -a rxpids=()
@@ -231,7 +235,7 @@ pg_lb() {
 	[ -s "$tmp/flows64.pcap" ] ||
 		python3 "$srcdir/test/bats/lb-flows.py" make "$tmp/flows64.pcap" flows 64 ||
 		{ note "lb4: cannot write the 64-flow pcap (python3)"; return; }
-	timeout -k 2 $((secs + 14)) taskset -c 1 "$lbbin" -i "netmap:bl$r}0" -p "bl${r}o:4" -W \
+	timeout -k 2 $((secs + 14)) taskset -c 1 "$lbbin" -i "netmap:bl$r}0" -p "bl${r}o:4" \
 		--duration $((secs + 10))s > "$tmp/lb4.lb" 2> "$tmp/lb4.lb.err" &
 	lbpid=$!
 	for i in $(seq 60); do
@@ -245,7 +249,7 @@ pg_lb() {
 		pg_ready "$tmp/lb4.rx$k" "${rxpids[$k]}" || ok=0
 	done
 	timeout -k 2 $((secs + 10)) "$pktgen" -i "netmap:bl$r{0" -f tx -b 512 -a 0 -j \
-		-P "$tmp/flows64.pcap" --duration "${secs}s" $pg_opts \
+		-P "$tmp/flows64.pcap" --duration "${secs}s" \
 		> "$tmp/lb4.tx" 2> "$tmp/lb4.tx.err" || ok=0
 	for k in "${rxpids[@]}"; do
 		wait "$k" || ok=0
@@ -425,10 +429,17 @@ afp_setup
 
 # Subject and baseline alternate; the order flips every round so that a
 # drift of the placement does not always favour the same side.
-pairs=("raw_ring pipe lb4" "raw_copy60 vale60 bridge_copy" "raw_copy1514 vale1514"
+pairs=("raw_ring pipe" "raw_copy60 vale60 bridge_copy" "raw_copy1514 vale1514"
        "vale60_2senders" "af_packet" "raw_copy60_stagger"
-       "pipe_direct pipe_libc" "pipe_sleep bridge_zc" "pktgen_pcap nmreplay_top"
+       "pipe_direct pipe_libc" "pipe_sleep bridge_zc lb4" "pktgen_pcap nmreplay_top"
        "nmreplay_1g nmreplay_10g")
+only=${BENCH_ONLY:-}
+# BENCH_ONLY: the rows named, each still beside its neighbours in the list
+selected() {
+	[ -z "$only" ] && return 0
+	case " $only " in *" $1 "*) return 0 ;; esac
+	return 1
+}
 declare -A LOADR
 for r in $(seq "$rounds"); do
 	LOADR[$r]=$(load1)
@@ -439,7 +450,11 @@ for r in $(seq "$rounds"); do
 			set -- $(printf '%s\n' "$@" | tac)
 		fi
 		for item in "$@"; do
-			measure "$item" "$r"
+			if selected "$item"; then
+				measure "$item" "$r"
+			else
+				V[$item,$r]=n/a
+			fi
 		done
 	done
 done
@@ -450,8 +465,9 @@ declare -A NS IR PKTS
 cg=0
 command -v valgrind > /dev/null 2>&1 && cg=1
 [ $cg = 1 ] || echo "run-bench.sh: valgrind not found: no instruction counts" >&2
-echo "one thread: native and under callgrind..."
+[ -z "$only" ] && echo "one thread: native and under callgrind..."
 for m in move copy pipe vale; do
+	[ -z "$only" ] || { NS[$m]=n/a IR[$m]=n/a; continue; }
 	NS[$m]=n/a IR[$m]=n/a
 	if run "ot_$m" 60 "$bindir/one_thread" -m "$m" -n "$native_iters" -a 0 \
 	   -s "otn$m"; then
@@ -487,10 +503,10 @@ for m in move copy pipe vale; do
 done
 # Calls on descriptors that are not netmap's, plainly and with libnetmap
 # preloaded (its C library wrappers in front), alternating; medians.
-echo "pass-through: poll, ioctl, close(dup) on a pipe, plain and preloaded..."
+[ -z "$only" ] && echo "pass-through: poll, ioctl, close(dup) on a pipe, plain and preloaded..."
 PT_PLAIN=n/a PT_PRELOAD=n/a PT_RATIO=n/a
 ptlib=$builddir/.libs/libnetmap.so.0
-if [ -x "$bindir/passthrough" ] && [ -f "$ptlib" ]; then
+if [ -z "$only" ] && [ -x "$bindir/passthrough" ] && [ -f "$ptlib" ]; then
 	pa=() pb=() pr=()
 	for i in 1 2 3 4 5; do
 		a=n/a b=n/a
@@ -567,7 +583,7 @@ declare -A RBASE=([pipe_ratio_raw]=raw_ring [vale60_ratio_raw]=raw_copy60
 	[vale60_ratio_af_packet]=af_packet [preload_ratio]=pipe_direct
 	[bridge_zc_ratio_pipe]=pipe_sleep [bridge_zc_ratio_pipe_spin]=pipe
 	[bridge_copy_ratio_raw]=raw_copy60
-	[nmreplay_topspeed_ratio_pktgen]=pktgen_pcap [lb_ratio_pipe]=pipe)
+	[nmreplay_topspeed_ratio_pktgen]=pktgen_pcap [lb_ratio_pipe]=pipe_sleep)
 declare -A RTARGET=([pipe_ratio_raw]=">= $t_pipe_raw"
 	[vale60_ratio_raw]=">= $t_vale_raw" [vale1514_ratio_raw]="-"
 	[pipe_ratio_af_packet]=">= $t_afp" [vale60_ratio_af_packet]=">= $t_afp"

@@ -39,6 +39,7 @@
 
 #define TOOL			"lb"
 #define LB_FRAGS_MAX		64	/* slots of one packet (NETMAP_MAX_FRAGS) */
+#define LB_PREFETCH		4	/* slots ahead whose buffer is fetched early */
 
 /* Counters of one pipe; written by the forwarding thread only. */
 struct lb_counters {
@@ -59,7 +60,8 @@ struct lb_pipe {
 	unsigned group;
 	int zerocopy;			/* shares the input's region: buffers are swapped */
 	int chained;			/* zero copy before the last group */
-	int touched;			/* head moved since the last sync */
+	uint32_t unsynced;		/* slots put since the last sync */
+	uint32_t sync_at;		/* unsynced slots that make a sync due */
 	uint32_t done;			/* chained: oldest slot sent and not passed on */
 	struct lb_sent *sent;		/* chained: per slot */
 	struct lb_counters c;
@@ -174,8 +176,10 @@ static void swap_into(struct lb_pipe *p, struct netmap_slot **frag, unsigned nf,
 		frag[k]->flags |= NS_BUF_CHANGED;
 		i = nm_ring_next(ring, i);
 	}
+	/* the slots that come next, last written by the consumer's syncs */
+	__builtin_prefetch(&ring->slot[(i + 2 * LB_PREFETCH) % ring->num_slots], 1);
 	ring->head = ring->cur = i;
-	p->touched = 1;
+	p->unsynced += nf;
 }
 
 /* Copy the packet into the ring at head, filling the ring's buffers. */
@@ -209,8 +213,9 @@ static void copy_into(struct lb_pipe *p, struct netmap_slot **frag, unsigned nf)
 	}
 	ring->slot[i].len = (uint16_t)fill;
 	ring->slot[i].flags = 0;
-	ring->head = ring->cur = nm_ring_next(ring, i);
-	p->touched = 1;
+	i = nm_ring_next(ring, i);
+	p->unsynced += (i + ring->num_slots - ring->head) % ring->num_slots;
+	ring->head = ring->cur = i;
 }
 
 /* Put a packet (in the input's region) into the pipe's ring if it fits now. */
@@ -222,7 +227,7 @@ static int ring_put(struct lb_pipe *p, struct netmap_slot **frag, unsigned nf, u
 	if (nm_ring_space(p->ring) < need && !p->chained) {
 		/* a sync here is safe: no released slot waits to be passed on */
 		if (nmport_txsync(p->port.d) == 0)
-			p->touched = 0;
+			p->unsynced = 0;
 	}
 	if (nm_ring_space(p->ring) < need)
 		return -1;
@@ -405,6 +410,15 @@ static unsigned read_ring(struct netmap_ring *rx, unsigned budget)
 		uint64_t bytes = 0;
 		enum lb_hash_kind kind;
 
+		/*
+		 * The slots and headers a few packets on, written by the
+		 * sender's CPU, are fetched while this one is handled.
+		 */
+		if ((tail + rx->num_slots - head) % rx->num_slots > 2 * LB_PREFETCH) {
+			__builtin_prefetch(&rx->slot[(head + 2 * LB_PREFETCH) % rx->num_slots]);
+			__builtin_prefetch(in_buf(rx->slot[(head + LB_PREFETCH) %
+							   rx->num_slots].buf_idx));
+		}
 		for (;;) {
 			struct netmap_slot *s = &rx->slot[i];
 
@@ -460,7 +474,23 @@ static inline int waits_for_consumer(const struct lb_pipe *p)
 	       lb_queue_pkts(&run.queues[p - run.pipes]);
 }
 
-static int sync_pipes(struct nt_worker *w, int touched_only)
+/*
+ * Which pipes a sync_pipes() call syncs.  Each sync of a pipe may wake
+ * its consumer (a system call and two context switches), so while input
+ * keeps coming a pipe is synced only once it holds a good share of its
+ * ring (or lb waits for its consumer); everything put is published when
+ * the input runs dry and, while it does not, at least every
+ * LB_PUBLISH_NS.
+ */
+enum lb_sync {
+	SYNC_DUE,		/* pipes whose consumer lb waits for, or with sync_at slots put */
+	SYNC_PUT,		/* those, and every pipe with slots put since its last sync */
+	SYNC_ALL,		/* those, and every pipe whose consumer lb waits for */
+};
+
+#define LB_PUBLISH_NS	50000	/* 50 us */
+
+static int sync_pipes(struct nt_worker *w, enum lb_sync which)
 {
 	unsigned i;
 
@@ -468,14 +498,15 @@ static int sync_pipes(struct nt_worker *w, int touched_only)
 		struct lb_pipe *p = &run.pipes[i];
 		int err;
 
-		if (!p->touched && (touched_only || !waits_for_consumer(p)))
+		if (p->unsynced < (which == SYNC_DUE ? p->sync_at : 1) &&
+		    (which == SYNC_PUT || !waits_for_consumer(p)))
 			continue;
 		err = nmport_txsync(p->port.d);
 		if (err) {
 			nt_worker_fail(w, "cannot sync %s: %s", p->port.name, strerror(-err));
 			return -1;
 		}
-		p->touched = 0;
+		p->unsynced = 0;
 	}
 	return 0;
 }
@@ -511,6 +542,7 @@ static int wait_for_work(struct nt_worker *w, struct pollfd *pfd)
 static void forward(struct nt_worker *w)
 {
 	struct pollfd *pfd = calloc(run.npipes + 1, sizeof(*pfd));
+	uint64_t publish_by = 0;	/* when what was put must be published */
 	int err;
 
 	if (!pfd) {
@@ -520,30 +552,47 @@ static void forward(struct nt_worker *w)
 	while (!nt_stopping()) {
 		unsigned moved, got;
 
-		if (sync_pipes(w, 0))
+		if (sync_pipes(w, SYNC_DUE))
 			break;
 		moved = pass_released();
 		drain_queues();
 		got = read_input(run.cfg.batch);
+		if (got) {
+			uint64_t now = nt_now_ns();
+
+			if (!publish_by) {
+				publish_by = now + LB_PUBLISH_NS;
+			} else if (now >= publish_by) {
+				if (sync_pipes(w, SYNC_PUT))
+					break;
+				publish_by = 0;
+			}
+		}
 		if (got || run.cfg.busy) {
 			err = nmport_rxsync(run.in.d);
 			if (err) {
 				nt_worker_fail(w, "cannot sync %s: %s", run.in.name, strerror(-err));
 				break;
 			}
-			if (!got && !moved)
-				nt_busy_backoff();
+			if (got || moved)
+				continue;
+			/* busy and idle: publish what was put, pause */
+			if (sync_pipes(w, SYNC_PUT))
+				break;
+			publish_by = 0;
+			nt_busy_backoff();
 			continue;
 		}
-		/* idle: publish what this round placed, then sleep */
-		if (sync_pipes(w, 1) || wait_for_work(w, pfd))
+		/* idle: publish what was put, then sleep */
+		publish_by = 0;
+		if (sync_pipes(w, SYNC_PUT) || wait_for_work(w, pfd))
 			break;
 	}
 	/* what consumers released and queues can still place goes out */
-	if (!atomic_load(&w->failed) && !sync_pipes(w, 0)) {
+	if (!atomic_load(&w->failed) && !sync_pipes(w, SYNC_ALL)) {
 		pass_released();
 		drain_queues();
-		sync_pipes(w, 1);
+		sync_pipes(w, SYNC_PUT);
 	}
 	free(pfd);
 }
@@ -842,6 +891,7 @@ static int open_pipes(void)
 		p->zerocopy = nt_port_same_region(&run.in, &p->port);
 		p->chained = p->zerocopy && p->group + 1 < run.ngroups;
 		p->done = p->ring->head;
+		p->sync_at = p->ring->num_slots / 2;
 		if (p->chained) {
 			p->sent = calloc(p->ring->num_slots, sizeof(*p->sent));
 			if (!p->sent) {
