@@ -15,10 +15,11 @@ bridge_bin=$builddir/bridge
 nmreplay_bin=$builddir/nmreplay
 tb_trace=$tmp/trace60.pcap	# 1000 frames of 60 bytes, 1 us apart
 
-# A receiver sleeping in poll() on $1 (CPU 1) for item $2.
+# A receiver on $1 (CPU 1) for item $2, sleeping in poll() (or with
+# $3 = --busy-wait, spinning).
 tb_rx() {
 	timeout -k 2 $((secs + 12)) "$pktgen" -i "$1" -f rx -a 1 -j --idle 300ms \
-		--duration $((secs + 6))s > "$tmp/$2.rx" 2> "$tmp/$2.rx.err" &
+		--duration $((secs + 6))s ${3:-} > "$tmp/$2.rx" 2> "$tmp/$2.rx.err" &
 	tb_rxpid=$!
 	pg_ready "$tmp/$2.rx" "$tb_rxpid" && return 0
 	kill "$tb_rxpid" 2>/dev/null
@@ -106,14 +107,19 @@ tb_nmreplay_top() {	# round
 
 # nmreplay -B ether,RATE of 60-byte frames: the achieved rate on the wire
 # (frame bytes plus 24 per packet) from its JSON summary, and its relative
-# error in RE[item,round]; V holds the packet rate.
+# error in RE[item,round]; V holds the packet rate.  The receiver spins,
+# as a link drains at its rate: a sleeping one is woken per batch, and on
+# these VMs waking an idle CPU can take up to a scheduler tick, in which
+# the 1024-slot ring (0.7 ms at 1 Gbps, 69 us at 10 Gbps) fills and the
+# pacer waits on the sink (bench/README.md).  nmreplay spins between
+# packets at these rates anyway: two programs on two CPUs.
 declare -A RE
 tb_nmreplay_rate() {	# 1g|10g round
 	local item=nmreplay_$1 r=$2 want ok=1 line
 	case $1 in 1g) want=1e9 ;; 10g) want=10e9 ;; esac
 	V[$item,$r]=n/a RE[$item,$r]=n/a
 	[ -n "$pktgen" ] && [ -x "$nmreplay_bin" ] && tb_trace_ready || return
-	tb_rx "netmap:tnr$r$1}0" "$item" || return
+	tb_rx "netmap:tnr$r$1}0" "$item" --busy-wait || return
 	timeout -k 2 $((secs + 10)) "$nmreplay_bin" -i "netmap:tnr$r$1{0" -f "$tb_trace" \
 		-B "ether,$1" -C 0 -T 0 -j --duration "${secs}s" > "$tmp/$item.nr" \
 		2> "$tmp/$item.nr.err" || ok=0

@@ -188,12 +188,31 @@ static void sync_failed(struct nt_worker *w, const char *call, int err)
 		       err == -EIO ? "the port reported an error" : strerror(-err));
 }
 
-/* Wait for room on the TX ring: poll(), or a sync and a pause when busy. */
-static int wait_room(struct nt_worker *w)
+/*
+ * Wait for room on the TX ring for a packet that is due.  When paced, the
+ * packet is late already: spin on syncs for up to NT_SPIN_NS, as for a
+ * due time that is near (6.3), before sleeping in poll(), whose wake-up
+ * (the consumer's release, then this CPU's) can cost more than the ring
+ * holds at the rate.
+ */
+static int wait_room(struct nt_worker *w, int paced)
 {
 	struct pollfd pfd = { .fd = nr.port.d->fd, .events = POLLOUT };
+	uint64_t until = paced ? nt_now_ns() + NT_SPIN_NS : 0;
 	int err;
 
+	while (until) {
+		err = nmport_txsync(nr.port.d);
+		if (err) {
+			sync_failed(w, "txsync", err);
+			return -1;
+		}
+		if (nm_ring_space(nr.ring) || nt_stopping())
+			return 0;
+		if (nt_now_ns() >= until)
+			break;
+		nt_busy_backoff();
+	}
 	nt_tx_arm(nr.port.d);
 	err = nt_poll_ports(&pfd, 1, NT_POLL_MS);
 	if (err) {
@@ -296,7 +315,15 @@ static void send_trace(struct nt_worker *w)
 		if (done || seen == cfg.batch)
 			continue;
 		if (full) {
-			if (wait_room(w))
+			/*
+			 * After a sync that placed packets, look at the room it
+			 * found before sleeping: the consumer may have released
+			 * slots meanwhile, and a sleep with room left costs a
+			 * wake-up on each side.
+			 */
+			if (n)
+				continue;
+			if (wait_room(w, paced))
 				break;
 		} else if (!p.drop && nr.origin_ns + p.due_ns > nt_now_ns()) {
 			nt_wait_due(nr.origin_ns + p.due_ns, 0);
