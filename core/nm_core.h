@@ -760,6 +760,8 @@ int nm_legacy(struct nm_priv *priv, unsigned int cmd, void *uarg);
 int nm_sync(struct nm_priv *priv, enum nm_txrx t);
 /* Poll processing of 12.1 without sleeping; returns revents. */
 unsigned int nm_poll_scan(struct nm_priv *priv, unsigned int events);
+/* Could a scan find more now?  Reads only (a spinning host's check). */
+int nm_poll_peek(const struct nm_priv *priv, unsigned int events);
 
 /* Persistent ports registry (named system-like ports). */
 struct nm_adapter *nm_named_find(const char *name);

@@ -532,3 +532,37 @@ unsigned int nm_poll_scan(struct nm_priv *priv, unsigned int events)
 	}
 	return revents;
 }
+
+/*
+ * Could nm_poll_scan() find more now than when it last ran?  A host that
+ * spins for a while before it sleeps calls this in its loop: it only
+ * reads, so the lines it looks at stay shared with the context that
+ * writes them, and it costs a few loads per selected ring.  A ring gains
+ * slots when its nr_hwtail moves away from the tail last published
+ * (rtail): VALE senders and a pipe's sender move it on receive rings, a
+ * pipe's receiver on its sender's transmit ring.  A port removed
+ * meanwhile reports too, so that the scan says POLLERR.
+ */
+int nm_poll_peek(const struct nm_priv *priv, unsigned int events)
+{
+	const struct nm_adapter *na = priv->na;
+	uint32_t i;
+	enum nm_txrx t;
+
+	if (!na || (NM_READ_ONCE(na->flags) & NAF_ZOMBIE))
+		return 1;
+	NM_FOR_RX_TX(t) {
+		unsigned int want = t == NR_TX ? POLLOUT | POLLWRNORM :
+						 POLLIN | POLLRDNORM;
+
+		if (!(events & want))
+			continue;
+		for (i = priv->qfirst[t]; i < priv->qlast[t]; i++) {
+			const struct nm_kring *k = &na->rings[t][i];
+
+			if (NM_READ_ONCE(k->nr_hwtail) != NM_READ_ONCE(k->rtail))
+				return 1;
+		}
+	}
+	return 0;
+}

@@ -123,9 +123,12 @@ static int nm_pipe_txsync(struct nm_kring *kring, int flags)
 		nm_store_release(&peer->nr_hwtail, limit);
 		nm_kring_notify(peer);
 	}
-	/* Free TX slots are those the receiver has released. */
-	nm_store_release(&kring->nr_hwtail,
-			 nm_prev(nm_load_acquire(&peer->nr_hwcur), n));
+	/*
+	 * Free TX slots are those the receiver has released: its RX sync
+	 * moves our nr_hwtail, as a VALE sender moves a receiver's, so that
+	 * a poller's spin sees free space appear on the ring it waits on
+	 * (nm_poll_peek).
+	 */
 	return 0;
 }
 
@@ -163,6 +166,7 @@ static int nm_pipe_rxsync(struct nm_kring *kring, int flags)
 		nm_pipe_rx_range(rs, ts, bufs, cur, head);
 	}
 	nm_store_release(&kring->nr_hwcur, head);
+	nm_store_release(&peer->nr_hwtail, nm_prev(head, n));
 	nm_kring_notify(peer);
 	return 0;
 }

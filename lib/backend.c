@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <net/netmap.h>
@@ -116,79 +115,26 @@ int nm_ioctl(int fd, unsigned long request, void *arg)
 	return 0;
 }
 
-static long long nmb_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-/*
- * One pass over the runtime descriptors (the poll processing of the
- * spec) and a non-blocking look at the others.  Returns the number of
- * descriptors with events.
- */
-static int nmb_poll_pass(struct pollfd *fds, nfds_t nfds, const char *is_rt,
-			 struct pollfd *tmp, const struct nmb_poll_filter *f)
-{
-	int ready = 0, r;
-	nfds_t i, n = 0;
-
-	for (i = 0; i < nfds; i++) {
-		fds[i].revents = 0;
-		if (is_rt[i]) {
-			short rev = rt_poll_scan(fds[i].fd, fds[i].events);
-
-			rev &= fds[i].events | POLLERR | POLLHUP | POLLNVAL;
-			if (f)
-				rev = f->filter(f->arg, i, rev);
-			fds[i].revents = rev;
-			if (fds[i].revents)
-				ready++;
-		} else {
-			tmp[n++] = fds[i];
-		}
-	}
-	if (n) {
-		r = nmi_real_poll(tmp, n, 0);
-		if (r < 0)
-			return -1;
-		for (i = 0, n = 0; i < nfds; i++) {
-			if (is_rt[i])
-				continue;
-			fds[i].revents = tmp[n++].revents;
-			if (fds[i].revents)
-				ready++;
-		}
-	}
-	return ready;
-}
-
 /*
  * poll(2) for netmap descriptors of either backend, mixed with any other
- * descriptors: the one wait loop behind nm_poll() and the poll, ppoll,
- * select, pselect and epoll_wait wrappers (lib/interpose.c).  Runtime
- * descriptors get the processing netmap's poll does (syncs, then
- * readiness on cur/tail); a process sleeps in the real ppoll() only
- * after telling its rings that it sleeps, so peers wake it and nobody
- * makes a system call while nobody sleeps.
+ * descriptors: the one wait behind nm_poll() and the poll, ppoll,
+ * select, pselect and epoll_wait wrappers (lib/interpose.c).  Kernel
+ * descriptors are polled by the kernel; runtime descriptors get the
+ * processing netmap's poll does (syncs, then readiness on cur/tail), a
+ * short adaptive spin, and a sleep that their peers end only when the
+ * process armed it, so that nobody makes a system call while nobody
+ * sleeps (lib/rt/rt_poll.c).
  */
 int nmb_poll(struct pollfd *fds, nfds_t nfds, const struct timespec *timeout,
 	     const sigset_t *sigmask, const struct nmb_poll_filter *filter)
 {
-	struct pollfd stackfds[16], *tmp = stackfds;
 	char stackrt[16], *is_rt = stackrt;
-	long long deadline = 0;
-	int any_rt = 0, ready = -1, r;
+	int any_rt = 0, ready;
 	nfds_t i;
 
 	if (nfds > 16) {
-		tmp = calloc(nfds, sizeof(*tmp));
 		is_rt = calloc(nfds, 1);
-		if (!tmp || !is_rt) {
-			free(tmp);
-			free(is_rt);
+		if (!is_rt) {
 			errno = ENOMEM;
 			return -1;
 		}
@@ -197,55 +143,12 @@ int nmb_poll(struct pollfd *fds, nfds_t nfds, const struct timespec *timeout,
 		is_rt[i] = fds[i].fd >= 0 && rt_is_fd(fds[i].fd);
 		any_rt |= is_rt[i];
 	}
-	if (!any_rt) {
+	if (any_rt)
+		ready = rt_poll(fds, nfds, is_rt, timeout, sigmask, filter);
+	else
 		ready = nmi_real_ppoll(fds, nfds, timeout, sigmask);
-		goto out;
-	}
-	if (timeout)
-		deadline = nmb_now_ns() + timeout->tv_sec * 1000000000LL +
-			   timeout->tv_nsec;
-	for (;;) {
-		struct timespec left, *wait = NULL;
-
-		ready = nmb_poll_pass(fds, nfds, is_rt, tmp, filter);
-		if (ready != 0 || (timeout && !timeout->tv_sec &&
-				   !timeout->tv_nsec))
-			break;
-		for (i = 0; i < nfds; i++)
-			if (is_rt[i])
-				rt_poll_arm(fds[i].fd, fds[i].events);
-		/* Rescan after arming: a peer may have published meanwhile. */
-		ready = nmb_poll_pass(fds, nfds, is_rt, tmp, filter);
-		if (ready != 0)
-			break;
-		if (timeout) {
-			long long ns = deadline - nmb_now_ns();
-
-			if (ns <= 0)
-				break;
-			left.tv_sec = ns / 1000000000LL;
-			left.tv_nsec = ns % 1000000000LL;
-			wait = &left;
-		}
-		for (i = 0; i < nfds; i++) {
-			tmp[i].fd = fds[i].fd;
-			tmp[i].events = is_rt[i] ? POLLIN : fds[i].events;
-			tmp[i].revents = 0;
-		}
-		r = nmi_real_ppoll(tmp, nfds, wait, sigmask);
-		if (r < 0) {
-			ready = -1;
-			break;
-		}
-		for (i = 0; i < nfds; i++)
-			if (is_rt[i] && (tmp[i].revents & POLLIN))
-				rt_poll_drain(fds[i].fd);
-	}
-out:
-	if (tmp != stackfds) {
-		free(tmp);
+	if (is_rt != stackrt)
 		free(is_rt);
-	}
 	return ready;
 }
 

@@ -29,6 +29,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/file.h>
+#include <linux/futex.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -36,6 +37,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/time.h>
+#include <time.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -120,8 +122,17 @@ struct rt_binding {
 	struct nm_priv *priv;
 	uint64_t start;		/* opener's start time, 0 if unknown */
 	uint32_t dying;		/* being released: its priv may be half done */
-	uint32_t pad;
+	/*
+	 * Wake-ups (rt_poll_arm): every wake-up bumps wake_seq, a futex
+	 * word; a peer calls FUTEX_WAKE only while futex_waiters says a
+	 * thread waits on it, and sends a byte to the socket only when
+	 * sock_armed asks for one (a one-shot, taken by the waker).
+	 */
+	uint32_t wake_seq;
+	uint32_t futex_waiters;
+	uint32_t sock_armed;
 	uint64_t sock_ino;	/* inode of the binding's socket, 0 = not yet */
+	uint64_t wake_ns;	/* CLOCK_MONOTONIC of the last wake-up */
 	struct rt_holder holders[RT_HOLDERS];
 };
 
@@ -1052,7 +1063,28 @@ static void rt_sock_path(struct sockaddr_un *sa, uint32_t idx)
 	snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/s%u", rt.dir, idx);
 }
 
-static void rt_wake(uint32_t idx)
+static uint64_t rt_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static long rt_futex(uint32_t *word, int op, uint32_t val,
+		     const struct timespec *timeout)
+{
+	/* Not FUTEX_PRIVATE_FLAG: the word is in a mapping shared by processes. */
+	return syscall(SYS_futex, word, op, val, timeout, NULL, 0);
+}
+
+/* Process-wide counters of the wake-up machinery (rt_poll_stats). */
+static struct rt_poll_counters rt_pc;
+
+#define RT_COUNT(field, v) \
+	__atomic_fetch_add(&rt_pc.field, (v), __ATOMIC_RELAXED)
+
+static void rt_wake_sock(uint32_t idx)
 {
 	struct sockaddr_un sa;
 	char byte = 0;
@@ -1073,10 +1105,37 @@ static void rt_wake(uint32_t idx)
 }
 
 /*
+ * Wake binding idx: bump its sequence, then make a system call only for
+ * a thread that waits in FUTEX_WAIT on it or a poller that armed its
+ * socket.  The atomics pair with rt_poll_arm(): a poller counts itself
+ * in futex_waiters (or sets sock_armed) before it sets its bit in a
+ * ring's mask, and the waker read that bit (exchanging the mask) before
+ * it reads them here, so it cannot miss one.
+ */
+static void rt_wake(uint32_t idx)
+{
+	struct rt_binding *b = &rt.arena->bindings[idx];
+
+	__atomic_store_n(&b->wake_ns, rt_now_ns(), __ATOMIC_RELAXED);
+	__atomic_add_fetch(&b->wake_seq, 1, __ATOMIC_SEQ_CST);
+	RT_COUNT(wakes, 1);
+	if (__atomic_load_n(&b->futex_waiters, __ATOMIC_SEQ_CST)) {
+		rt_futex(&b->wake_seq, FUTEX_WAKE, INT32_MAX, NULL);
+		RT_COUNT(wake_calls, 1);
+	}
+	if (__atomic_load_n(&b->sock_armed, __ATOMIC_SEQ_CST) &&
+	    __atomic_exchange_n(&b->sock_armed, 0, __ATOMIC_SEQ_CST)) {
+		rt_wake_sock(idx);
+		RT_COUNT(wake_calls, 1);
+	}
+}
+
+/*
  * Called after new slots were published on kring.  The fence orders the
  * publication before the read of the sleepers mask; a sleeper sets its
  * bit, fences, then rescans the ring (rt_poll_arm), so one side always
- * sees the other.
+ * sees the other.  A bit left by a poller that did not sleep after all
+ * costs the next publisher an exchange and no system call.
  */
 void nmh_kring_notify(struct nm_kring *kring)
 {
@@ -1086,7 +1145,7 @@ void nmh_kring_notify(struct nm_kring *kring)
 	nm_mb();
 	if (!__atomic_load_n(&kring->wait.sleepers, __ATOMIC_RELAXED))
 		return;
-	mask = __atomic_exchange_n(&kring->wait.sleepers, 0, __ATOMIC_ACQ_REL);
+	mask = __atomic_exchange_n(&kring->wait.sleepers, 0, __ATOMIC_SEQ_CST);
 	while (mask) {
 		struct nm_priv *p;
 
@@ -2154,6 +2213,9 @@ int rt_open(void)
 	b->holders[0].fd = -1;
 	b->holders[0].start = b->start;
 	b->holders[0].pid = (uint32_t)rt_pid();
+	/* A dead previous owner may have left itself counted as waiting. */
+	b->futex_waiters = 0;
+	b->sock_armed = 0;
 	nm_store_release(&b->pid, (uint32_t)rt_pid());
 	priv = nmh_zalloc(sizeof(*priv));
 	if (!priv) {
@@ -2433,27 +2495,83 @@ short rt_poll_scan(int fd, short events)
 	return (short)nm_poll_scan(priv, (unsigned int)events);
 }
 
-void rt_poll_arm(int fd, short events)
+int rt_poll_peek(int fd, short events)
 {
 	struct nm_priv *priv = rt_priv_of(fd);
-	struct nm_adapter *na;
-	uint64_t bit;
-	uint32_t i;
 
+	if (!priv)
+		return 1;
+	if (!events)
+		events = POLLIN | POLLOUT;
+	return nm_poll_peek(priv, (unsigned int)events);
+}
+
+uint32_t rt_poll_arm(int fd, short events, enum rt_wait_how how)
+{
+	int idx = rt_fd_binding_of(fd);
+	struct rt_binding *b;
+	struct nm_priv *priv;
+	struct nm_adapter *na;
+	uint32_t token, i;
+	uint64_t bit;
+
+	if (idx < 0)
+		return 0;
+	b = &rt.arena->bindings[idx];
+	token = __atomic_load_n(&b->wake_seq, __ATOMIC_SEQ_CST);
+	priv = b->priv;
 	if (!priv || !(na = priv->na))
-		return;
+		return token;
+	/* Counted (or armed) before the ring bits: see rt_wake(). */
+	if (how == RT_WAIT_FUTEX)
+		__atomic_add_fetch(&b->futex_waiters, 1, __ATOMIC_SEQ_CST);
+	else
+		__atomic_store_n(&b->sock_armed, 1, __ATOMIC_SEQ_CST);
 	bit = 1ULL << priv->binding_idx;
 	if (!events)
 		events = POLLIN | POLLOUT;
 	if (events & (POLLOUT | POLLWRNORM))
 		for (i = priv->qfirst[NR_TX]; i < priv->qlast[NR_TX]; i++)
 			__atomic_fetch_or(&na->rings[NR_TX][i].wait.sleepers,
-					  bit, __ATOMIC_RELAXED);
+					  bit, __ATOMIC_SEQ_CST);
 	if (events & (POLLIN | POLLRDNORM))
 		for (i = priv->qfirst[NR_RX]; i < priv->qlast[NR_RX]; i++)
 			__atomic_fetch_or(&na->rings[NR_RX][i].wait.sleepers,
-					  bit, __ATOMIC_RELAXED);
+					  bit, __ATOMIC_SEQ_CST);
 	nm_mb();
+	return token;
+}
+
+int rt_poll_wait(int fd, uint32_t token, const struct timespec *timeout)
+{
+	int idx = rt_fd_binding_of(fd);
+
+	if (idx < 0)
+		return -EBADF;
+	if (!rt_futex(&rt.arena->bindings[idx].wake_seq, FUTEX_WAIT, token,
+		      timeout))
+		return 1;
+	switch (errno) {
+	case EAGAIN:	/* woken between the arm and the wait */
+		return 1;
+	case ETIMEDOUT:
+		return 0;
+	default:
+		return -errno;
+	}
+}
+
+/*
+ * The ring bits are left set: another thread may sleep on the same
+ * binding, and a stale bit costs the next publisher no system call.
+ */
+void rt_poll_disarm(int fd, enum rt_wait_how how)
+{
+	int idx = rt_fd_binding_of(fd);
+
+	if (idx >= 0 && how == RT_WAIT_FUTEX)
+		__atomic_sub_fetch(&rt.arena->bindings[idx].futex_waiters, 1,
+				   __ATOMIC_SEQ_CST);
 }
 
 /*
@@ -2486,6 +2604,21 @@ void rt_poll_drain(int fd)
 
 	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
 		;
+}
+
+unsigned long long rt_poll_wake_ns(int fd)
+{
+	int idx = rt_fd_binding_of(fd);
+
+	return idx < 0 ? 0 :
+	       __atomic_load_n(&rt.arena->bindings[idx].wake_ns,
+			       __ATOMIC_RELAXED);
+}
+
+void rt_poll_counters(struct rt_poll_counters *c)
+{
+	c->wakes = __atomic_load_n(&rt_pc.wakes, __ATOMIC_RELAXED);
+	c->wake_calls = __atomic_load_n(&rt_pc.wake_calls, __ATOMIC_RELAXED);
 }
 
 const char *rt_dir(void)

@@ -14,7 +14,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <sys/types.h>
+#include <time.h>
 
 /* Open a runtime descriptor (unbound).  Returns an fd or -errno. */
 int rt_open(void);
@@ -56,19 +58,74 @@ void *rt_mmap(int fd, size_t memsize, int *err);
 int rt_owns_range(const void *addr, size_t len);
 
 /*
- * Poll processing for one runtime descriptor: returns the ready events
- * (possibly 0) after running the syncs poll performs.
+ * Polling (lib/rt/rt_poll.c builds nm_poll() on these; they are also
+ * what an interposer of poll, select or epoll calls).  The protocol,
+ * for one descriptor:
+ *
+ *   1. rt_poll_scan(): the processing of spec 12.1 (syncs), returns the
+ *      ready events; if any, done.
+ *   2. Optionally spin a while calling rt_poll_peek(), which only reads,
+ *      and scan again when it says a scan could find more.
+ *   3. rt_poll_arm(): from now on a peer that publishes slots on a
+ *      selected ring of the requested directions wakes the descriptor.
+ *   4. rt_poll_scan() again: it sees whatever was published before the
+ *      arm took effect; if it finds events, do not sleep.
+ *   5. Sleep: with RT_WAIT_SOCKET in poll/select/epoll on fd itself,
+ *      which becomes readable (one byte per arm; rt_poll_drain() reads
+ *      it); with RT_WAIT_FUTEX in rt_poll_wait(), then rt_poll_disarm().
+ *   6. Back to 1 (a wake-up says "scan again", not "ready").
+ *
+ * A peer makes a system call only for a descriptor that armed: nobody
+ * makes one while nobody sleeps.
  */
+
+enum rt_wait_how {
+	RT_WAIT_SOCKET = 1,	/* a byte on fd: poll, select and epoll see it */
+	RT_WAIT_FUTEX,		/* rt_poll_wait(): cheaper, fd alone */
+};
+
+/* Ready events of fd after the syncs poll performs (possibly 0). */
 short rt_poll_scan(int fd, short events);
 
-/* Ask to be woken through fd when its rings change; then rescan. */
-void rt_poll_arm(int fd, short events);
+/* Could rt_poll_scan() find more now?  Reads only (for spinning). */
+int rt_poll_peek(int fd, short events);
+
+/* Step 3; returns the token rt_poll_wait() needs. */
+uint32_t rt_poll_arm(int fd, short events, enum rt_wait_how how);
+
+/*
+ * Sleep until a wake-up after the arm that returned token, or for at
+ * most timeout (NULL: no limit).  Returns 1 (woken), 0 (timed out) or
+ * -errno (-EINTR).
+ */
+int rt_poll_wait(int fd, uint32_t token, const struct timespec *timeout);
+void rt_poll_disarm(int fd, enum rt_wait_how how);
 
 /* Ring positions fd waits on for events, for edge-triggered epoll. */
 uint64_t rt_poll_mark(int fd, short events);
 
-/* Consume wake-up bytes queued on fd. */
+/* Consume the wake-up bytes queued on fd (RT_WAIT_SOCKET). */
 void rt_poll_drain(int fd);
+
+/* CLOCK_MONOTONIC time (ns) of the last wake-up sent to fd. */
+unsigned long long rt_poll_wake_ns(int fd);
+
+/* Wake-ups this process sent, and the system calls they took. */
+struct rt_poll_counters {
+	unsigned long long wakes;
+	unsigned long long wake_calls;
+};
+void rt_poll_counters(struct rt_poll_counters *c);
+
+/*
+ * nmb_poll() when some descriptors are the runtime's (is_rt[i] says
+ * which): the wait of lib/rt/rt_poll.c, with nmb_poll()'s arguments.
+ */
+struct pollfd;
+struct nmb_poll_filter;
+int rt_poll(struct pollfd *fds, unsigned long nfds, const char *is_rt,
+	    const struct timespec *timeout, const sigset_t *sigmask,
+	    const struct nmb_poll_filter *filter);
 
 /* Directory holding the runtime state (for messages and cleanup). */
 const char *rt_dir(void);

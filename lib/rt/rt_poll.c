@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * nm_poll() for descriptors of the user runtime (docs/ARCHITECTURE.md,
+ * "Sleeping in poll").
+ *
+ * A poller whose rings are empty does not go to sleep at once: sleeping
+ * and being woken costs tens of microseconds of scheduler and hypervisor
+ * work on each side, while a peer that is streaming refills a ring in a
+ * few.  So, in order:
+ *
+ *   1. scan (the syncs of spec 12.1); events found: return;
+ *   2. spin up to the descriptor's budget, reading the rings only
+ *      (rt_poll_peek) and scanning again when they moved;
+ *   3. arm, scan again, and sleep: on a futex word of the binding when
+ *      the call polls one runtime descriptor alone, else in poll() on
+ *      the descriptors (a runtime descriptor is a socket that gets a
+ *      byte);
+ *   4. woken: scan again, and sleep again if nothing is there.
+ *
+ * The budget adapts per descriptor, like KVM's halt polling: a wait that
+ * ended with events after a short sleep (at most the longest spin) sets
+ * it to twice that wait; a longer wait, or a timeout, sets it to zero.
+ * So a stream that refills faster than the longest spin is caught
+ * spinning and nobody sleeps, while an idle port costs nothing: after
+ * one wait longer than the longest spin (50 us by default) it sleeps at
+ * once.  NETMAP_POLL_SPIN_US sets the longest spin (0: never spin); a
+ * machine with one CPU never spins (the peer could not run meanwhile).
+ *
+ * NETMAP_POLL_STATS=FILE appends, at exit, one line of this process's
+ * counters to FILE (calls, spins, sleeps, wake-ups and their latency):
+ * what the figures of ARCHITECTURE.md were measured with.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "interpose.h"
+#include "runtime.h"
+
+#define RP_MAX_FD 65536
+#define RP_SPIN_DEFAULT_US 50
+#define RP_SPIN_MAX_US 10000
+/* The shortest budget a short wait sets: below it a spin is noise. */
+#define RP_SPIN_MIN_NS 1000ULL
+/* While spinning, descriptors of other kinds are polled this often. */
+#define RP_OTHERS_EVERY_NS 20000ULL
+
+/* Spin budget of each descriptor (ns); process-local. */
+static uint32_t rp_budget[RP_MAX_FD];
+
+struct rp_stats {
+	uint64_t calls;		/* nm_poll calls with a runtime descriptor */
+	uint64_t at_once;	/* the first scan found events */
+	uint64_t spins;		/* calls that spun */
+	uint64_t spin_hits;	/* ... and found events spinning */
+	uint64_t spin_ns;	/* time spent spinning */
+	uint64_t sleeps;	/* futex waits and poll() calls that blocked */
+	uint64_t woken;		/* sleeps ended by a peer's wake-up */
+	uint64_t timeouts;	/* calls that returned 0 after sleeping */
+	uint64_t lat_sum, lat_n, lat_max;	/* wake-up to return, ns */
+};
+
+static struct {
+	pthread_once_t once;
+	uint64_t spin_max;	/* ns; 0: never spin */
+	char *stats_path;
+	struct rp_stats st;
+} rp = { .once = PTHREAD_ONCE_INIT };
+
+#define RP_COUNT(field, v) \
+	__atomic_fetch_add(&rp.st.field, (v), __ATOMIC_RELAXED)
+#define RP_GET(field) __atomic_load_n(&rp.st.field, __ATOMIC_RELAXED)
+
+static uint64_t rp_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static inline void rp_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+/* One line of counters, appended with one write (lines do not mix). */
+static void rp_stats_write(void)
+{
+	struct rt_poll_counters c;
+	char line[512];
+	uint64_t n = RP_GET(lat_n);
+	int fd, len;
+
+	rt_poll_counters(&c);
+	len = snprintf(line, sizeof(line),
+		       "netmap-poll pid=%d calls=%llu ready_at_once=%llu spins=%llu spin_hits=%llu spin_us=%llu sleeps=%llu woken=%llu timeouts=%llu wake_latency_avg_ns=%llu wake_latency_max_ns=%llu wakes_sent=%llu wake_syscalls=%llu\n",
+		       (int)getpid(),
+		       (unsigned long long)RP_GET(calls),
+		       (unsigned long long)RP_GET(at_once),
+		       (unsigned long long)RP_GET(spins),
+		       (unsigned long long)RP_GET(spin_hits),
+		       (unsigned long long)(RP_GET(spin_ns) / 1000),
+		       (unsigned long long)RP_GET(sleeps),
+		       (unsigned long long)RP_GET(woken),
+		       (unsigned long long)RP_GET(timeouts),
+		       (unsigned long long)(n ? RP_GET(lat_sum) / n : 0),
+		       (unsigned long long)RP_GET(lat_max),
+		       c.wakes, c.wake_calls);
+	fd = open(rp.stats_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+		  0600);
+	if (fd < 0)
+		return;
+	if (write(fd, line, (size_t)len) < 0) {
+		/* nothing to report it to */
+	}
+	close(fd);
+}
+
+static void rp_init(void)
+{
+	const char *e = getenv("NETMAP_POLL_SPIN_US");
+	unsigned long us = RP_SPIN_DEFAULT_US;
+
+	if (e && *e) {
+		char *end;
+
+		us = strtoul(e, &end, 10);
+		if (*end || us > RP_SPIN_MAX_US)
+			us = RP_SPIN_DEFAULT_US;
+	}
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		us = 0;
+	rp.spin_max = (uint64_t)us * 1000;
+	e = getenv("NETMAP_POLL_STATS");
+	if (e && *e && (rp.stats_path = strdup(e)))
+		atexit(rp_stats_write);
+}
+
+static uint32_t *rp_budget_of(int fd)
+{
+	return fd >= 0 && fd < RP_MAX_FD ? &rp_budget[fd] : NULL;
+}
+
+/*
+ * One pass: the poll processing of every runtime descriptor, and (when
+ * others is set) a non-blocking poll() of the others.  Returns the
+ * number of descriptors with events, or -1 (errno) when poll() failed.
+ */
+struct rp_call {
+	struct pollfd *fds;
+	unsigned long nfds;
+	const char *is_rt;
+	struct pollfd *tmp;		/* nfds entries */
+	int has_others;			/* descriptors that are not the runtime's */
+	const sigset_t *sigmask;
+	const struct nmb_poll_filter *filter;
+};
+
+static int rp_pass(const struct rp_call *c, int others)
+{
+	struct pollfd *fds = c->fds, *tmp = c->tmp;
+	unsigned long i, n = 0, nfds = c->nfds;
+	const char *is_rt = c->is_rt;
+	int ready = 0;
+
+	for (i = 0; i < nfds; i++) {
+		if (is_rt[i]) {
+			short rev = rt_poll_scan(fds[i].fd, fds[i].events);
+
+			rev &= fds[i].events | POLLERR | POLLHUP | POLLNVAL;
+			if (c->filter)
+				rev = c->filter->filter(c->filter->arg, i, rev);
+			fds[i].revents = rev;
+			if (rev)
+				ready++;
+		} else if (others) {
+			tmp[n++] = fds[i];
+		} else {
+			fds[i].revents = 0;
+		}
+	}
+	if (n) {
+		if (nmi_real_poll(tmp, n, 0) < 0)
+			return -1;
+		for (i = 0, n = 0; i < nfds; i++) {
+			if (is_rt[i])
+				continue;
+			fds[i].revents = tmp[n++].revents;
+			if (fds[i].revents)
+				ready++;
+		}
+	}
+	return ready;
+}
+
+static int rp_peek(const struct rp_call *c)
+{
+	unsigned long i;
+
+	for (i = 0; i < c->nfds; i++)
+		if (c->is_rt[i] && rt_poll_peek(c->fds[i].fd, c->fds[i].events))
+			return 1;
+	return 0;
+}
+
+/*
+ * Spin until events, or until the budget is spent.  Other descriptors
+ * are looked at every RP_OTHERS_EVERY_NS (a system call each time).
+ */
+static int rp_spin(const struct rp_call *c, uint64_t t0, uint64_t budget)
+{
+	uint64_t now = t0, others_at = t0;
+	int ready = 0, k;
+
+	RP_COUNT(spins, 1);
+	while (now - t0 < budget) {
+		for (k = 0; k < 8; k++)
+			rp_relax();
+		now = rp_now();
+		if (c->has_others && now - others_at >= RP_OTHERS_EVERY_NS) {
+			others_at = now;
+			ready = rp_pass(c, 1);
+		} else if (rp_peek(c)) {
+			ready = rp_pass(c, 0);
+		}
+		if (ready)
+			break;
+	}
+	RP_COUNT(spin_ns, now - t0);
+	if (ready > 0)
+		RP_COUNT(spin_hits, 1);
+	return ready;
+}
+
+/* Record a wake-up's latency: from the peer's rt_wake() to now. */
+static void rp_latency(const struct rp_call *c)
+{
+	uint64_t now = rp_now(), w = 0, lat, old;
+	unsigned long i;
+
+	for (i = 0; i < c->nfds; i++)
+		if (c->is_rt[i]) {
+			uint64_t t = rt_poll_wake_ns(c->fds[i].fd);
+
+			if (t > w)
+				w = t;
+		}
+	if (!w || w > now)
+		return;
+	lat = now - w;
+	RP_COUNT(woken, 1);
+	RP_COUNT(lat_sum, lat);
+	RP_COUNT(lat_n, 1);
+	old = RP_GET(lat_max);
+	while (lat > old &&
+	       !__atomic_compare_exchange_n(&rp.st.lat_max, &old, lat, 0,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+/*
+ * Sleep until events or the deadline (0: none), re-arming after every
+ * wake-up that found nothing.  Returns as poll() does.  One runtime
+ * descriptor alone, without a signal mask to apply, sleeps on its futex
+ * word; otherwise the real ppoll() waits on every descriptor (a runtime
+ * descriptor gets a byte), which applies the mask atomically.
+ */
+static int rp_sleep(const struct rp_call *c, uint64_t deadline)
+{
+	enum rt_wait_how how = c->nfds == 1 && !c->sigmask ? RT_WAIT_FUTEX :
+							     RT_WAIT_SOCKET;
+	struct pollfd *fds = c->fds, *tmp = c->tmp;
+	struct timespec left, *wait;
+	uint32_t token = 0;
+	unsigned long i;
+	int ready, r;
+
+	for (;;) {
+		for (i = 0; i < c->nfds; i++)
+			if (c->is_rt[i])
+				token = rt_poll_arm(fds[i].fd, fds[i].events,
+						    how);
+		/* Rescan after arming: a peer may have published meanwhile. */
+		ready = rp_pass(c, c->has_others);
+		if (ready) {
+			if (how == RT_WAIT_FUTEX)
+				rt_poll_disarm(fds[0].fd, how);
+			return ready;
+		}
+		wait = NULL;
+		if (deadline) {
+			uint64_t now = rp_now();
+
+			if (now >= deadline) {
+				if (how == RT_WAIT_FUTEX)
+					rt_poll_disarm(fds[0].fd, how);
+				return 0;
+			}
+			left.tv_sec = (time_t)((deadline - now) / 1000000000ULL);
+			left.tv_nsec = (long)((deadline - now) % 1000000000ULL);
+			wait = &left;
+		}
+		RP_COUNT(sleeps, 1);
+		if (how == RT_WAIT_FUTEX) {
+			r = rt_poll_wait(fds[0].fd, token, wait);
+			rt_poll_disarm(fds[0].fd, how);
+			if (r < 0) {
+				errno = -r;
+				return -1;
+			}
+		} else {
+			for (i = 0; i < c->nfds; i++) {
+				tmp[i].fd = fds[i].fd;
+				tmp[i].events = c->is_rt[i] ? POLLIN :
+							      fds[i].events;
+				tmp[i].revents = 0;
+			}
+			r = nmi_real_ppoll(tmp, c->nfds, wait, c->sigmask);
+			if (r < 0)
+				return -1;
+			r = 0;
+			for (i = 0; i < c->nfds; i++)
+				if (c->is_rt[i] && (tmp[i].revents & POLLIN)) {
+					rt_poll_drain(fds[i].fd);
+					r = 1;
+				}
+		}
+		if (r > 0)
+			rp_latency(c);
+		ready = rp_pass(c, c->has_others);
+		if (ready)
+			return ready;
+	}
+}
+
+/* The budget for this call: the largest of its descriptors'. */
+static uint64_t rp_budget_get(const struct rp_call *c)
+{
+	uint64_t b = 0;
+	unsigned long i;
+
+	for (i = 0; i < c->nfds; i++) {
+		uint32_t *p = c->is_rt[i] ? rp_budget_of(c->fds[i].fd) : NULL;
+
+		if (p && *p > b)
+			b = *p;
+	}
+	return b < rp.spin_max ? b : rp.spin_max;
+}
+
+static void rp_budget_set(const struct rp_call *c, uint64_t b)
+{
+	unsigned long i;
+
+	for (i = 0; i < c->nfds; i++) {
+		uint32_t *p = c->is_rt[i] ? rp_budget_of(c->fds[i].fd) : NULL;
+
+		if (p && *p != b)
+			*p = (uint32_t)b;
+	}
+}
+
+int rt_poll(struct pollfd *fds, unsigned long nfds, const char *is_rt,
+	    const struct timespec *timeout, const sigset_t *sigmask,
+	    const struct nmb_poll_filter *filter)
+{
+	struct pollfd stackfds[16];
+	struct rp_call c = {
+		.fds = fds, .nfds = nfds, .is_rt = is_rt, .tmp = stackfds,
+		.sigmask = sigmask, .filter = filter,
+	};
+	uint64_t t0, deadline = 0, budget, waited, limit = 0;
+	int ready, spun_hit = 0;
+	unsigned long i;
+
+	pthread_once(&rp.once, rp_init);
+	RP_COUNT(calls, 1);
+	for (i = 0; i < nfds; i++)
+		c.has_others |= !is_rt[i];
+	if (nfds > 16) {
+		c.tmp = calloc(nfds, sizeof(*c.tmp));
+		if (!c.tmp) {
+			errno = ENOMEM;
+			return -1;
+		}
+	}
+	ready = rp_pass(&c, c.has_others);
+	if (ready || (timeout && !timeout->tv_sec && !timeout->tv_nsec)) {
+		if (ready > 0)
+			RP_COUNT(at_once, 1);
+		goto out;
+	}
+	t0 = rp_now();
+	if (timeout) {
+		limit = (uint64_t)timeout->tv_sec * 1000000000ULL +
+			(uint64_t)timeout->tv_nsec;
+		deadline = t0 + limit;
+	}
+	budget = rp_budget_get(&c);
+	if (budget && (!timeout || limit > budget)) {
+		ready = rp_spin(&c, t0, budget);
+		spun_hit = ready > 0;
+	}
+	if (!ready)
+		ready = rp_sleep(&c, deadline);
+	if (ready < 0)
+		goto out;
+	if (!ready) {
+		RP_COUNT(timeouts, 1);
+		rp_budget_set(&c, 0);
+		goto out;
+	}
+	if (spun_hit)
+		goto out;
+	/* Events after a sleep: spin that long next time, if it is short. */
+	waited = rp_now() - t0;
+	if (waited > rp.spin_max) {
+		budget = 0;
+	} else {
+		budget = budget * 2 > waited * 2 ? budget * 2 : waited * 2;
+		if (budget < RP_SPIN_MIN_NS)
+			budget = RP_SPIN_MIN_NS;
+		if (budget > rp.spin_max)
+			budget = rp.spin_max;
+	}
+	rp_budget_set(&c, budget);
+out:
+	if (c.tmp != stackfds)
+		free(c.tmp);
+	return ready;
+}
