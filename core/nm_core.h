@@ -669,6 +669,7 @@ int nm_ring_fill_buffers(struct nm_kring *k);
 int nm_txsync_prologue(struct nm_kring *kring, uint32_t *head);
 int nm_rxsync_prologue(struct nm_kring *kring, uint32_t *head);
 void nm_ring_repair(struct nm_kring *kring);
+void nm_ring_reset_header(struct nm_kring *k);
 void nm_sync_finalize(struct nm_kring *kring);
 
 int nm_monitor_sync(struct nm_kring *kring, int flags);

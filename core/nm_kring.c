@@ -86,22 +86,32 @@ void nma_krings_delete(struct nm_adapter *na)
 	}
 }
 
+/* The header of kring's ring as the kernel defines it (3.4). */
+static void nm_ring_header(const struct nm_kring *k,
+			   const struct netmap_ring *ring,
+			   struct netmap_ring *h)
+{
+	struct nm_mem *m = k->na->mem;
+	struct netmap_ring init = {
+		.buf_ofs = (int64_t)m->pools[NM_BUF_POOL].offset -
+			   (int64_t)nm_mem_ofs(m, ring),
+		.num_slots = k->nkr_num_slots,
+		.nr_buf_size = nm_mem_bufsize(m),
+		.ringid = (uint16_t)k->ring_id,
+		.dir = k->tx == NR_TX ? 1 : 0,	/* actual upstream values */
+	};
+
+	memcpy(h, &init, sizeof(init));
+}
+
 /* Initialise a fresh ring header and kring positions (3.4). */
 static void nm_ring_init(struct nm_kring *k, struct netmap_ring *ring)
 {
 	struct nm_mem *m = k->na->mem;
 	uint32_t n = k->nkr_num_slots;
-	struct netmap_ring init = {
-		.buf_ofs = (int64_t)m->pools[NM_BUF_POOL].offset -
-			   (int64_t)nm_mem_ofs(m, ring),
-		.num_slots = n,
-		.nr_buf_size = nm_mem_bufsize(m),
-		.ringid = (uint16_t)k->ring_id,
-		.dir = k->tx == NR_TX ? 1 : 0,	/* actual upstream values */
-		.tail = k->tx == NR_TX ? n - 1 : 0,
-	};
 
-	memcpy(ring, &init, sizeof(init));
+	nm_ring_header(k, ring, ring);
+	ring->tail = k->tx == NR_TX ? n - 1 : 0;
 	k->nr_hwcur = 0;
 	k->nr_hwtail = ring->tail;
 	k->rhead = k->rcur = 0;
@@ -117,6 +127,32 @@ static void nm_ring_init(struct nm_kring *k, struct netmap_ring *ring)
 	 */
 	k->nr_busy = 0;
 	nm_store_release(&k->ring, ring);	/* linked once complete */
+}
+
+/*
+ * A ring that a new user inherits from a previous one (a pipe end
+ * registered again while its peer kept the rings): the header is
+ * rewritten from the kring and head, cur and tail from the kernel's
+ * positions, so nothing the previous user left there (it may have died
+ * at any instant) reaches the new one.  Nobody syncs the ring meanwhile.
+ */
+void nm_ring_reset_header(struct nm_kring *k)
+{
+	struct netmap_ring *ring = k->ring;
+	struct netmap_ring h;
+	uint32_t hwcur = k->nr_hwcur;
+	uint32_t hwtail = nm_load_acquire(&k->nr_hwtail);
+
+	nm_ring_header(k, ring, &h);
+	h.offset_mask = k->offset_mask;
+	h.head = h.cur = hwcur;
+	h.tail = hwtail;
+	memcpy(ring, &h, offsetof(struct netmap_ring, ts));
+	*(uint64_t *)&ring->offset_mask = k->offset_mask;
+	*(uint64_t *)&ring->buf_align = 0;
+	k->rhead = k->rcur = hwcur;
+	k->rtail = hwtail;
+	k->nr_busy = 0;
 }
 
 /* Give every slot of a ring a fresh buffer; 0 on success. */

@@ -30,94 +30,152 @@ static struct nm_adapter *nm_pipe_peer(struct nm_adapter *na)
 /* ---------------------------------------------------------------- */
 
 /*
- * A slot is 16 bytes, four to a cache line, and its copies are read on
- * two cores.  Storing a value that is already there, or reading a line
- * the other core keeps writing, moves the line between the cores, and
- * that, not the instruction count, bounds a pipe's rate.  So:
+ * Each slot index j of a connected pair (TX ring i of one end, RX ring i
+ * of the other) owns one buffer, recorded in the RX kring's pipe_bufs[j]
+ * ("own"), which user space cannot write.  Both rings' slot j name that
+ * buffer.  User space may swap another buffer of the region in (setting
+ * NS_BUF_CHANGED, spec 7.1): the slot then owns that one.  An index
+ * outside the region is never accepted: the slot keeps its buffer, and a
+ * ring that held such an index is repaired (defect 2.2 of issue 8: a
+ * writer's garbage crashed its peer and the next users of its end).
  *
- *  - the TX sync stores a descriptor into the peer's slot only when the
- *    contents differ: most descriptors cross the pipe unchanged (same
- *    buffer, same length), and a line that is only read on both sides
- *    stays shared in both caches;
- *  - the RX sync does not read the sender's slots, which the sending
- *    application rewrites on every lap.  It copies a released slot back
- *    when the receiver gave it another buffer: the buffer differs from
- *    the one handed over (kept by the TX sync in pipe_bufs, 4 bytes a
- *    slot, rewritten only when it changes) or the receiver set
- *    NS_BUF_CHANGED, as it must when it swaps one.  Each slot index thus
- *    keeps holding one buffer of the pair.  A length or offset the
- *    receiver changed in a slot that keeps its buffer stays on its side,
- *    as in netmap: the sender sets both before it sends again.
+ * What bounds a pipe's rate is cache lines moving between the two cores
+ * and, after that, instructions: the loops below cost a few per slot.
+ *
+ *  - The TX sync compares each new descriptor with the one in the
+ *    peer's slot, which the pipe stored there itself, checked: equal
+ *    (the same buffer and length, lap after lap), there is nothing to
+ *    check or store, and a line only read on both sides stays in both
+ *    caches.  A descriptor that differs is checked against own[j] and
+ *    the region and then stored (nm_pipe_tx_slot).
+ *  - The RX sync does not read the sender's slots, which the sending
+ *    application rewrites every lap: it folds the released slots'
+ *    buf_idx (against own[j]) and NS_BUF_CHANGED into one word, and
+ *    only when that says a buffer was swapped does it look at each slot
+ *    (nm_pipe_rx_swaps), copying a valid swap back to the sender with
+ *    NS_BUF_CHANGED.  A length or offset changed in a slot that keeps
+ *    its buffer stays on the receiver's side, as in netmap: the sender
+ *    sets both before it sends again.
+ *  - Packets are published whole: the end of the last complete packet is
+ *    found by looking back from head (one slot, unless a chain is cut).
  *
  * The loops run over linear ranges of slot indices (a wrapping range is
- * two calls), which keeps them about a dozen instructions per slot.
+ * two calls).
  */
-static inline void nm_slot_update(struct netmap_slot *dst,
-				  const struct netmap_slot *src)
-{
-	uint64_t d[2], v[2];
 
-	memcpy(d, dst, sizeof(d));
-	memcpy(v, src, sizeof(v));
-	if (d[0] != v[0] || d[1] != v[1])
-		memcpy(dst, v, sizeof(v));
+/* The first 8 bytes of a slot (buf_idx, len, flags) as one word. */
+static inline uint64_t nm_slot_word(uint32_t buf_idx, uint16_t len,
+				    uint16_t flags)
+{
+	struct netmap_slot s = { .buf_idx = buf_idx, .len = len,
+				 .flags = flags };
+	uint64_t w;
+
+	memcpy(&w, &s, sizeof(w));
+	return w;
+}
+
+static inline int nm_slot_same(const struct netmap_slot *a,
+			       const struct netmap_slot *b)
+{
+	uint64_t x[2], y[2];
+
+	memcpy(x, a, sizeof(x));
+	memcpy(y, b, sizeof(y));
+	return !((x[0] ^ y[0]) | (x[1] ^ y[1]));
+}
+
+/* Can a slot name buffer idx of region m?  (0 and 1 are reserved ones.) */
+static inline int nm_pipe_buf_ok(const struct nm_mem *m, uint32_t idx)
+{
+	return idx < nm_mem_nbufs(m);
 }
 
 /*
- * TX slots [from, to) to the peer's RX ring.  Returns the index after
- * the last slot that ends a packet, or `limit` when none does.
+ * A new descriptor in TX slot j that differs from the peer's copy: check
+ * it, store it, and clear NS_BUF_CHANGED on the sender's side (16).
  */
-static uint32_t nm_pipe_tx_range(struct netmap_slot *ts, struct netmap_slot *rs,
-				 uint32_t *bufs, uint32_t from, uint32_t to,
-				 uint32_t limit, uint64_t mask)
+static noinline void nm_pipe_tx_slot(struct nm_kring *tk, struct nm_kring *rk,
+				     uint32_t j)
 {
+	struct netmap_slot *ts = &tk->ring->slot[j], *rs = &rk->ring->slot[j];
+	struct netmap_slot s = *ts;
+	const struct nm_mem *m = rk->na->mem;
+	uint32_t *own = &rk->pipe_bufs[j];
+	uint64_t mask = rk->offset_mask, off = 0;
+
+	if (s.buf_idx != *own) {
+		if (nm_pipe_buf_ok(m, s.buf_idx)) {
+			*own = s.buf_idx;	/* a buffer swapped in */
+		} else {
+			s.buf_idx = *own;	/* garbage: keep the slot's buffer */
+			ts->buf_idx = *own;
+		}
+	}
+	if (mask) {
+		uint64_t theirs = rs->ptr & mask;
+
+		/* The receiver keeps the larger offset (16). */
+		if (theirs > (s.ptr & mask))
+			s.ptr = (s.ptr & ~mask) | theirs;
+		off = s.ptr & mask;
+		if (off > rk->offset_max)
+			off = rk->offset_max;
+	}
+	if (s.len > nm_mem_bufsize(m) - off)
+		s.len = 0;	/* as VALE forwards an overlong fragment (6.4) */
+	if (s.flags & NS_BUF_CHANGED)
+		ts->flags = s.flags & ~NS_BUF_CHANGED;
+	*rs = s;
+}
+
+static void nm_pipe_tx_range(struct nm_kring *tk, struct nm_kring *rk,
+			     uint32_t from, uint32_t to)
+{
+	const struct netmap_slot *ts = tk->ring->slot, *rs = rk->ring->slot;
 	uint32_t j;
 
-	for (j = from; j < to; j++) {
-		struct netmap_slot s = ts[j];
+	for (j = from; j < to; j++)
+		if (__builtin_expect(!nm_slot_same(&ts[j], &rs[j]), 0))
+			nm_pipe_tx_slot(tk, rk, j);
+}
 
-		if (mask) {
-			uint64_t theirs = rs[j].ptr & mask;
+/* Where the last complete packet of [cur, head) ends; cur if none does. */
+static uint32_t nm_pipe_complete(const struct netmap_slot *rs, uint32_t cur,
+				 uint32_t head, uint32_t n)
+{
+	uint32_t j = head;
 
-			/* The receiver keeps the larger offset (16). */
-			if (theirs > (s.ptr & mask))
-				s.ptr = (s.ptr & ~mask) | theirs;
-		}
-		nm_slot_update(&rs[j], &s);
-		if (bufs[j] != s.buf_idx)
-			bufs[j] = s.buf_idx;
-		if (s.flags & NS_BUF_CHANGED)
-			ts[j].flags = s.flags & ~NS_BUF_CHANGED;
-		if (!(s.flags & NS_MOREFRAG))
-			limit = j + 1;
+	while (j != cur) {
+		uint32_t prev = nm_prev(j, n);
+
+		if (!(rs[prev].flags & NS_MOREFRAG))
+			return j;
+		j = prev;
 	}
-	return limit;
+	return cur;
 }
 
 static int nm_pipe_txsync(struct nm_kring *kring, int flags)
 {
 	struct nm_kring *peer = kring->pipe;
-	struct netmap_slot *ts = kring->ring->slot, *rs = peer->ring->slot;
-	uint32_t *bufs = peer->pipe_bufs;
 	uint32_t n = kring->nkr_num_slots, head = kring->rhead;
-	uint32_t cur = kring->nr_hwcur, limit = cur;
-	uint64_t mask = peer->offset_mask;
+	uint32_t cur = kring->nr_hwcur, limit;
 
 	(void)flags;
 	/*
-	 * Copy every new descriptor and publish up to the end of the last
-	 * complete packet.  The slots of a trailing incomplete packet are
-	 * copied now and again at the next sync: the peer does not own them
-	 * until they are published.
+	 * Check and copy every new descriptor, then publish up to the end
+	 * of the last complete packet.  The slots of a trailing incomplete
+	 * packet are looked at again at the next sync: the peer does not
+	 * own them until they are published.
 	 */
 	if (head < cur) {
-		limit = nm_pipe_tx_range(ts, rs, bufs, cur, n, limit, mask);
-		limit = nm_pipe_tx_range(ts, rs, bufs, 0, head, limit, mask);
+		nm_pipe_tx_range(kring, peer, cur, n);
+		nm_pipe_tx_range(kring, peer, 0, head);
 	} else {
-		limit = nm_pipe_tx_range(ts, rs, bufs, cur, head, limit, mask);
+		nm_pipe_tx_range(kring, peer, cur, head);
 	}
-	if (limit == n)
-		limit = 0;
+	limit = nm_pipe_complete(peer->ring->slot, cur, head, n);
 	if (limit != cur) {
 		kring->nr_hwcur = limit;
 		nm_store_release(&peer->nr_hwtail, limit);
@@ -132,27 +190,59 @@ static int nm_pipe_txsync(struct nm_kring *kring, int flags)
 	return 0;
 }
 
-/* Released RX slots [from, to) that got another buffer, back to the TX ring. */
-static void nm_pipe_rx_range(struct netmap_slot *rs, struct netmap_slot *ts,
-			     const uint32_t *bufs, uint32_t from, uint32_t to)
+/*
+ * Released RX slots [from, to) of which some got another buffer (or
+ * NS_BUF_CHANGED): a valid swap becomes the slot's buffer and goes back
+ * to the sender, flagged (16); an index outside the region is undone.
+ */
+static noinline void nm_pipe_rx_swaps(struct nm_kring *rk, struct nm_kring *tk,
+				      uint32_t from, uint32_t to)
 {
+	struct netmap_slot *rs = rk->ring->slot, *ts = tk->ring->slot;
+	const struct nm_mem *m = rk->na->mem;
+	uint32_t *own = rk->pipe_bufs, bufsize = nm_mem_bufsize(m), j;
+
+	for (j = from; j < to; j++) {
+		struct netmap_slot *r = &rs[j];
+		uint32_t b = r->buf_idx;
+
+		if (b == own[j] && !(r->flags & NS_BUF_CHANGED))
+			continue;
+		if (b != own[j]) {
+			if (!nm_pipe_buf_ok(m, b)) {
+				r->buf_idx = own[j];
+				r->flags &= ~NS_BUF_CHANGED;
+				continue;
+			}
+			own[j] = b;
+		}
+		ts[j] = *r;
+		if (ts[j].len > bufsize)
+			ts[j].len = 0;
+		ts[j].flags |= NS_BUF_CHANGED;
+		r->flags &= ~NS_BUF_CHANGED;
+	}
+}
+
+static void nm_pipe_rx_range(struct nm_kring *rk, struct nm_kring *tk,
+			     uint32_t from, uint32_t to)
+{
+	const struct netmap_slot *rs = rk->ring->slot;
+	const uint32_t *own = rk->pipe_bufs;
+	uint64_t diff = 0, w;
 	uint32_t j;
 
 	for (j = from; j < to; j++) {
-		if (rs[j].buf_idx == bufs[j] && !(rs[j].flags & NS_BUF_CHANGED))
-			continue;
-		/* the sender learns of the swap through NS_BUF_CHANGED (16) */
-		ts[j] = rs[j];
-		ts[j].flags |= NS_BUF_CHANGED;
-		rs[j].flags &= ~NS_BUF_CHANGED;
+		memcpy(&w, &rs[j], sizeof(w));
+		diff |= w ^ nm_slot_word(own[j], 0, 0);
 	}
+	if (diff & nm_slot_word(~0u, 0, NS_BUF_CHANGED))
+		nm_pipe_rx_swaps(rk, tk, from, to);
 }
 
 static int nm_pipe_rxsync(struct nm_kring *kring, int flags)
 {
 	struct nm_kring *peer = kring->pipe;
-	struct netmap_slot *rs = kring->ring->slot, *ts = peer->ring->slot;
-	uint32_t *bufs = kring->pipe_bufs;
 	uint32_t n = kring->nkr_num_slots, head = kring->rhead;
 	uint32_t cur = kring->nr_hwcur;
 
@@ -160,10 +250,10 @@ static int nm_pipe_rxsync(struct nm_kring *kring, int flags)
 	if (head == cur)
 		return 0;
 	if (head < cur) {
-		nm_pipe_rx_range(rs, ts, bufs, cur, n);
-		nm_pipe_rx_range(rs, ts, bufs, 0, head);
+		nm_pipe_rx_range(kring, peer, cur, n);
+		nm_pipe_rx_range(kring, peer, 0, head);
 	} else {
-		nm_pipe_rx_range(rs, ts, bufs, cur, head);
+		nm_pipe_rx_range(kring, peer, cur, head);
 	}
 	nm_store_release(&kring->nr_hwcur, head);
 	nm_store_release(&peer->nr_hwtail, nm_prev(head, n));
@@ -176,10 +266,11 @@ static int nm_pipe_rxsync(struct nm_kring *kring, int flags)
 /* ---------------------------------------------------------------- */
 
 /*
- * Delete the rings of the pair.  The pair was given one buffer per slot
- * of each TX ring (a connected RX ring holds the same ones); it frees
- * that many, among those its slots name, that no live ring of the
- * region holds (nm_buf_release): pipes of one parent share its region.
+ * Delete the rings of the pair.  Each slot index of a connected pair
+ * owns one buffer, own[j] in the RX kring (user space cannot write it);
+ * the pair frees those that no live ring of the region holds
+ * (nm_buf_release): pipes of one parent share its region, and a swap
+ * can make another port's buffer a slot's own.
  */
 static void nm_pipe_rings_delete(struct nm_pipe *p)
 {
@@ -199,11 +290,13 @@ static void nm_pipe_rings_delete(struct nm_pipe *p)
 
 			if (!tk->ring)
 				continue;
-			for (j = 0; j < tk->nkr_num_slots; j++) {
-				nm_buf_release(&r, tk->ring->slot[j].buf_idx);
-				if (rk->ring)
-					nm_buf_release(&r, rk->ring->slot[j].buf_idx);
-			}
+			/*
+			 * own[], never what user space left in the slots; a
+			 * buffer swapped in (NS_BUF_CHANGED) may be another
+			 * live port's, which nm_buf_release keeps.
+			 */
+			for (j = 0; rk->pipe_bufs && j < tk->nkr_num_slots; j++)
+				nm_buf_release(&r, rk->pipe_bufs[j]);
 			nm_kring_ring_free(tk, 0);
 			nm_kring_ring_free(rk, 0);
 			nmh_free(rk->pipe_bufs);
@@ -223,13 +316,10 @@ static int nm_pipe_rings_create(struct nm_pipe *p)
 		for (i = 0; i < ends[e]->num_rings[NR_TX]; i++) {
 			struct nm_kring *tk = &ends[e]->rings[NR_TX][i];
 			struct nm_kring *rk = tk->pipe;
-
 			size_t len = tk->nkr_num_slots *
 				     sizeof(struct netmap_slot);
 
 			err = nm_kring_ring_alloc(tk);
-			if (!err)
-				err = nm_ring_fill_buffers(tk);
 			if (!err)
 				err = nm_kring_ring_alloc(rk);
 			if (!err) {
@@ -238,26 +328,68 @@ static int nm_pipe_rings_create(struct nm_pipe *p)
 				if (!rk->pipe_bufs)
 					err = -ENOMEM;
 			}
+			if (!err) {
+				err = nm_ring_fill_buffers(tk);
+				/* what it got (0s after a failure) is owned */
+				for (j = 0; j < tk->nkr_num_slots; j++)
+					rk->pipe_bufs[j] =
+						tk->ring->slot[j].buf_idx;
+			}
 			if (err) {
-				if (tk->ring && !rk->ring)
-					nm_kring_ring_free(tk, 1);
 				nm_pipe_rings_delete(p);
 				return err;
 			}
 			memcpy(rk->ring->slot, tk->ring->slot, len);
-			for (j = 0; j < tk->nkr_num_slots; j++)
-				rk->pipe_bufs[j] = tk->ring->slot[j].buf_idx;
 		}
 	}
 	return 0;
 }
 
+/*
+ * The ring of end na in direction t, number i, was left by a previous
+ * user (who may have died at any instant, leaving anything in it): give
+ * every slot its own buffer back, drop an overlong length, and rewrite
+ * the header.  The peer's connected ring is held busy meanwhile, so that
+ * none of its syncs, which write into this ring (a TX sync into an RX
+ * ring, an RX sync copying swaps back into a TX ring) or change own[],
+ * runs at the same time.
+ */
+static void nm_pipe_ring_reset(struct nm_adapter *na, enum nm_txrx t,
+			       uint32_t i)
+{
+	struct nm_kring *k = &na->rings[t][i], *peer = k->pipe;
+	const uint32_t *own = t == NR_RX ? k->pipe_bufs : peer->pipe_bufs;
+	uint32_t bufsize = nm_mem_bufsize(na->mem), j;
+
+	if (!k->ring || !own)
+		return;
+	while (!nm_kring_try_busy(peer))
+		;
+	for (j = 0; j < k->nkr_num_slots; j++) {
+		struct netmap_slot *s = &k->ring->slot[j];
+
+		s->buf_idx = own[j];
+		if (s->len > bufsize)
+			s->len = 0;
+	}
+	nm_ring_reset_header(k);
+	nm_kring_unbusy(peer);
+}
+
 static int nm_pipe_reg(struct nm_adapter *na, int onoff)
 {
 	struct nm_adapter *peer = nm_pipe_peer(na);
+	enum nm_txrx t;
+	uint32_t i;
 
-	if (peer->users)	/* the other end keeps the rings alive */
+	if (peer->users) {
+		/* The other end keeps the rings alive: make ours sane. */
+		if (onoff)
+			NM_FOR_RX_TX(t)
+				for (i = 0; i < na->num_rings[t]; i++)
+					nm_pipe_ring_reset(na, t, i);
 		return 0;
+	}
 	if (onoff)
 		return nm_pipe_rings_create(nm_pipe_of(na));
 	nm_pipe_rings_delete(nm_pipe_of(na));

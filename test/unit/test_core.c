@@ -567,6 +567,351 @@ static void test_pipe_parent_request(void)
 	port_close(&v);
 }
 
+/* Does slot's buffer (its whole size) lie inside p's mapped region? */
+static int buf_in_region(const struct port *p, const struct netmap_ring *r,
+			 const struct netmap_slot *sl)
+{
+	const char *b = NETMAP_BUF(r, sl->buf_idx);
+
+	return b >= p->mem && b + r->nr_buf_size <= p->mem + p->reg.nr_memsize;
+}
+
+/* Slots [from, from + n) of r whose buffer is not in p's region. */
+static int bufs_outside(const struct port *p, const struct netmap_ring *r,
+			uint32_t from, uint32_t n)
+{
+	int bad = 0;
+
+	for (; n--; from = nm_ring_next(r, from))
+		bad += !buf_in_region(p, r, &r->slot[from]);
+	return bad;
+}
+
+/*
+ * Issue 8, defect 2.2: a writer that put indices outside the region into
+ * its TX ring (and overlong lengths) must not hand them to its peer, and
+ * whoever registers its end next starts from a sane ring, whatever the
+ * previous user left; the same for a receiver's garbage on the way back.
+ */
+static void test_pipe_garbage(void)
+{
+	static const uint32_t garbage[] = {
+		0xffffffffu, 0x7fffffffu, 0x10000000u, 0x00400000u, 0xfffffff0u,
+		0x80000000u, 0x00100000u, 0x01000000u,
+	};
+	const uint32_t ng = sizeof(garbage) / sizeof(garbage[0]);
+	struct port m = { 0 }, s = { 0 };
+	struct netmap_ring *t, *r;
+	char nm[64], ns[64];
+	uint32_t k, n, bad, j, lens = 0;
+	uint64_t sum = 0;
+	int err;
+
+	snprintf(nm, sizeof(nm), "%spg{1", sw + 4);
+	snprintf(ns, sizeof(ns), "%spg}1", sw + 4);
+	err = port_open(&m, nm, NR_REG_ALL_NIC, 0, NULL);
+	if (!err)
+		err = port_open(&s, ns, NR_REG_ALL_NIC, 0, NULL);
+	is_int(err, 0, "open the pipe %s", nm);
+	if (err)
+		goto out;
+	t = NETMAP_TXRING(m.nifp, 0);
+	r = NETMAP_RXRING(s.nifp, 0);
+	n = t->num_slots;
+
+	/* The writer sends slots naming buffers far outside the region. */
+	for (k = 0; k < ng; k++) {
+		struct netmap_slot *sl = &t->slot[t->head];
+
+		sl->buf_idx = garbage[k];
+		sl->len = k == 3 ? 65535 : 60;
+		sl->flags = k == 5 ? NS_BUF_CHANGED : 0;
+		t->head = t->cur = nm_ring_next(t, t->head);
+	}
+	nmb_ioctl(m.fd, NIOCTXSYNC, NULL);
+	is_int(rx_count(&s), ng, "the receiver gets the %u packets", ng);
+	is_int(bufs_outside(&s, r, r->head, ng), 0,
+	       "... every one in a buffer of the region");
+	for (k = 0, j = r->head; k < ng; k++, j = nm_ring_next(r, j)) {
+		const struct netmap_slot *sl = &r->slot[j];
+
+		if (sl->len > r->nr_buf_size)
+			lens++;
+		else if (buf_in_region(&s, r, sl))
+			sum += ((const uint8_t *)NETMAP_BUF(r, sl->buf_idx))[sl->len ? sl->len - 1 : 0];
+	}
+	is_int(lens, 0, "... with no length beyond a buffer (sum %llu)",
+	       (unsigned long long)sum);
+	bad = 0;
+	for (k = 0; k < n; k++)
+		bad += t->slot[k].buf_idx >= 0x00100000u;
+	is_int(bad, 0, "the writer's own ring got its buffers back");
+	rx_release(&s);
+
+	/* Garbage everywhere, then the writer leaves without a sync. */
+	for (k = 0; k < n; k++) {
+		t->slot[k].buf_idx = garbage[k % ng];
+		t->slot[k].len = 65535;
+	}
+	t->head = t->cur = 12345;
+	*(uint32_t *)&t->num_slots = 7;
+	*(int64_t *)&t->buf_ofs = -1;
+	port_close(&m);
+
+	err = port_open(&m, nm, NR_REG_ALL_NIC, 0, NULL);
+	is_int(err, 0, "the end registered again");
+	if (err)
+		goto out;
+	t = NETMAP_TXRING(m.nifp, 0);
+	ok(t->num_slots == n && t->head == t->cur &&
+	   t->head < n && t->tail < n && nm_ring_space(t) == n - 1,
+	   "... starts from a sane ring (%u slots, head %u, tail %u)",
+	   t->num_slots, t->head, t->tail);
+	is_int(t->num_slots == n ? bufs_outside(&m, t, 0, n) : -1, 0,
+	       "... every slot naming a buffer of the region");
+	bad = 0;
+	for (k = 0; k < n; k++)
+		bad += t->slot[k].len > t->nr_buf_size;
+	is_int(bad, 0, "... and no overlong length");
+	if (t->num_slots != n)
+		goto out;
+	for (k = 0; k < 3; k++) {
+		struct netmap_slot *sl = &t->slot[t->head];
+
+		memset(NETMAP_BUF(t, sl->buf_idx), 'a' + k, 60);
+		sl->len = 60;
+		sl->flags = 0;
+		t->head = t->cur = nm_ring_next(t, t->head);
+	}
+	nmb_ioctl(m.fd, NIOCTXSYNC, NULL);
+	is_int(rx_count(&s), 3, "the new writer's packets arrive");
+	ok(((char *)NETMAP_BUF(r, r->slot[nm_ring_next(r, r->head)].buf_idx))[59] == 'b',
+	   "... with their contents");
+
+	/* The receiver's garbage does not go back to the writer either. */
+	for (k = 0, j = r->head; k < 3; k++, j = nm_ring_next(r, j)) {
+		r->slot[j].buf_idx = garbage[k];
+		r->slot[j].flags = k == 1 ? NS_BUF_CHANGED : 0;
+	}
+	rx_release(&s);
+	nmb_ioctl(m.fd, NIOCTXSYNC, NULL);
+	is_int(bufs_outside(&m, t, 0, n), 0,
+	       "a receiver's garbage does not reach the sender's ring");
+	is_int(bufs_outside(&s, r, 0, n), 0,
+	       "... and is undone in the receiver's");
+	/* The receiver leaves a corrupt ring too; its successor is sane. */
+	r->head = r->cur = 99999;
+	for (k = 0; k < n; k++)
+		r->slot[k].buf_idx = garbage[k % ng];
+	port_close(&s);
+	err = port_open(&s, ns, NR_REG_ALL_NIC, 0, NULL);
+	is_int(err, 0, "the receiving end registered again");
+	if (err)
+		goto out;
+	r = NETMAP_RXRING(s.nifp, 0);
+	ok(r->head == r->cur && r->head == r->tail && r->tail < n &&
+	   !bufs_outside(&s, r, 0, n),
+	   "... starts from a sane, empty ring (head %u, tail %u)",
+	   r->head, r->tail);
+out:
+	port_close(&m);
+	port_close(&s);
+}
+
+/*
+ * The pipe's data path against a model of spec 16 as the previous
+ * implementation behaved (copy [hwcur, head) to the peer, publish whole
+ * packets, copy a released slot back when its buffer changed or it is
+ * flagged NS_BUF_CHANGED): random batches, fragment chains, lengths,
+ * flags and pointers, senders and receivers swapping buffers (flagged or
+ * not), releases in random steps.  After every sync every slot of both
+ * rings, and their tails, must equal the model's, exactly.
+ */
+struct pmodel {
+	uint32_t n;
+	struct netmap_slot tx[1024], rx[1024];
+	uint32_t handed[1024];
+	uint32_t tx_hwcur, rx_hwcur, rx_hwtail;
+	uint32_t t_tail, r_tail;	/* what the last syncs published */
+};
+
+static uint64_t pm_rnd(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+static void pm_txsync(struct pmodel *pm, uint32_t head)
+{
+	uint32_t j, limit = pm->tx_hwcur;
+
+	for (j = pm->tx_hwcur; j != head; j = (j + 1) % pm->n) {
+		pm->rx[j] = pm->tx[j];
+		pm->handed[j] = pm->tx[j].buf_idx;
+		pm->tx[j].flags &= ~NS_BUF_CHANGED;
+		if (!(pm->tx[j].flags & NS_MOREFRAG))
+			limit = (j + 1) % pm->n;
+	}
+	pm->tx_hwcur = limit;
+	pm->rx_hwtail = limit;
+	pm->t_tail = (pm->rx_hwcur + pm->n - 1) % pm->n;
+}
+
+static void pm_rxsync(struct pmodel *pm, uint32_t head)
+{
+	uint32_t j;
+
+	for (j = pm->rx_hwcur; j != head; j = (j + 1) % pm->n) {
+		if (pm->rx[j].buf_idx == pm->handed[j] &&
+		    !(pm->rx[j].flags & NS_BUF_CHANGED))
+			continue;
+		pm->tx[j] = pm->rx[j];
+		pm->tx[j].flags |= NS_BUF_CHANGED;
+		pm->rx[j].flags &= ~NS_BUF_CHANGED;
+	}
+	pm->rx_hwcur = head;
+	pm->r_tail = pm->rx_hwtail;
+}
+
+/* Differences between the real rings and the model (printed: the first). */
+static int pm_compare(const struct pmodel *pm, const struct netmap_ring *t,
+		      const struct netmap_ring *r, long step)
+{
+	uint32_t j, bad = 0;
+
+	for (j = 0; j < pm->n; j++) {
+		if (memcmp(&t->slot[j], &pm->tx[j], sizeof(pm->tx[j]))) {
+			if (!bad++)
+				printf("# step %ld: tx slot %u buf %u len %u flags %x, model %u %u %x\n",
+				       step, j, t->slot[j].buf_idx, t->slot[j].len,
+				       t->slot[j].flags, pm->tx[j].buf_idx,
+				       pm->tx[j].len, pm->tx[j].flags);
+		}
+		if (memcmp(&r->slot[j], &pm->rx[j], sizeof(pm->rx[j]))) {
+			if (!bad++)
+				printf("# step %ld: rx slot %u buf %u len %u flags %x, model %u %u %x\n",
+				       step, j, r->slot[j].buf_idx, r->slot[j].len,
+				       r->slot[j].flags, pm->rx[j].buf_idx,
+				       pm->rx[j].len, pm->rx[j].flags);
+		}
+	}
+	if (t->tail != pm->t_tail || r->tail != pm->r_tail) {
+		if (!bad++)
+			printf("# step %ld: tails %u %u, model %u %u\n", step,
+			       t->tail, r->tail, pm->t_tail, pm->r_tail);
+	}
+	return bad;
+}
+
+static void test_pipe_model(void)
+{
+	static struct pmodel pm;
+	struct port m = { 0 }, s = { 0 };
+	struct netmap_ring *t, *r;
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	long step, steps = 20000, bad = 0, pkts = 0;
+	char nm[64], ns[64];
+	int err;
+
+	snprintf(nm, sizeof(nm), "%spm{1", sw + 4);
+	snprintf(ns, sizeof(ns), "%spm}1", sw + 4);
+	m.reg.nr_tx_slots = m.reg.nr_rx_slots = 256;
+	err = port_open(&m, nm, NR_REG_ALL_NIC, 0, NULL);
+	if (!err)
+		err = port_open(&s, ns, NR_REG_ALL_NIC, 0, NULL);
+	is_int(err, 0, "open the pipe %s", nm);
+	if (err)
+		goto out;
+	t = NETMAP_TXRING(m.nifp, 0);
+	r = NETMAP_RXRING(s.nifp, 0);
+	memset(&pm, 0, sizeof(pm));
+	pm.n = t->num_slots;
+	if (pm.n > 1024) {
+		ok(0, "a ring of at most 1024 slots (got %u)", pm.n);
+		goto out;
+	}
+	memcpy(pm.tx, t->slot, pm.n * sizeof(pm.tx[0]));
+	memcpy(pm.rx, r->slot, pm.n * sizeof(pm.rx[0]));
+	for (step = 0; step < pm.n; step++)
+		pm.handed[step] = t->slot[step].buf_idx;
+	pm.rx_hwtail = pm.r_tail = r->tail;
+	pm.t_tail = t->tail;
+	for (step = 0; step < steps && bad < 1; step++) {
+		uint32_t space = nm_ring_space(t), k, i, j;
+		uint64_t v = pm_rnd(&x);
+
+		/* The sender: fills k slots, sometimes swapping two free ones. */
+		if (space > 1 && v % 16 == 0) {
+			uint32_t a = t->head, b = nm_ring_next(t, a), tmp;
+
+			tmp = t->slot[a].buf_idx;
+			t->slot[a].buf_idx = t->slot[b].buf_idx;
+			t->slot[b].buf_idx = tmp;
+			t->slot[a].flags |= NS_BUF_CHANGED;
+			t->slot[b].flags |= NS_BUF_CHANGED;
+			pm.tx[a] = t->slot[a];
+			pm.tx[b] = t->slot[b];
+		}
+		k = space ? (uint32_t)(pm_rnd(&x) % (space + 1)) : 0;
+		for (i = 0; i < k; i++) {
+			struct netmap_slot *sl = &t->slot[t->head];
+
+			v = pm_rnd(&x);
+			sl->len = (uint16_t)(1 + v % t->nr_buf_size);
+			sl->flags = (uint16_t)(((v >> 16) % 4 == 0 ? NS_MOREFRAG : 0) |
+					       ((v >> 20) % 32 == 0 ? NS_BUF_CHANGED : 0));
+			sl->ptr = (v >> 24) % 8 == 0 ? pm_rnd(&x) : sl->ptr;
+			pm.tx[t->head] = *sl;
+			t->head = nm_ring_next(t, t->head);
+		}
+		t->cur = pm_rnd(&x) % 4 ? t->head : t->tail;
+		nmb_ioctl(m.fd, NIOCTXSYNC, NULL);
+		pm_txsync(&pm, t->head);
+		bad += pm_compare(&pm, t, r, step);
+
+		/* The receiver: imports, then releases some, swapping some. */
+		nmb_ioctl(s.fd, NIOCRXSYNC, NULL);
+		pm_rxsync(&pm, r->head);
+		bad += pm_compare(&pm, t, r, step);
+		k = nm_ring_space(r);
+		k = k ? (uint32_t)(pm_rnd(&x) % (k + 1)) : 0;
+		if (k >= 2 && pm_rnd(&x) % 8 == 0) {
+			uint32_t a = r->head, b = nm_ring_next(r, a), tmp;
+
+			tmp = r->slot[a].buf_idx;
+			r->slot[a].buf_idx = r->slot[b].buf_idx;
+			r->slot[b].buf_idx = tmp;
+			if (pm_rnd(&x) % 2)
+				r->slot[a].flags |= NS_BUF_CHANGED;
+			pm.rx[a] = r->slot[a];
+			pm.rx[b] = r->slot[b];
+		}
+		for (i = 0, j = r->head; i < k; i++, j = nm_ring_next(r, j)) {
+			if (pm_rnd(&x) % 16 == 0) {	/* lengths stay here */
+				r->slot[j].len = 7;
+				pm.rx[j].len = 7;
+			}
+			pkts += !(r->slot[j].flags & NS_MOREFRAG);
+		}
+		r->head = r->cur = j;
+		nmb_ioctl(s.fd, NIOCRXSYNC, NULL);
+		pm_rxsync(&pm, r->head);
+		bad += pm_compare(&pm, t, r, step);
+		/* the sender learns of the releases */
+		nmb_ioctl(m.fd, NIOCTXSYNC, NULL);
+		pm_txsync(&pm, t->head);
+		bad += pm_compare(&pm, t, r, step);
+	}
+	ok(!bad && pkts > 1000,
+	   "%ld random steps (%ld packets): both rings equal the model after every sync",
+	   step, pkts);
+out:
+	port_close(&m);
+	port_close(&s);
+}
+
 static void test_options(void)
 {
 	struct nmreq_option unknown = { 0 };
@@ -1510,6 +1855,8 @@ int main(void)
 	test_vale_indirect_fault();
 	test_pipe();
 	test_pipe_parent_request();
+	test_pipe_garbage();
+	test_pipe_model();
 	test_options();
 	test_errors();
 	test_legacy();
