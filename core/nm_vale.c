@@ -789,6 +789,83 @@ static noinline void nm_vale_deliver_conv(struct nm_adapter *dna, uint32_t r,
 			 npkts - delivered, w->depth);
 }
 
+/*
+ * Deliver a run (nm_vale_run_scan) to ring r of dna: npkts packets of one
+ * plain slot each, the sender's slots from first on, copied straight
+ * from them.  Each slot is read and checked again here (buf_idx, len),
+ * and each receive slot as nm_vale_out_slot() does.
+ */
+static void nm_vale_deliver_run(struct nm_adapter *dna, uint32_t r,
+				struct nm_kring *skring,
+				const struct netmap_slot *first, uint32_t npkts,
+				uint32_t depth)
+{
+	struct nm_kring *dk = &dna->rings[NR_RX][r];
+	const struct netmap_slot *ss = skring->ring->slot;
+	const struct netmap_slot *send = ss + skring->nkr_num_slots;
+	const struct netmap_slot *t = first;
+	struct netmap_slot *ds, *dslot, *dend;
+	struct nm_bufs sb, db;
+	uint32_t room, k, lim;
+	uint64_t omask, omax, bytes = 0;
+	struct nm_lease *lease;
+
+	lease = nm_lease_reserve(dna, dk, npkts, npkts);
+	if (!lease)
+		return;
+	nm_bufs_init(&sb, skring->na->mem);
+	nm_bufs_init(&db, dna->mem);
+	/* a length beyond the sender's buffer or the receiver's room: 0 */
+	lim = sb.size < dk->buf_usable ? sb.size : dk->buf_usable;
+	dslot = dk->ring->slot;
+	dend = dslot + dk->nkr_num_slots;
+	ds = dslot + lease->start;
+	room = nm_dist(lease->start, lease->end, dk->nkr_num_slots);
+	omask = dk->offset_mask;
+	omax = dk->offset_max;
+	for (k = 0; k < room;) {
+		/* a stretch that wraps in neither ring */
+		uint32_t seg = room - k, i;
+
+		if ((uint32_t)(send - t) < seg)
+			seg = (uint32_t)(send - t);
+		if ((uint32_t)(dend - ds) < seg)
+			seg = (uint32_t)(dend - ds);
+		for (i = 0; i < seg; i++) {
+			const uint8_t *src = nm_bufs_addr(&sb, t[i].buf_idx);
+			uint8_t *dst = nm_bufs_addr(&db, ds[i].buf_idx);
+			uint16_t len = t[i].len;
+
+			if (omask) {
+				uint64_t off = ds[i].ptr & omask;
+
+				dst += off > omax ? omax : off;
+			}
+			if (len > lim)
+				len = 0;
+			else if (len >= 16 && len <= 64)
+				nm_copy_small(dst, src, len);
+			else
+				memcpy(dst, src, len);
+			/* as in nm_vale_out_slot(): equal values are not stored */
+			if (ds[i].len != len)
+				ds[i].len = len;
+			if (ds[i].flags != 1 << 8)
+				ds[i].flags = 1 << 8;	/* NS_RFRAGS 1 */
+			bytes += len;
+		}
+		k += seg;
+		t += seg;
+		ds += seg;
+		if (t == send)
+			t = ss;
+		if (ds == dend)
+			ds = dslot;
+	}
+	nm_lease_publish(dk, lease, (uint32_t)(ds - dslot), room, bytes,
+			 npkts - room, depth);
+}
+
 /* ---------------------------------------------------------------- */
 /* Forwarding a batch (15.5)                                        */
 /* ---------------------------------------------------------------- */
@@ -830,6 +907,12 @@ struct nm_fwd_ctx {
 	uint8_t odst;		/* one's port; NM_BDG_NOPORT: none yet */
 	uint8_t lists;		/* the work area's lists are in use */
 	uint8_t fast;		/* see nm_vale_route_fast() */
+	/*
+	 * The run (nm_vale_run_scan): the batch so far is run packets, one
+	 * plain slot each, from run_first on, all for odst; 0: no run.
+	 */
+	uint32_t run;
+	struct netmap_slot *run_first;
 };
 
 /*
@@ -1012,6 +1095,100 @@ static inline void nm_vale_deliver_to(const struct nm_fwd_ctx *x,
 		nm_vale_deliver(dna, r, x->w, list_a, list_b, needed, npkts);
 }
 
+/*
+ * The run: the one-flow case taken further.  When the batch's first
+ * packet is one plain slot for a port (x->fast), the packets after it
+ * with the same 12 address bytes, one plain slot each, only need
+ * counting: they go where it goes, and they are consecutive slots of
+ * the ring.  No work-area entry and no list link is written for them,
+ * and delivery copies them straight from the sender's slots
+ * (nm_vale_deliver_run), which it reads and checks again: the sender
+ * owns nothing of them meanwhile, and whatever it wrote there is
+ * validated as any slot is.  The first other packet ends the run: its
+ * packets get their entries and are routed as usual, and the batch goes
+ * on the usual way.
+ */
+static uint32_t nm_vale_run_scan(struct nm_fwd_ctx *x,
+				 const struct nm_bufs *bufs, uint32_t bufsize,
+				 struct netmap_slot **sp,
+				 const struct netmap_slot *hs, uint32_t max,
+				 uint64_t *bytes)
+{
+	struct netmap_slot *slot = x->kring->ring->slot;
+	struct netmap_slot *end = slot + x->kring->nkr_num_slots;
+	struct netmap_slot *s = *sp;
+	const uint8_t *base = bufs->base + x->hdr;
+	uint64_t size = bufs->size, a8 = x->c.a8, sum = 0;
+	uint32_t num = bufs->num, a4 = (uint32_t)x->c.a4;
+	uint32_t minlen = x->hdr + 14, n = 0;
+
+	while (n < max) {
+		/* a stretch of slots that does not wrap */
+		uint32_t seg = (uint32_t)(end - s), i;
+
+		if (s <= hs && (uint32_t)(hs - s) < seg)
+			seg = (uint32_t)(hs - s);
+		if (seg > max - n)
+			seg = max - n;
+		if (!seg)
+			break;
+		for (i = 0; i < seg; i++) {
+			uint32_t idx = s[i].buf_idx;
+			uint16_t len = s[i].len, fl = s[i].flags;
+			const uint8_t *a;
+			uint64_t b8;
+			uint32_t b4;
+
+			if ((fl & (NS_MOREFRAG | NS_INDIRECT)) ||
+			    len < minlen || len > bufsize)
+				break;
+			if (idx >= num)
+				idx = 0;	/* buffer 0, as everywhere (6.4) */
+			a = base + idx * size;
+			memcpy(&b8, a, 8);
+			memcpy(&b4, a + 8, 4);
+			if (b8 != a8 || b4 != a4)
+				break;
+			if (fl & NS_BUF_CHANGED)
+				s[i].flags = fl & ~NS_BUF_CHANGED;
+			sum += len;
+		}
+		n += i;
+		s += i;
+		if (s == end)
+			s = slot;
+		if (i < seg)
+			break;
+	}
+	*sp = s;
+	*bytes += sum;
+	x->run += n;
+	return n;
+}
+
+/* A packet that does not join the run: route the run's packets after the first. */
+static noinline void nm_vale_run_stop(struct nm_fwd_ctx *x,
+				      const struct nm_bufs *bufs,
+				      uint32_t bufsize)
+{
+	struct netmap_slot *slot = x->kring->ring->slot;
+	struct netmap_slot *end = slot + x->kring->nkr_num_slots;
+	struct netmap_slot *s = x->run_first;
+	uint32_t k;
+
+	for (k = 1; k < x->run; k++) {
+		struct nm_bdg_fwd *f = &x->w->ft[k];
+
+		s = s + 1 == end ? slot : s + 1;
+		f->buf = nm_bufs_addr(bufs, s->buf_idx);
+		f->len = s->len > bufsize ? 0 : s->len;
+		f->flags = 0;	/* a plain slot, as it was when counted */
+		if (!nm_vale_route_fast(x, k, f->buf, f->len))
+			nm_vale_route(x, k, 1);
+	}
+	x->run = 0;
+}
+
 /* Deliver a routed batch to every destination ring. */
 static void nm_vale_forward(struct nm_fwd_ctx *x)
 {
@@ -1026,6 +1203,15 @@ static void nm_vale_forward(struct nm_fwd_ctx *x)
 		if (x->odst == NM_BDG_NOPORT)
 			return;
 		dna = b->ports[x->odst];
+		if (x->run) {
+			x->pkts += x->run - 1;	/* the first was routed */
+			if (dna->num_rings[NR_RX])
+				nm_vale_deliver_run(dna, ring_id %
+						    dna->num_rings[NR_RX],
+						    x->kring, x->run_first,
+						    x->run, x->w->depth);
+			return;
+		}
 		w->ft[x->one.tail].next = NM_FT_NONE;
 		if (dna->num_rings[NR_RX])
 			nm_vale_deliver_to(x, dna,
@@ -1150,6 +1336,8 @@ static int nm_vale_txsync(struct nm_kring *kring, int flags)
 		x.odst = NM_BDG_NOPORT;
 		x.lists = 0;
 		x.fast = 0;
+		x.run = 0;
+		x.run_first = s;
 		if (!w->depth) {
 			nmh_bdg_rlock(&b->fwd_lock);
 		} else if (!nmh_bdg_tryrlock(&b->fwd_lock)) {
@@ -1166,6 +1354,22 @@ static int nm_vale_txsync(struct nm_kring *kring, int flags)
 			uint64_t off = omask ? nm_slot_offset(kring, s) : 0;
 			uint16_t sflags = s->flags, len = s->len;
 			const uint8_t *buf;
+
+			if (x.run) {
+				count += nm_vale_run_scan(&x, &bufs, bufsize,
+							  &s, hs,
+							  batch - count,
+							  &bytes);
+				start = count;
+				if (s == hs || count >= batch)
+					break;
+				/* s does not join the run: on as usual */
+				nm_vale_run_stop(&x, &bufs, bufsize);
+				off = omask ? nm_slot_offset(kring, s) : 0;
+				sflags = s->flags;
+				len = s->len;
+				f = &ft[count];
+			}
 
 			if (sflags & NS_INDIRECT) {
 				if (!kring->indirect_seen) {
@@ -1208,6 +1412,15 @@ static int nm_vale_txsync(struct nm_kring *kring, int flags)
 			if (count - start > 1 || (sflags & NS_INDIRECT) ||
 			    !nm_vale_route_fast(&x, start, buf, len))
 				nm_vale_route(&x, start, count - start);
+			/*
+			 * The batch's first packet, one plain slot to a port
+			 * whose virtio-net header length is the sender's (a
+			 * run is copied as it is, never converted).
+			 */
+			if (count == 1 && x.fast && !omask &&
+			    !(sflags & NS_INDIRECT) &&
+			    b->ports[x.odst]->virt_hdr_len == x.hdr)
+				x.run = 1;
 			start = count;
 			if (count >= batch || skip_chain)
 				break;
@@ -1233,9 +1446,23 @@ int nm_vale_txsync_kernel(struct nm_kring *kring, uint32_t depth)
 	return nm_vale_txsync(kring, (int)(depth * NM_SYNC_DEPTH));
 }
 
+/*
+ * NS_BUF_CHANGED off in released slots (7.1).  It is rarely set: the
+ * flags are folded first, four slots a round, and only a slot that has
+ * it is written.
+ */
 static void nm_slots_clear_changed(struct netmap_slot *s,
 				   const struct netmap_slot *end)
 {
+	struct netmap_slot *p = s;
+	uint16_t any = 0;
+
+	for (; end - p >= 4; p += 4)
+		any |= p[0].flags | p[1].flags | p[2].flags | p[3].flags;
+	for (; p != end; p++)
+		any |= p->flags;
+	if (!(any & NS_BUF_CHANGED))
+		return;
 	for (; s != end; s++)
 		if (s->flags & NS_BUF_CHANGED)
 			s->flags &= ~NS_BUF_CHANGED;

@@ -912,6 +912,249 @@ out:
 	port_close(&s);
 }
 
+/*
+ * VALE forwarding against a model of spec 15.5 and 15.6 as the previous
+ * implementation behaved: two senders and two receivers on one switch
+ * (plus the senders' own receive rings), random frames to learned,
+ * unknown, broadcast and own addresses, moving source addresses, runs of
+ * identical addresses, chains of fragments, lengths from too short to
+ * too long, small receive rings that fill and drop.  After every sync the
+ * new slots of every receive ring (length, flags, bytes) must be those
+ * the model expects, exactly.
+ */
+uint32_t nm_bdg_hash(const uint8_t *mac);
+
+#define VM_PORTS 4		/* a, c send; b, d receive; all receive */
+#define VM_SLOTS 64
+
+struct vm_pkt {			/* an expected packet */
+	uint16_t nf, len[3];
+	uint8_t data[3][2048];
+};
+
+struct vmodel {
+	struct { uint8_t mac[6]; int port; int valid; } ht[1024];
+	uint32_t busy[VM_PORTS];	/* delivered, not released */
+	struct vm_pkt *q[VM_PORTS];	/* expected, not yet checked */
+	uint32_t nq[VM_PORTS];
+};
+
+static const uint8_t *vm_mac(int port)
+{
+	static const uint8_t macs[VM_PORTS][6] = {
+		{ 2, 0, 0, 0, 0, 0xa }, { 2, 0, 0, 0, 0, 0xb },
+		{ 2, 0, 0, 0, 0, 0xc }, { 2, 0, 0, 0, 0, 0xd },
+	};
+
+	return macs[port];
+}
+
+/* Route one packet of sender src (first slot frame, len l0); -2: drop, -1: all. */
+static int vm_route(struct vmodel *vm, int src, const uint8_t *frame,
+		    uint16_t l0, uint32_t bufsize)
+{
+	const uint8_t *dmac = frame, *smac = frame + 6;
+	uint32_t h;
+
+	if (l0 > bufsize || l0 < 14)
+		return -2;
+	if (!(smac[0] & 1)) {
+		h = nm_bdg_hash(smac);
+		memcpy(vm->ht[h].mac, smac, 6);
+		vm->ht[h].port = src;
+		vm->ht[h].valid = 1;
+	}
+	if (dmac[0] & 1)
+		return -1;
+	h = nm_bdg_hash(dmac);
+	if (vm->ht[h].valid && !memcmp(vm->ht[h].mac, dmac, 6))
+		return vm->ht[h].port == src ? -2 : vm->ht[h].port;
+	return -1;
+}
+
+/* Packets routed to port d in one batch, delivered while they fit. */
+static long vm_full;		/* packets the model dropped: ring full */
+
+static void vm_deliver(struct vmodel *vm, int d, struct vm_pkt *const *pk,
+		       uint32_t npk)
+{
+	uint32_t needed = 0, room, i;
+
+	for (i = 0; i < npk; i++)
+		needed += pk[i]->nf;
+	room = VM_SLOTS - 1 - vm->busy[d];
+	if (room > needed)
+		room = needed;
+	for (i = 0; i < npk && pk[i]->nf <= room; i++) {
+		room -= pk[i]->nf;
+		vm->busy[d] += pk[i]->nf;
+		vm->q[d][vm->nq[d]++] = *pk[i];
+	}
+	vm_full += npk - i;
+}
+
+static void test_vale_model(void)
+{
+	static struct vmodel vm;
+	static struct vm_pkt batch[VM_SLOTS];
+	static struct vm_pkt *to[VM_PORTS][VM_SLOTS];
+	static const char *names[VM_PORTS] = { "ma", "mb", "mc", "md" };
+	struct port p[VM_PORTS];
+	uint64_t x = 0x2545f4914f6cdd1dULL;
+	long step, steps = 3000, bad = 0, pkts = 0, drops = 0;
+	char n[64], sw2[40];
+	uint32_t bufsize = 0;
+	int i, d, err = 0;
+
+	snprintf(sw2, sizeof(sw2), "%sm", sw);
+	memset(&vm, 0, sizeof(vm));
+	memset(p, 0, sizeof(p));
+	for (i = 0; i < VM_PORTS; i++) {
+		snprintf(n, sizeof(n), "%s:%s", sw2, names[i]);
+		p[i].reg.nr_tx_slots = p[i].reg.nr_rx_slots = VM_SLOTS;
+		err = err ? err : port_open(&p[i], n, NR_REG_ALL_NIC, 0, NULL);
+		vm.q[i] = calloc(4 * VM_SLOTS, sizeof(struct vm_pkt));
+		if (!vm.q[i])
+			err = -ENOMEM;
+	}
+	is_int(err, 0, "open four ports of %s with %u slots", sw2, VM_SLOTS);
+	if (err)
+		goto out;
+	bufsize = NETMAP_TXRING(p[0].nifp, 0)->nr_buf_size;
+	for (step = 0; step < steps && !bad; step++) {
+		int src = pm_rnd(&x) % 2 ? 0 : 2;	/* a or c */
+		struct netmap_ring *t = NETMAP_TXRING(p[src].nifp, 0);
+		uint32_t space = nm_ring_space(t), want, np = 0, nto[VM_PORTS] = { 0 };
+		uint8_t last[12] = { 0 };
+		int have_last = 0;
+
+		/* Packets: one to three slots, often the previous one's addresses. */
+		want = 1 + (uint32_t)(pm_rnd(&x) % 20);
+		while (np < want) {
+			struct vm_pkt *k = &batch[np];
+			uint64_t v = pm_rnd(&x);
+			uint32_t f, nf = v % 8 == 0 ? 2 + (v >> 3) % 2 : 1;
+			static const uint16_t lens[] = { 10, 14, 42, 60, 60, 60, 64,
+							 65, 128, 1514, 0 };
+			uint8_t hdr[12];
+			int r;
+
+			if (nf > space)
+				break;
+			if (have_last && (v >> 8) % 4)
+				memcpy(hdr, last, 12);
+			else {
+				int which = (int)((v >> 12) % 10);
+
+				/* dst: b, d, broadcast, unknown, own, the other sender */
+				if (which < 4)
+					memcpy(hdr, vm_mac(1), 6);
+				else if (which < 6)
+					memcpy(hdr, vm_mac(3), 6);
+				else if (which < 7)
+					memset(hdr, 0xff, 6);
+				else if (which < 8)
+					memcpy(hdr, mac_x, 6);
+				else if (which < 9)
+					memcpy(hdr, vm_mac(src), 6);
+				else
+					memcpy(hdr, vm_mac(2 - src), 6);
+				/* src: its own, rarely a receiver's (a move) */
+				memcpy(hdr + 6, vm_mac((v >> 20) % 32 ? src :
+						       (v >> 25) % 2 ? 1 : 3), 6);
+			}
+			memcpy(last, hdr, 12);
+			have_last = 1;
+			k->nf = (uint16_t)nf;
+			for (f = 0; f < nf; f++) {
+				struct netmap_slot *sl = &t->slot[t->head];
+				uint8_t *buf = (uint8_t *)NETMAP_BUF(t, sl->buf_idx);
+				uint16_t len = lens[(pm_rnd(&x) >> 7) % 11];
+				uint32_t j;
+
+				if (!len)
+					len = (uint16_t)(bufsize + 10);
+				if (f && len < 14)
+					len = 14;
+				for (j = 0; j < len && j < bufsize; j++)
+					buf[j] = (uint8_t)(j * 7 + step * 13 + f);
+				if (!f)
+					memcpy(buf, hdr, len < 12 ? len : 12);
+				sl->len = len;
+				sl->flags = (uint16_t)((f + 1 < nf ? NS_MOREFRAG : 0) |
+						       ((v >> 30) % 16 == 0 ? NS_BUF_CHANGED : 0));
+				k->len[f] = len > bufsize ? 0 : len;
+				if (k->len[f])
+					memcpy(k->data[f], buf, k->len[f]);
+				t->head = t->cur = nm_ring_next(t, t->head);
+				space--;
+			}
+			r = vm_route(&vm, src, k->data[0], k->len[0] ? k->len[0] : (uint16_t)(bufsize + 1), bufsize);
+			if (r == -2)
+				drops++;
+			for (d = 0; d < VM_PORTS; d++)
+				if (d != src && (r == -1 || r == d))
+					to[d][nto[d]++] = k;
+			np++;
+		}
+		if (!np)
+			goto release;
+		pkts += np;
+		for (d = 0; d < VM_PORTS; d++)
+			vm_deliver(&vm, d, to[d], nto[d]);
+		nmb_ioctl(p[src].fd, NIOCTXSYNC, NULL);
+		/* Every receiver: exactly the expected new slots. */
+		for (d = 0; d < VM_PORTS && !bad; d++) {
+			struct netmap_ring *r = NETMAP_RXRING(p[d].nifp, 0);
+			uint32_t j, q, f, old = r->tail, got;
+
+			nmb_ioctl(p[d].fd, NIOCRXSYNC, NULL);
+			got = (r->tail + r->num_slots - old) % r->num_slots;
+			for (q = 0, j = old; q < vm.nq[d] && !bad; q++) {
+				struct vm_pkt *k = &vm.q[d][q];
+
+				for (f = 0; f < k->nf; f++, j = nm_ring_next(r, j)) {
+					struct netmap_slot *sl = &r->slot[j];
+					uint16_t fl = (uint16_t)(k->nf << 8 |
+						(f + 1 < k->nf ? NS_MOREFRAG : 0));
+
+					if (got-- == 0 || sl->len != k->len[f] ||
+					    sl->flags != fl ||
+					    memcmp(NETMAP_BUF(r, sl->buf_idx),
+						   k->data[f], k->len[f])) {
+						printf("# step %ld port %s packet %u slot %u: len %u flags %x, want %u %x\n",
+						       step, names[d], q, f, sl->len,
+						       sl->flags, k->len[f], fl);
+						bad++;
+						break;
+					}
+				}
+			}
+			if (!bad && got) {
+				printf("# step %ld port %s: %u slots more than expected\n",
+				       step, names[d], got);
+				bad++;
+			}
+			vm.nq[d] = 0;
+		}
+release:
+		/* Receivers release all or nothing: rings fill and drop. */
+		for (d = 0; d < VM_PORTS; d++)
+			if (pm_rnd(&x) % 3 == 0) {
+				rx_release(&p[d]);
+				vm.busy[d] = 0;
+			}
+	}
+	ok(!bad && pkts > 10000 && vm_full > 50,
+	   "%ld random syncs (%ld packets, %ld dropped by routing, %ld for full rings): every receive ring as the model says",
+	   step, pkts, drops, vm_full);
+out:
+	for (i = 0; i < VM_PORTS; i++) {
+		port_close(&p[i]);
+		free(vm.q[i]);
+	}
+}
+
 static void test_options(void)
 {
 	struct nmreq_option unknown = { 0 };
@@ -1857,6 +2100,7 @@ int main(void)
 	test_pipe_parent_request();
 	test_pipe_garbage();
 	test_pipe_model();
+	test_vale_model();
 	test_options();
 	test_errors();
 	test_legacy();
