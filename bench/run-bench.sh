@@ -28,6 +28,8 @@ secs=${BENCH_SECONDS:-2}
 cg_iters=${BENCH_CG_ITERS:-200}
 # pkt-gen spins like the raw baselines do (an empty string: sleep in poll)
 pg_opts=${BENCH_PKTGEN_OPTS---busy-wait}
+# what the runs below use: pg_opts, or the *_busy and *_poll rows' own
+pg_mode=$pg_opts
 native_iters=${BENCH_NATIVE_ITERS:-20000}
 out=${BENCH_OUT:-$bindir/results.json}
 log=$bindir/bench.log
@@ -46,6 +48,8 @@ t_pipe_raw=0.40 t_vale_raw=0.50 t_afp=20 t_pipe_ir=100 t_vale_ir=250
 t_preload=0.97
 # Targets of issue 12 item 7 (bridge, nmreplay and lb).
 t_bridge_zc=0.5 t_nr_top=0.8 t_nr_err=0.01 t_lb_pipe=0.30
+# Issue 13: sleeping in poll against spinning, and a receiver left idle.
+t_poll_busy=0.6 t_idle_cpu=1
 # pkt-gen whose waits and syncs go through poll() and ioctl() (the C
 # library wrappers of lib/interpose.c): bench/pkt-gen-libc.
 pktgen_libc=$bindir/pkt-gen-libc
@@ -172,7 +176,7 @@ pg_ready() {
 pg_rx() {
 	local spec=$1 item=$2
 	timeout -k 2 $((secs + 12)) "$pktgen" -i "$spec" -f rx -a 1 -j \
-		--idle 300ms --duration $((secs + 6))s $pg_opts \
+		--idle 300ms --duration $((secs + 6))s $pg_mode \
 		> "$tmp/$item.rx" 2> "$tmp/$item.rx.err" &
 	pg_rxpid=$!
 	pg_ready "$tmp/$item.rx" "$pg_rxpid" && return 0
@@ -190,7 +194,7 @@ pg_tx() {
 	local -a txpids=()
 	for i in "${!tx_spec[@]}"; do
 		timeout -k 2 $((secs + 10)) "$pktgen" -i "${tx_spec[$i]}" -f tx \
-			-l "$size" -b 512 -a "${tx_cpu[$i]}" -j --duration "${secs}s" $pg_opts \
+			-l "$size" -b 512 -a "${tx_cpu[$i]}" -j --duration "${secs}s" $pg_mode \
 			${tx_mac[$i]:+-S "${tx_mac[$i]}"} ${pg_dst:+-D "$pg_dst"} \
 			> "$tmp/$item.tx$i" 2> "$tmp/$item.tx$i.err" &
 		txpids+=($!)
@@ -275,8 +279,8 @@ pg_lb() {
 # VALE with learned unicast: one frame from the receiver's TX side teaches
 # the switch its MAC; if that fails, pkt-gen's frames are broadcast.
 vale_unicast=1
-pg_vale() {	# item round size senders
-	local item=$1 r=$2 size=$3 n=$4 sw=vb$2$4$3 dst=02:00:00:00:00:0b
+pg_vale() {	# item round size senders [tag]
+	local item=$1 r=$2 size=$3 n=$4 sw=vb${5:-}$2$4$3 dst=02:00:00:00:00:0b
 	sw=vale${sw:0:8}
 	V[$item,$r]=n/a
 	[ -n "$pktgen" ] || return
@@ -377,6 +381,10 @@ measure_once() {	# item round
 	nmreplay_top)	tb_nmreplay_top "$r" ;;
 	nmreplay_1g)	tb_nmreplay_rate 1g "$r" ;;
 	nmreplay_10g)	tb_nmreplay_rate 10g "$r" ;;
+	# issue 13: spinning, against pipe_sleep (pkt-gen's default, poll)
+	pipe_busy)	pg_mode=--busy-wait pg_pipe "$r" pipe_busy ;;
+	vale60_busy)	pg_mode=--busy-wait pg_vale vale60_busy "$r" 60 1 b ;;
+	vale60_poll)	pg_mode='' pg_vale vale60_poll "$r" 60 1 p ;;
 	esac
 }
 
@@ -431,8 +439,9 @@ afp_setup
 # drift of the placement does not always favour the same side.
 pairs=("raw_ring pipe" "raw_copy60 vale60 bridge_copy" "raw_copy1514 vale1514"
        "vale60_2senders" "af_packet" "raw_copy60_stagger"
-       "pipe_direct pipe_libc" "pipe_sleep bridge_zc lb4" "pktgen_pcap nmreplay_top"
-       "nmreplay_1g nmreplay_10g")
+       "pipe_direct pipe_libc" "pipe_busy pipe_sleep bridge_zc lb4"
+       "pktgen_pcap nmreplay_top" "nmreplay_1g nmreplay_10g"
+       "vale60_busy vale60_poll")
 only=${BENCH_ONLY:-}
 # BENCH_ONLY: the rows named, each still beside its neighbours in the list
 selected() {
@@ -520,12 +529,45 @@ if [ -z "$only" ] && [ -x "$bindir/passthrough" ] && [ -f "$ptlib" ]; then
 	PT_PLAIN=$(median "${pa[@]}") PT_PRELOAD=$(median "${pb[@]}")
 	PT_RATIO=$(median "${pr[@]}")
 fi
+# A receiver left idle (issue 13): pkt-gen rx sleeping in poll on a VALE
+# port; a burst of traffic, then the CPU it uses over the next
+# BENCH_IDLE_SECONDS (5), from the kernel's per-thread run times.
+echo "idle receiver: CPU over ${BENCH_IDLE_SECONDS:-5}s after a burst..."
+IDLE_CPU=n/a
+idle_ns() {	# pid -> ns the threads of it and its children ran, or nothing
+	local p
+	for p in "$1" $(ps -o pid= --ppid "$1" 2>/dev/null); do
+		cat /proc/"$p"/task/*/schedstat 2>/dev/null
+	done | awk '{ s += $1 } END { if (NR) printf "%d\n", s }'
+}
+idle_secs=${BENCH_IDLE_SECONDS:-5}
+idle_rx() {	# pkt-gen rx sleeping in poll on $1, for long; pid in pg_rxpid
+	timeout -k 2 $((idle_secs + 30)) "$pktgen" -i "$1" -f rx -a 1 -j \
+		--duration $((idle_secs + 25))s > "$tmp/idle.rx" 2> "$tmp/idle.rx.err" &
+	pg_rxpid=$!
+	pg_ready "$tmp/idle.rx" "$pg_rxpid"
+}
+if [ -n "$pktgen" ]; then
+	idle_rx "valeidle$$:rx" && {
+		run idle_tx 30 "$pktgen" -i "valeidle$$:tx" -f tx -n 1000000 -l 60 -a 0
+		sleep 0.01
+		i0=$(idle_ns "$pg_rxpid") t0=$(date +%s%N)
+		sleep "$idle_secs"
+		i1=$(idle_ns "$pg_rxpid") t1=$(date +%s%N)
+		kill "$pg_rxpid" 2>/dev/null
+		wait "$pg_rxpid" 2>/dev/null
+		note "idle receiver: ran $i0 -> $i1 ns over $t0 -> $t1"
+		[ -n "$i0" ] && [ -n "$i1" ] && IDLE_CPU=$(awk -v a="$i0" -v b="$i1" \
+			-v t="$((t1 - t0))" 'BEGIN { printf "%.3f\n", (b - a) / t * 100 }')
+	}
+fi
 load_end=$(load1)
 
 # ------------------------------------------------------------ report
 rows=(raw_ring pipe lb4 raw_copy60 vale60 raw_copy1514 vale1514 vale60_2senders
-      af_packet raw_copy60_stagger pipe_direct pipe_libc pipe_sleep bridge_zc
-      bridge_copy pktgen_pcap nmreplay_top nmreplay_1g nmreplay_10g)
+      af_packet raw_copy60_stagger pipe_direct pipe_libc pipe_busy pipe_sleep
+      bridge_zc bridge_copy pktgen_pcap nmreplay_top nmreplay_1g nmreplay_10g
+      vale60_busy vale60_poll)
 declare -A LABEL=(
 	[raw_ring]="raw descriptor ring"
 	[pipe]="pipe, pkt-gen 60 B"
@@ -546,6 +588,9 @@ declare -A LABEL=(
 	[nmreplay_top]="nmreplay --topspeed"
 	[nmreplay_1g]="nmreplay -B ether,1G"
 	[nmreplay_10g]="nmreplay -B ether,10G"
+	[pipe_busy]="pipe, pkt-gen --busy-wait"
+	[vale60_busy]="VALE 60 B, --busy-wait"
+	[vale60_poll]="VALE 60 B, pkt-gen in poll()"
 )
 # Medians use the undisturbed rounds when there are any (MDIRTY marks a
 # median that had to use disturbed ones).
@@ -571,25 +616,30 @@ declare -A RR RM
 ratios=(pipe_ratio_raw vale60_ratio_raw vale1514_ratio_raw
 	pipe_ratio_af_packet vale60_ratio_af_packet preload_ratio
 	bridge_zc_ratio_pipe bridge_zc_ratio_pipe_spin bridge_copy_ratio_raw
-	nmreplay_topspeed_ratio_pktgen lb_ratio_pipe)
+	nmreplay_topspeed_ratio_pktgen lb_ratio_pipe
+	pipe_poll_ratio_busy vale60_poll_ratio_busy)
 declare -A RSUB=([pipe_ratio_raw]=pipe [vale60_ratio_raw]=vale60
 	[vale1514_ratio_raw]=vale1514 [pipe_ratio_af_packet]=pipe
 	[vale60_ratio_af_packet]=vale60 [preload_ratio]=pipe_libc
 	[bridge_zc_ratio_pipe]=bridge_zc [bridge_zc_ratio_pipe_spin]=bridge_zc
 	[bridge_copy_ratio_raw]=bridge_copy
-	[nmreplay_topspeed_ratio_pktgen]=nmreplay_top [lb_ratio_pipe]=lb4)
+	[nmreplay_topspeed_ratio_pktgen]=nmreplay_top [lb_ratio_pipe]=lb4
+	[pipe_poll_ratio_busy]=pipe_sleep [vale60_poll_ratio_busy]=vale60_poll)
 declare -A RBASE=([pipe_ratio_raw]=raw_ring [vale60_ratio_raw]=raw_copy60
 	[vale1514_ratio_raw]=raw_copy1514 [pipe_ratio_af_packet]=af_packet
 	[vale60_ratio_af_packet]=af_packet [preload_ratio]=pipe_direct
 	[bridge_zc_ratio_pipe]=pipe_sleep [bridge_zc_ratio_pipe_spin]=pipe
 	[bridge_copy_ratio_raw]=raw_copy60
-	[nmreplay_topspeed_ratio_pktgen]=pktgen_pcap [lb_ratio_pipe]=pipe_sleep)
+	[nmreplay_topspeed_ratio_pktgen]=pktgen_pcap [lb_ratio_pipe]=pipe_sleep
+	[pipe_poll_ratio_busy]=pipe_busy [vale60_poll_ratio_busy]=vale60_busy)
 declare -A RTARGET=([pipe_ratio_raw]=">= $t_pipe_raw"
 	[vale60_ratio_raw]=">= $t_vale_raw" [vale1514_ratio_raw]="-"
 	[pipe_ratio_af_packet]=">= $t_afp" [vale60_ratio_af_packet]=">= $t_afp"
 	[preload_ratio]=">= $t_preload" [bridge_zc_ratio_pipe]=">= $t_bridge_zc"
 	[bridge_zc_ratio_pipe_spin]="-" [bridge_copy_ratio_raw]="-"
-	[nmreplay_topspeed_ratio_pktgen]=">= $t_nr_top" [lb_ratio_pipe]=">= $t_lb_pipe")
+	[nmreplay_topspeed_ratio_pktgen]=">= $t_nr_top" [lb_ratio_pipe]=">= $t_lb_pipe"
+	[pipe_poll_ratio_busy]=">= $t_poll_busy"
+	[vale60_poll_ratio_busy]=">= $t_poll_busy")
 for q in "${ratios[@]}"; do
 	vals=() cvals=()
 	for r in $(seq "$rounds"); do
@@ -686,6 +736,10 @@ done
 echo
 vd=$(verdict "$PT_RATIO" ">=" "$t_preload")
 [ "$vd" = MISS ] && misses=$((misses + 1))
+vd_idle=$(verdict "$IDLE_CPU" "<=" "$t_idle_cpu")
+[ "$vd_idle" = MISS ] && misses=$((misses + 1))
+printf '%-33s %12s   <= %s %s\n' "idle receiver, % of a core" "$IDLE_CPU" "$t_idle_cpu" "$vd_idle"
+echo
 echo "other descriptors (poll, ioctl, close(dup) on a pipe)   ns/round"
 printf '  %-33s %12s\n' "plain" "$PT_PLAIN" "libnetmap preloaded" "$PT_PRELOAD"
 printf '  %-33s %12s   >= %s %s\n' "passthrough_ratio (plain/preloaded)" "$PT_RATIO" "$t_preload" "$vd"
@@ -727,6 +781,7 @@ jlist() {	# values -> [a, b, ...]
 	done
 	echo "  \"nmreplay_rate_error\": $(jnum "$NR_ERR"),"
 	echo "  \"nmreplay_rate_error_per_round\": $(jlist "${RE_ROUND[@]}"),"
+	echo "  \"idle_cpu_percent\": $(jnum "$IDLE_CPU"),"
 	echo "  \"passthrough_ratio\": $(jnum "$PT_RATIO"),"
 	echo "  \"passthrough_ns_plain\": $(jnum "$PT_PLAIN"),"
 	echo "  \"passthrough_ns_preloaded\": $(jnum "$PT_PRELOAD"),"
@@ -751,7 +806,7 @@ jlist() {	# values -> [a, b, ...]
 	lr=()
 	for r in $(seq "$rounds"); do lr+=("${LOADR[$r]}"); done
 	echo "  \"load\": { \"start\": $load_start, \"rounds\": $(jlist "${lr[@]}"), \"end\": $load_end },"
-	echo "  \"targets\": { \"pipe_ratio_raw\": $t_pipe_raw, \"vale60_ratio_raw\": $t_vale_raw, \"ratio_af_packet\": $t_afp, \"pipe_instr_per_pkt\": $t_pipe_ir, \"vale60_instr_per_pkt\": $t_vale_ir, \"preload_ratio\": $t_preload, \"bridge_zc_ratio_pipe\": $t_bridge_zc, \"nmreplay_topspeed_ratio_pktgen\": $t_nr_top, \"nmreplay_rate_error\": $t_nr_err, \"lb_ratio_pipe\": $t_lb_pipe },"
+	echo "  \"targets\": { \"pipe_ratio_raw\": $t_pipe_raw, \"vale60_ratio_raw\": $t_vale_raw, \"ratio_af_packet\": $t_afp, \"pipe_instr_per_pkt\": $t_pipe_ir, \"vale60_instr_per_pkt\": $t_vale_ir, \"preload_ratio\": $t_preload, \"bridge_zc_ratio_pipe\": $t_bridge_zc, \"nmreplay_topspeed_ratio_pktgen\": $t_nr_top, \"nmreplay_rate_error\": $t_nr_err, \"lb_ratio_pipe\": $t_lb_pipe, \"poll_ratio_busy\": $t_poll_busy, \"idle_cpu_percent\": $t_idle_cpu },"
 	dm=
 	for k in "${rows[@]}" "${ratios[@]}"; do
 		[ "${MDIRTY[$k]}" = "*" ] && dm="$dm${dm:+, }\"$k\""
