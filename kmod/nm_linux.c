@@ -357,6 +357,15 @@ struct nmk_file {
 	 */
 	int bound;
 	struct nmk_kloop *kloop;	/* the loop running, under nmk_kloop_lock */
+	/*
+	 * poll's adaptive spin (nmk_poll): the budget, and when a poll
+	 * found nothing and let its caller sleep (0: it did not).  Only
+	 * pollers of this descriptor touch them; a race between two
+	 * threads polling one descriptor costs a badly sized spin, never a
+	 * missed event.
+	 */
+	u32 spin_ns;
+	u64 sleep_ns;
 };
 
 /* ---------------------------------------------------------------- */
@@ -682,9 +691,74 @@ static int nmk_mmap(struct file *file, struct vm_area_struct *vma)
 }
 
 /*
+ * Spinning before sleeping (docs/ARCHITECTURE.md, "Sleeping in poll").
+ * A poll that finds nothing lets its caller sleep, and a sleep and a
+ * wake-up cost the scheduler (and a hypervisor) tens of microseconds,
+ * while a peer that is streaming refills a ring in a few.  So a poll
+ * whose caller would sleep (poll, select: the first pass, which
+ * registers on the wait queues) first spins up to the descriptor's
+ * budget, reading the rings only (nm_poll_peek) and scanning again when
+ * they moved; it stops at once when the scheduler wants the CPU or a
+ * signal is pending.  The budget adapts as the user runtime's does
+ * (lib/rt/rt_poll.c): a poll that finds events after its caller slept a
+ * short while (at most poll_spin_us) sets it to twice that sleep; a
+ * longer sleep sets it to zero, so an idle descriptor never spins.
+ * epoll waits without calling ->poll, so only epoll_ctl's first poll of
+ * a descriptor may spin.
+ */
+static unsigned int nmk_poll_spin_us = 50;
+module_param_named(poll_spin_us, nmk_poll_spin_us, uint, 0644);
+MODULE_PARM_DESC(poll_spin_us,
+		 "longest spin of a poll before it sleeps, in microseconds (0: never)");
+
+static __poll_t nmk_poll_spin(struct nmk_file *f, unsigned int events)
+{
+	u64 max = (u64)READ_ONCE(nmk_poll_spin_us) * NSEC_PER_USEC;
+	u64 budget = min_t(u64, READ_ONCE(f->spin_ns), max), t0;
+	unsigned int k;
+
+	if (!budget || num_online_cpus() < 2)
+		return 0;
+	t0 = ktime_get_ns();
+	do {
+		for (k = 0; k < 8; k++)
+			cpu_relax();
+		if (nm_poll_peek(&f->priv, events)) {
+			__poll_t r = (__force __poll_t)nm_poll_scan(&f->priv,
+								    events);
+
+			if (r)
+				return r;
+		}
+		if (need_resched() || signal_pending(current))
+			break;
+	} while (ktime_get_ns() - t0 < budget);
+	return 0;
+}
+
+/* A poll after its caller slept: size the next spin from that sleep. */
+static void nmk_poll_adapt(struct nmk_file *f, __poll_t revents)
+{
+	u64 max = (u64)READ_ONCE(nmk_poll_spin_us) * NSEC_PER_USEC;
+	u64 slept = ktime_get_ns() - f->sleep_ns, b;
+
+	if (slept > max) {
+		WRITE_ONCE(f->spin_ns, 0);
+		f->sleep_ns = 0;
+		return;
+	}
+	if (!revents)
+		return;
+	b = max_t(u64, 2 * slept, 2 * (u64)f->spin_ns);
+	WRITE_ONCE(f->spin_ns, (u32)clamp_t(u64, b, NSEC_PER_USEC, max));
+	f->sleep_ns = 0;
+}
+
+/*
  * poll/select/epoll (12.1): wait on the port-wide queue of a direction
  * where several rings are selected, on the ring's own queue where one
- * is, then let core/ do the processing.
+ * is, then let core/ do the processing, and spin a while before the
+ * caller sleeps (above).
  */
 static __poll_t nmk_poll(struct file *file, poll_table *wait)
 {
@@ -692,6 +766,7 @@ static __poll_t nmk_poll(struct file *file, poll_table *wait)
 	struct nm_priv *priv = &f->priv;
 	unsigned int events;
 	struct nm_adapter *na;
+	__poll_t revents;
 	enum nm_txrx t;
 
 	if (!smp_load_acquire(&f->bound))
@@ -710,7 +785,18 @@ static __poll_t nmk_poll(struct file *file, poll_table *wait)
 			poll_wait(file, &na->rings[t][priv->qfirst[t]].wait.wq,
 				  wait);
 	}
-	return (__force __poll_t)nm_poll_scan(priv, events);
+	revents = (__force __poll_t)nm_poll_scan(priv, events);
+	if (!wait)
+		return revents;
+	if (wait->_qproc) {
+		/* The caller sleeps unless something is ready. */
+		if (!revents)
+			revents = nmk_poll_spin(f, events);
+		f->sleep_ns = revents ? 0 : ktime_get_ns();
+	} else if (f->sleep_ns) {
+		nmk_poll_adapt(f, revents);
+	}
+	return revents;
 }
 
 static const struct file_operations nmk_fops = {

@@ -20,6 +20,12 @@
 #                            1000000) random ioctl, mmap, ring and close
 #                            operations, 4 processes x 2 threads
 #                    core    test_core with NETMAP_BACKEND=kernel
+#                    poll    test_poll: poll, ppoll, select, epoll on the
+#                            module, and the lost wake-up stress test
+#                    bench   pkt-gen sleeping in poll and spinning
+#                            (guest-bench-poll.sh), and the emulated
+#                            adapter against AF_PACKET (guest-bench.sh):
+#                            make vm-bench
 #                    bats    test/bats/*.bats with NETMAP_BACKEND=kernel
 #                            (VM_BATS: name filters; VM_BATS_JOBS: files
 #                            run at once, default 2)
@@ -217,6 +223,9 @@ for group in $VM_TESTS; do
 		check "fuzz: insmod again" insmod "$KO"
 		;;
 	core) tap core "$B/test_core" ;;
+	poll) NETMAP_TEST_TIMESCALE=${VM_TIMESCALE:-4} tap poll "$B/test_poll" ;;
+	bench) . "$SRC/test/vm/guest-bench.sh"
+		. "$SRC/test/vm/guest-bench-poll.sh" ;;
 	bats) run_bats ;;
 	/*) . "$group" ;;	# a script of checks (debugging aid)
 	*) echo "unknown test group $group" >$LOG; fail "group $group" ;;

@@ -43,7 +43,8 @@
 #   VM_CPU     qemu -cpu model (default max,-cx16)
 #   VM_MEM     guest memory in MiB (default 4096: 252 VALE ports need ~2.3 GB)
 #   VM_TESTS   space-separated test groups to run in the guest
-#              (default: "module abi trust core bats"; see guest-tests.sh)
+#              (default: "module abi trust core poll bats"; see
+#              guest-tests.sh; "bench" is make vm-bench's)
 #   VM_FUZZ_OPS  operations of the guest ioctl fuzzer (group fuzz,
 #              default 1000000)
 #   VM_BATS    only the bats files whose names contain one of these words
@@ -52,6 +53,7 @@
 #   VM_TIMESCALE  NETMAP_TEST_TIMESCALE of the bats helpers in the guest: the
 #              factor applied to the waits that give a tool time to act
 #              (default 4)
+#   VM_BENCH_SECONDS, VM_BENCH_ROUNDS  the bench group's runs (3 s, 3 rounds)
 #   VM_ALLOW_WARNINGS=1  do not fail on compiler warnings
 #   VM_LOCK    a file to hold an flock(1) on while the guest runs (and
 #              only then), for machines where several people run guests
@@ -73,7 +75,7 @@ MEM=${VM_MEM:-4096}
 # -cx16: 6.12 double-faults under TCG with cmpxchg16b (SLUB fast path);
 # "max" rather than qemu64: process start-up (bash) is about twice as fast.
 CPU=${VM_CPU:-max,-cx16}
-TESTS=${VM_TESTS:-module abi trust core bats}
+TESTS=${VM_TESTS:-module abi trust core poll bats}
 
 elapsed() { echo $(($(date +%s) - T0)); }
 step() { printf '=== [%4ss] %s\n' "$(elapsed)" "$*"; }
@@ -248,6 +250,8 @@ VM_FUZZ_OPS='${VM_FUZZ_OPS:-1000000}'
 VM_BATS_JOBS='${VM_BATS_JOBS:-2}'
 VM_TOOL_TIMEOUT='${VM_TOOL_TIMEOUT:-90}'
 VM_TIMESCALE='${VM_TIMESCALE:-4}'
+VM_BENCH_SECONDS='${VM_BENCH_SECONDS:-3}'
+VM_BENCH_ROUNDS='${VM_BENCH_ROUNDS:-3}'
 VM_KEEP='$SRCDIR $BUILDDIR $WORK'
 EOF
 cp "$SRCDIR/test/vm/guest-init.sh" "$IR/init"
