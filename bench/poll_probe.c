@@ -15,8 +15,12 @@
  * release) to the waiter's return from nm_poll.  Count the system calls
  * with perf stat -e raw_syscalls:sys_enter around it.
  *
+ * -x adds an idle descriptor (a pipe's read end) to every nm_poll() set:
+ * the user runtime then sleeps in ppoll() on its socket rather than on
+ * the futex of a descriptor polled alone.
+ *
  *   poll_probe -m pipe|vale [-d SECS] [-b BATCH] [-l LEN] [-s NAME]
- *              [-a TXCPU] [-A RXCPU] [-B]
+ *              [-a TXCPU] [-A RXCPU] [-B] [-x]
  *   -> poll_probe side=tx mpps=... batches=... waits=... sleeps=...
  *      cpu_pct=... lat_avg_ns=... lat_p50_ns=... lat_p99_ns=...
  */
@@ -52,6 +56,7 @@ struct pp_conf {
 	uint32_t batch;
 	uint16_t len;
 	int cpu_tx, cpu_rx, busy;
+	int extra;		/* -x: a descriptor that is never ready, or -1 */
 };
 
 struct pp_side {
@@ -73,9 +78,12 @@ static void pp_publish(struct pp_pub *p)
  * nothing) to our return.
  */
 static int pp_wait(struct nmport_d *d, short events, const struct pp_pub *peer,
-		   struct pp_side *me, int busy)
+		   struct pp_side *me, int busy, int extra)
 {
-	struct pollfd p = { .fd = d->fd, .events = events };
+	struct pollfd p[2] = {
+		{ .fd = d->fd, .events = events },
+		{ .fd = extra, .events = POLLIN },
+	};
 	uint64_t seen = bench_load_acquire(&peer->seq), now, s;
 	int r;
 
@@ -88,7 +96,7 @@ static int pp_wait(struct nmport_d *d, short events, const struct pp_pub *peer,
 		bench_relax();
 		return 0;
 	}
-	r = nm_poll(&p, 1, 100);
+	r = nm_poll(p, extra >= 0 ? 2 : 1, 100);
 	if (r < 0 && errno != EINTR)
 		return -1;
 	now = bench_now_ns();
@@ -179,7 +187,7 @@ static int pp_sender(const struct pp_conf *c, struct pp_shared *sh,
 
 		if (!n) {
 			r->cur = r->tail;	/* wake me when more is free */
-			if (pp_wait(d, POLLOUT, &sh->rx, me, c->busy))
+			if (pp_wait(d, POLLOUT, &sh->rx, me, c->busy, c->extra))
 				return 1;
 			continue;
 		}
@@ -217,7 +225,7 @@ static int pp_receiver(const struct pp_conf *c, struct pp_shared *sh,
 
 		if (!n) {
 			r->cur = r->tail;
-			if (pp_wait(d, POLLIN, &sh->tx, me, c->busy))
+			if (pp_wait(d, POLLIN, &sh->tx, me, c->busy, c->extra))
 				return 1;
 			continue;
 		}
@@ -238,14 +246,15 @@ static int pp_receiver(const struct pp_conf *c, struct pp_shared *sh,
 int main(int argc, char **argv)
 {
 	struct pp_conf c = { .mode = NULL, .secs = 2, .batch = 512, .len = 60,
-			     .cpu_tx = 0, .cpu_rx = 1 };
+			     .cpu_tx = 0, .cpu_rx = 1, .extra = -1 };
+	int idle[2];
 	char defname[32];
 	struct pp_shared *sh;
 	struct pp_side *me;
 	pid_t rx;
 	int opt, st, rc;
 
-	while ((opt = getopt(argc, argv, "m:d:b:l:s:a:A:B")) != -1) {
+	while ((opt = getopt(argc, argv, "m:d:b:l:s:a:A:Bx")) != -1) {
 		switch (opt) {
 		case 'm':
 			c.mode = optarg;
@@ -271,13 +280,18 @@ int main(int argc, char **argv)
 		case 'B':
 			c.busy = 1;
 			break;
+		case 'x':
+			if (pipe(idle))
+				return 1;
+			c.extra = idle[0];
+			break;
 		default:
 			c.mode = NULL;
 			optind = argc;
 		}
 	}
 	if (!c.mode || (strcmp(c.mode, "pipe") && strcmp(c.mode, "vale"))) {
-		fprintf(stderr, "usage: %s -m pipe|vale [-d SECS] [-b BATCH] [-l LEN] [-s NAME] [-a TXCPU] [-A RXCPU] [-B]\n",
+		fprintf(stderr, "usage: %s -m pipe|vale [-d SECS] [-b BATCH] [-l LEN] [-s NAME] [-a TXCPU] [-A RXCPU] [-B] [-x]\n",
 			argv[0]);
 		return 2;
 	}
