@@ -126,8 +126,10 @@ struct nm_kring {
 
 	/*
 	 * Pipes: the connected ring of the other end point, and (RX rings)
-	 * the buffer index of each slot as the last TX sync handed it over,
-	 * which tells the RX sync which released slots got another buffer.
+	 * 2 * nkr_num_slots words: the buffer index of each slot as the last
+	 * TX sync handed it over ("own", which tells the RX sync which
+	 * released slots got another buffer), then the buffer each slot was
+	 * given when the pair was created ("given", nm_pipe.c).
 	 */
 	struct nm_kring *pipe;
 	uint32_t *pipe_bufs;

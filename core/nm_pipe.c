@@ -85,10 +85,15 @@ static inline int nm_slot_same(const struct netmap_slot *a,
 	return !((x[0] ^ y[0]) | (x[1] ^ y[1]));
 }
 
-/* Can a slot name buffer idx of region m?  (0 and 1 are reserved ones.) */
+/*
+ * Can a slot take buffer idx of region m as its own?  Not one outside
+ * the region, and not one of the two reserved buffers (0 and 1), which
+ * every port of the region may name: a slot that owned one would share
+ * it with whoever else names it.
+ */
 static inline int nm_pipe_buf_ok(const struct nm_mem *m, uint32_t idx)
 {
-	return idx < nm_mem_nbufs(m);
+	return idx >= 2 && idx < nm_mem_nbufs(m);
 }
 
 /*
@@ -323,16 +328,18 @@ static int nm_pipe_rings_create(struct nm_pipe *p)
 			if (!err)
 				err = nm_kring_ring_alloc(rk);
 			if (!err) {
-				rk->pipe_bufs = nmh_zalloc(tk->nkr_num_slots *
+				rk->pipe_bufs = nmh_zalloc(2 * tk->nkr_num_slots *
 							   sizeof(uint32_t));
 				if (!rk->pipe_bufs)
 					err = -ENOMEM;
 			}
 			if (!err) {
+				uint32_t n = tk->nkr_num_slots;
+
 				err = nm_ring_fill_buffers(tk);
 				/* what it got (0s after a failure) is owned */
-				for (j = 0; j < tk->nkr_num_slots; j++)
-					rk->pipe_bufs[j] =
+				for (j = 0; j < n; j++)
+					rk->pipe_bufs[j] = rk->pipe_bufs[n + j] =
 						tk->ring->slot[j].buf_idx;
 			}
 			if (err) {
@@ -345,14 +352,70 @@ static int nm_pipe_rings_create(struct nm_pipe *p)
 	return 0;
 }
 
+/* Bytes of nm_pipe_tx_dedup()'s map: a bit per buffer and per slot. */
+static size_t nm_pipe_dedup_map_size(const struct nm_kring *k)
+{
+	return (nm_mem_nbufs(k->na->mem) + 7) / 8 + (k->nkr_num_slots + 7) / 8;
+}
+
+/*
+ * TX ring k of an end registered again: the slots its new user owns
+ * (all but those published to the peer and not yet released, which the
+ * peer's user holds) must each hold a buffer no other slot of the pair
+ * names.  A previous user may have swapped one buffer into many slots
+ * and died: its successor's frames would then overwrite each other.
+ * Such a slot gets back a buffer the pair was given (given[]) that no
+ * slot of the pair names any more; there are always enough, since each
+ * duplicate leaves one of the n given buffers unnamed.  (A given buffer
+ * the previous user swapped away into another ring, and then left its
+ * ring corrupt, could be named there: nothing in the pair records it.)
+ * named: nm_pipe_dedup_map_size() zeroed bytes.
+ */
+static void nm_pipe_tx_dedup(struct nm_kring *k, struct nm_kring *rk,
+			     uint8_t *named)
+{
+	uint32_t n = k->nkr_num_slots, *own = rk->pipe_bufs;
+	const uint32_t *given = own + n;
+	uint32_t nbufs = nm_mem_nbufs(k->na->mem);
+	uint32_t from = rk->nr_hwcur, to = rk->nr_hwtail, j, g = 0, left;
+	uint8_t *redo = named + (nbufs + 7) / 8;
+
+#define NM_BIT(map, b) ((map)[(b) / 8] & (1u << ((b) % 8)))
+#define NM_SET(map, b) ((map)[(b) / 8] |= (uint8_t)(1u << ((b) % 8)))
+	/* the peer's slots first: what they name stays theirs */
+	for (j = from; j != to; j = nm_next(j, n))
+		if (own[j] < nbufs)
+			NM_SET(named, own[j]);
+	for (j = to, left = n - nm_dist(from, to, n); left; left--,
+	     j = nm_next(j, n)) {
+		if (own[j] >= nbufs || NM_BIT(named, own[j]))
+			NM_SET(redo, j);
+		else
+			NM_SET(named, own[j]);
+	}
+	for (j = 0; j < n; j++) {
+		if (!NM_BIT(redo, j))
+			continue;
+		while (g < n && (given[g] >= nbufs || NM_BIT(named, given[g])))
+			g++;
+		if (g == n)
+			break;
+		own[j] = given[g];
+		NM_SET(named, given[g]);
+	}
+#undef NM_BIT
+#undef NM_SET
+}
+
 /*
  * The ring of end na in direction t, number i, was left by a previous
  * user (who may have died at any instant, leaving anything in it): give
- * every slot its own buffer back, drop an overlong length, and rewrite
- * the header.  The peer's connected ring is held busy meanwhile, so that
- * none of its syncs, which write into this ring (a TX sync into an RX
- * ring, an RX sync copying swaps back into a TX ring) or change own[],
- * runs at the same time.
+ * every slot its own buffer back (first making the TX ring's own
+ * buffers distinct, nm_pipe_tx_dedup), drop an overlong length, and
+ * rewrite the header.  The peer's connected ring is held busy meanwhile,
+ * so that none of its syncs, which write into this ring (a TX sync into
+ * an RX ring, an RX sync copying swaps back into a TX ring) or change
+ * own[], runs at the same time.
  */
 static void nm_pipe_ring_reset(struct nm_adapter *na, enum nm_txrx t,
 			       uint32_t i)
@@ -360,11 +423,17 @@ static void nm_pipe_ring_reset(struct nm_adapter *na, enum nm_txrx t,
 	struct nm_kring *k = &na->rings[t][i], *peer = k->pipe;
 	const uint32_t *own = t == NR_RX ? k->pipe_bufs : peer->pipe_bufs;
 	uint32_t bufsize = nm_mem_bufsize(na->mem), j;
+	uint8_t *map = NULL;
 
 	if (!k->ring || !own)
 		return;
+	/* with no memory for the map, the TX slots keep what they have */
+	if (t == NR_TX)
+		map = nmh_zalloc(nm_pipe_dedup_map_size(k));
 	while (!nm_kring_try_busy(peer))
 		;
+	if (map)
+		nm_pipe_tx_dedup(k, peer, map);
 	for (j = 0; j < k->nkr_num_slots; j++) {
 		struct netmap_slot *s = &k->ring->slot[j];
 
@@ -374,6 +443,8 @@ static void nm_pipe_ring_reset(struct nm_adapter *na, enum nm_txrx t,
 	}
 	nm_ring_reset_header(k);
 	nm_kring_unbusy(peer);
+	if (map)
+		nmh_free(map);
 }
 
 static int nm_pipe_reg(struct nm_adapter *na, int onoff)

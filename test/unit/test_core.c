@@ -713,6 +713,64 @@ static void test_pipe_garbage(void)
 	   !bufs_outside(&s, r, 0, n),
 	   "... starts from a sane, empty ring (head %u, tail %u)",
 	   r->head, r->tail);
+
+	/*
+	 * Buffers that are in the region but not a slot's to own: the two
+	 * reserved ones (every port may name them), and one buffer swapped
+	 * into many slots.  The receiver never gets 0 or 1; a writer that
+	 * leaves its slots sharing one buffer leaves its successor slots
+	 * that do not, so that its frames do not overwrite each other.
+	 */
+	t = NETMAP_TXRING(m.nifp, 0);
+	{
+		uint32_t x = t->slot[t->head].buf_idx, seen01 = 0, shared = 0;
+		uint32_t sent = n - 1;
+
+		for (k = 0; k < sent; k++) {
+			struct netmap_slot *sl = &t->slot[t->head];
+
+			sl->buf_idx = k < 2 ? k : x;
+			sl->len = 60;
+			sl->flags = NS_BUF_CHANGED;
+			t->head = t->cur = nm_ring_next(t, t->head);
+		}
+		nmb_ioctl(m.fd, NIOCTXSYNC, NULL);
+		is_int(rx_count(&s), (int)sent, "%u slots naming buffers 0, 1 "
+		       "and one buffer %u times arrive", sent, sent - 2);
+		for (k = 0, j = r->head; k < sent; k++, j = nm_ring_next(r, j))
+			seen01 += r->slot[j].buf_idx < 2;
+		is_int(seen01, 0, "... none in a reserved buffer");
+		rx_release(&s);	/* the slots are the writer's again */
+		port_close(&m);
+		err = port_open(&m, nm, NR_REG_ALL_NIC, 0, NULL);
+		is_int(err, 0, "the writer's end registered again");
+		if (err)
+			goto out;
+		t = NETMAP_TXRING(m.nifp, 0);
+		for (k = 0; k < n; k++)
+			for (j = k + 1; j < n; j++)
+				shared += t->slot[k].buf_idx == t->slot[j].buf_idx;
+		for (k = 0; k < n; k++)
+			shared += t->slot[k].buf_idx < 2;
+		is_int(shared, 0, "... every slot with a buffer of its own");
+		for (k = 0; k < sent; k++) {
+			struct netmap_slot *sl = &t->slot[t->head];
+
+			memset(NETMAP_BUF(t, sl->buf_idx), (int)k, 60);
+			sl->len = 60;
+			sl->flags = 0;
+			t->head = t->cur = nm_ring_next(t, t->head);
+		}
+		nmb_ioctl(m.fd, NIOCTXSYNC, NULL);
+		is_int(rx_count(&s), (int)sent, "the new writer's %u packets "
+		       "arrive", sent);
+		bad = 0;
+		for (k = 0, j = r->head; k < sent; k++, j = nm_ring_next(r, j))
+			bad += ((const uint8_t *)NETMAP_BUF(r,
+					r->slot[j].buf_idx))[59] != (uint8_t)k;
+		is_int(bad, 0, "... each with its own contents");
+		rx_release(&s);
+	}
 out:
 	port_close(&m);
 	port_close(&s);
