@@ -169,6 +169,7 @@ struct rp_call {
 	unsigned long nfds;
 	const char *is_rt;
 	struct pollfd *tmp;		/* nfds entries */
+	struct rt_sock_sleeper *sl;	/* nfds entries (sleeping on sockets) */
 	int has_others;			/* descriptors that are not the runtime's */
 	const sigset_t *sigmask;
 	const struct nmb_poll_filter *filter;
@@ -277,6 +278,26 @@ static void rp_latency(const struct rp_call *c)
 }
 
 /*
+ * Stop sleeping on the descriptors armed with how: the futex waiter
+ * count, or the socket registrations (reading the wake-up bytes of those
+ * ppoll() found readable in woken, NULL: none).
+ */
+static void rp_unsleep(const struct rp_call *c, enum rt_wait_how how,
+		       const struct pollfd *woken)
+{
+	unsigned long i;
+
+	if (how == RT_WAIT_FUTEX) {
+		rt_poll_disarm(c->fds[0].fd, how);
+		return;
+	}
+	for (i = 0; i < c->nfds; i++)
+		if (c->is_rt[i])
+			rt_poll_sock_leave(c->fds[i].fd, &c->sl[i],
+					   woken && (woken[i].revents & POLLIN));
+}
+
+/*
  * Sleep until events or the deadline (0: none), re-arming after every
  * wake-up that found nothing.  Returns as poll() does.  One runtime
  * descriptor alone, without a signal mask to apply, sleeps on its futex
@@ -294,15 +315,17 @@ static int rp_sleep(const struct rp_call *c, uint64_t deadline)
 	int ready, r;
 
 	for (;;) {
-		for (i = 0; i < c->nfds; i++)
-			if (c->is_rt[i])
-				token = rt_poll_arm(fds[i].fd, fds[i].events,
-						    how);
+		for (i = 0; i < c->nfds; i++) {
+			if (!c->is_rt[i])
+				continue;
+			if (how == RT_WAIT_SOCKET)
+				rt_poll_sock_enter(fds[i].fd, &c->sl[i]);
+			token = rt_poll_arm(fds[i].fd, fds[i].events, how);
+		}
 		/* Rescan after arming: a peer may have published meanwhile. */
 		ready = rp_pass(c, c->has_others);
 		if (ready) {
-			if (how == RT_WAIT_FUTEX)
-				rt_poll_disarm(fds[0].fd, how);
+			rp_unsleep(c, how, NULL);
 			return ready;
 		}
 		wait = NULL;
@@ -310,8 +333,7 @@ static int rp_sleep(const struct rp_call *c, uint64_t deadline)
 			uint64_t now = rp_now();
 
 			if (now >= deadline) {
-				if (how == RT_WAIT_FUTEX)
-					rt_poll_disarm(fds[0].fd, how);
+				rp_unsleep(c, how, NULL);
 				return 0;
 			}
 			left.tv_sec = (time_t)((deadline - now) / 1000000000ULL);
@@ -321,7 +343,7 @@ static int rp_sleep(const struct rp_call *c, uint64_t deadline)
 		RP_COUNT(sleeps, 1);
 		if (how == RT_WAIT_FUTEX) {
 			r = rt_poll_wait(fds[0].fd, token, wait);
-			rt_poll_disarm(fds[0].fd, how);
+			rp_unsleep(c, how, NULL);
 			if (r < 0) {
 				errno = -r;
 				return -1;
@@ -334,14 +356,18 @@ static int rp_sleep(const struct rp_call *c, uint64_t deadline)
 				tmp[i].revents = 0;
 			}
 			r = nmi_real_ppoll(tmp, c->nfds, wait, c->sigmask);
-			if (r < 0)
+			if (r < 0) {
+				int e = errno;
+
+				rp_unsleep(c, how, NULL);
+				errno = e;
 				return -1;
+			}
 			r = 0;
 			for (i = 0; i < c->nfds; i++)
-				if (c->is_rt[i] && (tmp[i].revents & POLLIN)) {
-					rt_poll_drain(fds[i].fd);
+				if (c->is_rt[i] && (tmp[i].revents & POLLIN))
 					r = 1;
-				}
+			rp_unsleep(c, how, tmp);
 		}
 		if (r > 0)
 			rp_latency(c);
@@ -383,9 +409,10 @@ int rt_poll(struct pollfd *fds, unsigned long nfds, const char *is_rt,
 	    const struct nmb_poll_filter *filter)
 {
 	struct pollfd stackfds[16];
+	struct rt_sock_sleeper stacksl[16];
 	struct rp_call c = {
 		.fds = fds, .nfds = nfds, .is_rt = is_rt, .tmp = stackfds,
-		.sigmask = sigmask, .filter = filter,
+		.sl = stacksl, .sigmask = sigmask, .filter = filter,
 	};
 	uint64_t t0, deadline = 0, budget, waited, limit = 0;
 	int ready, spun_hit = 0;
@@ -397,7 +424,10 @@ int rt_poll(struct pollfd *fds, unsigned long nfds, const char *is_rt,
 		c.has_others |= !is_rt[i];
 	if (nfds > 16) {
 		c.tmp = calloc(nfds, sizeof(*c.tmp));
-		if (!c.tmp) {
+		c.sl = calloc(nfds, sizeof(*c.sl));
+		if (!c.tmp || !c.sl) {
+			free(c.tmp);
+			free(c.sl);
 			errno = ENOMEM;
 			return -1;
 		}
@@ -443,7 +473,9 @@ int rt_poll(struct pollfd *fds, unsigned long nfds, const char *is_rt,
 	}
 	rp_budget_set(&c, budget);
 out:
-	if (c.tmp != stackfds)
+	if (c.tmp != stackfds) {
 		free(c.tmp);
+		free(c.sl);
+	}
 	return ready;
 }

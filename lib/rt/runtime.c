@@ -2598,12 +2598,64 @@ uint64_t rt_poll_mark(int fd, short events)
 	return mark;
 }
 
-void rt_poll_drain(int fd)
+/* Threads sleeping on a binding's socket (rt_poll_sock_enter). */
+static struct rt_sock_sleeper *rt_sock_sleepers;
+static pthread_mutex_t rt_sock_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void rt_poll_sock_enter(int fd, struct rt_sock_sleeper *me)
 {
+	int idx = rt_fd_binding_of(fd);
+
+	me->idx = idx;
+	if (idx < 0)
+		return;
+	pthread_mutex_lock(&rt_sock_lock);
+	/* read before the arm: a wake-up after it is one this thread awaits */
+	me->token = __atomic_load_n(&rt.arena->bindings[idx].wake_seq,
+				    __ATOMIC_SEQ_CST);
+	me->next = rt_sock_sleepers;
+	rt_sock_sleepers = me;
+	pthread_mutex_unlock(&rt_sock_lock);
+}
+
+/*
+ * Under the lock, so that a thread registered meanwhile is either seen
+ * here or registers after the bytes are gone, with the current token
+ * (then its rescan after arming sees what the wake-up announced).  A
+ * byte sent again for another thread that is not asleep yet keeps its
+ * socket readable: its sleep returns at once.  Each wake-up is passed on
+ * at most once per thread that registered before it: a thread that has
+ * seen it registers again with the new token.
+ */
+void rt_poll_sock_leave(int fd, struct rt_sock_sleeper *me, int drain)
+{
+	struct rt_sock_sleeper **pp, *o;
+	uint32_t seq;
+	int again = 0;
 	char buf[64];
 
-	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
-		;
+	if (me->idx < 0)
+		return;
+	pthread_mutex_lock(&rt_sock_lock);
+	for (pp = &rt_sock_sleepers; *pp; pp = &(*pp)->next)
+		if (*pp == me) {
+			*pp = me->next;
+			break;
+		}
+	if (drain) {
+		while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+			;
+		seq = __atomic_load_n(&rt.arena->bindings[me->idx].wake_seq,
+				      __ATOMIC_SEQ_CST);
+		for (o = rt_sock_sleepers; o && !again; o = o->next)
+			again = o->idx == me->idx && o->token != seq;
+		if (again) {
+			rt_wake_sock((uint32_t)me->idx);
+			RT_COUNT(wake_calls, 1);
+		}
+	}
+	pthread_mutex_unlock(&rt_sock_lock);
+	me->idx = -1;
 }
 
 unsigned long long rt_poll_wake_ns(int fd)

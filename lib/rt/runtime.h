@@ -71,8 +71,9 @@ int rt_owns_range(const void *addr, size_t len);
  *   4. rt_poll_scan() again: it sees whatever was published before the
  *      arm took effect; if it finds events, do not sleep.
  *   5. Sleep: with RT_WAIT_SOCKET in poll/select/epoll on fd itself,
- *      which becomes readable (one byte per arm; rt_poll_drain() reads
- *      it); with RT_WAIT_FUTEX in rt_poll_wait(), then rt_poll_disarm().
+ *      which becomes readable (one byte per arm; rt_poll_sock_leave()
+ *      reads it, registered by rt_poll_sock_enter() before step 3);
+ *      with RT_WAIT_FUTEX in rt_poll_wait(), then rt_poll_disarm().
  *   6. Back to 1 (a wake-up says "scan again", not "ready").
  *
  * A peer makes a system call only for a descriptor that armed: nobody
@@ -104,8 +105,23 @@ void rt_poll_disarm(int fd, enum rt_wait_how how);
 /* Ring positions fd waits on for events, for edge-triggered epoll. */
 uint64_t rt_poll_mark(int fd, short events);
 
-/* Consume the wake-up bytes queued on fd (RT_WAIT_SOCKET). */
-void rt_poll_drain(int fd);
+/*
+ * Threads of one process sleeping on one descriptor with RT_WAIT_SOCKET
+ * share its socket, and a wake-up is one byte: the thread that reads it
+ * must not leave the others asleep.  So a thread that sleeps on fd's
+ * socket registers first (rt_poll_sock_enter, before rt_poll_arm, with
+ * an entry that lives until it leaves), and leaves when it stops
+ * waiting; woken (fd readable) it leaves with drain set, which reads
+ * the bytes and, when another registered thread has not seen the latest
+ * wake-up, makes the socket readable again for it.
+ */
+struct rt_sock_sleeper {
+	int idx;			/* binding; -1: not registered */
+	uint32_t token;			/* its wake_seq when registering */
+	struct rt_sock_sleeper *next;
+};
+void rt_poll_sock_enter(int fd, struct rt_sock_sleeper *me);
+void rt_poll_sock_leave(int fd, struct rt_sock_sleeper *me, int drain);
 
 /* CLOCK_MONOTONIC time (ns) of the last wake-up sent to fd. */
 unsigned long long rt_poll_wake_ns(int fd);

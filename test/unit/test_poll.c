@@ -4,11 +4,13 @@
  *
  * Semantics (spec 12.1): POLLIN and POLLOUT after the syncs poll
  * performs, readiness judged on cur, timeouts, a sleeper woken by its
- * peer in both directions, and several threads of one process each
- * polling its own ring of one port.  Through nm_poll(), poll, ppoll,
- * select and epoll (level and edge triggered) on the descriptor itself:
- * on the module its poll operation, on the user runtime libnetmap's
- * wrappers of those calls (lib/interpose.c, linked in).
+ * peer in both directions, several threads of one process each
+ * polling its own ring of one port, and several threads sleeping on one
+ * descriptor, each of which must see a packet that makes it readable.
+ * Through nm_poll(), poll, ppoll, select and epoll (level and edge
+ * triggered) on the descriptor itself: on the module its poll
+ * operation, on the user runtime libnetmap's wrappers of those calls
+ * (lib/interpose.c, linked in).
  *
  * Stress: a sender and a receiver (processes) through a pipe and
  * through VALE, alternating tiny and full batches with random pauses
@@ -419,6 +421,140 @@ static void threads_rings(enum mech m)
 	nmport_close(tx);
 }
 
+/*
+ * Several threads of one process sleeping on one descriptor: a packet
+ * makes it readable for all of them, so each must return with POLLIN
+ * (level-triggered readiness).  On the user runtime a poll with a second
+ * descriptor in its set, and epoll, sleep on the descriptor's socket,
+ * which a peer's wake-up makes readable with one byte: a thread that
+ * reads it must not leave the others asleep.  The waits have a timeout,
+ * so a lost wake-up shows as a thread that returned nothing.  Rounds
+ * send after a pause (everybody asleep) or at once (threads between
+ * arming and sleeping).
+ */
+#define SH_THREADS 4
+#define SH_ROUNDS 40
+
+struct sh_shared {
+	struct nmport_d *rx;
+	enum mech m;
+	int extra;		/* a descriptor that never gets ready */
+	pthread_barrier_t go, done;
+	volatile int stop;
+	int got[SH_THREADS], err[SH_THREADS];
+};
+
+struct sh_thread {
+	struct sh_shared *sh;
+	int i;
+};
+
+static void *sh_main(void *arg)
+{
+	struct sh_thread *t = arg;
+	struct sh_shared *sh = t->sh;
+	struct waiter w;
+	int ev;
+
+	if (waiter_init(&w, sh->m, sh->rx->fd, POLLIN))
+		sh->err[t->i] = errno ? errno : EINVAL;
+	for (;;) {
+		pthread_barrier_wait(&sh->go);
+		if (sh->stop)
+			break;
+		if (sh->err[t->i]) {
+			ev = -1;
+		} else if (sh->m == M_POLL) {
+			struct pollfd p[2] = {
+				{ .fd = sh->rx->fd, .events = POLLIN },
+				{ .fd = sh->extra, .events = POLLIN },
+			};
+
+			ev = poll(p, 2, (int)(3000 * timescale));
+			ev = ev < 0 ? -1 : p[0].revents;
+		} else {
+			ev = waiter_wait(&w, (int)(3000 * timescale));
+		}
+		sh->got[t->i] = ev;
+		pthread_barrier_wait(&sh->done);
+	}
+	waiter_fini(&w);
+	return NULL;
+}
+
+static void threads_one_fd(enum mech m)
+{
+	struct sh_shared sh = { .m = m, .extra = -1 };
+	struct sh_thread th[SH_THREADS];
+	pthread_t tid[SH_THREADS];
+	struct nmport_d *tx;
+	struct netmap_ring *rxr;
+	char name[64], spec[96];
+	int idle[2] = { -1, -1 }, i, round, lost = 0, started = 0;
+	uint64_t seed = 777 + m;
+
+	snprintf(name, sizeof(name), "sh%s%d", tag, (int)m);
+	snprintf(spec, sizeof(spec), "netmap:%s{0", name);
+	tx = nmport_open(spec);
+	snprintf(spec, sizeof(spec), "netmap:%s}0", name);
+	sh.rx = tx ? nmport_open(spec) : NULL;
+	if (!tx || !sh.rx || pipe(idle)) {
+		ok(0, "%s: a pipe for threads sharing a descriptor", mech_name[m]);
+		goto out;
+	}
+	rxr = NETMAP_RXRING(sh.rx->nifp, sh.rx->first_rx_ring);
+	sh.extra = idle[0];
+	pthread_barrier_init(&sh.go, NULL, SH_THREADS + 1);
+	pthread_barrier_init(&sh.done, NULL, SH_THREADS + 1);
+	for (i = 0; i < SH_THREADS; i++) {
+		th[i].sh = &sh;
+		th[i].i = i;
+		if (pthread_create(&tid[i], NULL, sh_main, &th[i]))
+			break;
+		started++;
+	}
+	if (started < SH_THREADS) {
+		/* those started wait at a barrier for ever: stop here */
+		ok(0, "%s: start %d threads", mech_name[m], SH_THREADS);
+		exit(1);
+	}
+	for (round = 0; round < SH_ROUNDS; round++) {
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		pthread_barrier_wait(&sh.go);
+		if (round % 2)
+			sleep_us((unsigned)(20000 * timescale)); /* all asleep */
+		else
+			sleep_us((unsigned)(seed >> 33) % 200);
+		send_n(tx, 1);
+		pthread_barrier_wait(&sh.done);
+		for (i = 0; i < SH_THREADS; i++)
+			if (!(sh.got[i] > 0 && (sh.got[i] & POLLIN)))
+				lost++;
+		/* empty the ring again: the next round starts unreadable */
+		nmport_rxsync(sh.rx);
+		rxr->head = rxr->cur = rxr->tail;
+		nmport_rxsync(sh.rx);
+	}
+	sh.stop = 1;
+	pthread_barrier_wait(&sh.go);
+	for (i = 0; i < SH_THREADS; i++)
+		pthread_join(tid[i], NULL);
+	ok(!lost, "%s: %d threads sleeping on one descriptor all see each packet "
+	   "(%d rounds, %d waits without POLLIN)", mech_name[m], SH_THREADS,
+	   SH_ROUNDS, lost);
+	pthread_barrier_destroy(&sh.go);
+	pthread_barrier_destroy(&sh.done);
+out:
+	if (idle[0] >= 0) {
+		close(idle[0]);
+		close(idle[1]);
+	}
+	if (sh.rx)
+		nmport_close(sh.rx);
+	if (tx)
+		nmport_close(tx);
+}
+
 /* ---------------------------------------------------------------- */
 /* Stress                                                           */
 /* ---------------------------------------------------------------- */
@@ -800,6 +936,7 @@ int main(void)
 	for (m = 0; m < M_COUNT; m++) {
 		semantics(m);
 		threads_rings(m);
+		threads_one_fd(m);
 	}
 	rc = tap_done();
 	if (!kernel)
