@@ -462,13 +462,19 @@ static void nm_rx_timestamp(struct nm_kring *kring)
  * One sync of one ring.  Returns 0, 1 after a repaired violation, or a
  * negative errno from a stopped ring or the port.
  */
+/*
+ * Sync one ring: 0, 1 (the prologue found bad indices and repaired
+ * them), -errno, or NM_SYNC_BUSY: another thread of the binding was
+ * syncing it, and this call did nothing.
+ */
+#define NM_SYNC_BUSY 2
 static int nm_sync_one(struct nm_kring *kring, int flags)
 {
 	uint32_t head;
 	int bad, err = 0;
 
 	if (!nm_kring_try_busy(kring))
-		return 0;
+		return NM_SYNC_BUSY;
 	if (nm_kring_stopped(kring)) {
 		nm_kring_unbusy(kring);
 		return -EIO;
@@ -511,6 +517,22 @@ int nm_sync(struct nm_priv *priv, enum nm_txrx t)
 }
 
 /*
+ * The tail a poll judges readiness on, after nm_sync_one() returned r:
+ * the ring's, or, when another thread of the binding was syncing the
+ * ring (NM_SYNC_BUSY), the one that thread is publishing.  Judged on the
+ * ring's tail, several threads polling one descriptor would each see
+ * nothing while one of them synced (the others then slept through the
+ * only wake-up the packets brought).
+ */
+static uint32_t nm_poll_tail(const struct nm_kring *k,
+			     const struct netmap_ring *ring, int r)
+{
+	if (r == NM_SYNC_BUSY)
+		return nm_load_acquire(&k->nr_hwtail);
+	return NM_READ_ONCE(ring->tail);
+}
+
+/*
  * The processing half of poll (12.1): syncs as the spec says and returns
  * the ready events.  Sleeping and the retry after a wake-up are the
  * host's job.
@@ -535,10 +557,10 @@ unsigned int nm_poll_scan(struct nm_priv *priv, unsigned int events)
 			    NM_READ_ONCE(ring->head) == k->nr_hwcur)
 				continue;
 			r = nm_sync_one(k, 0);
-			if (r)
+			if (r && r != NM_SYNC_BUSY)
 				revents |= POLLERR;
 			if (want_tx && NM_READ_ONCE(ring->cur) !=
-					       NM_READ_ONCE(ring->tail)) {
+					       nm_poll_tail(k, ring, r)) {
 				revents |= want_tx;
 				found_tx = 1;
 			}
@@ -552,17 +574,19 @@ unsigned int nm_poll_scan(struct nm_priv *priv, unsigned int events)
 			struct netmap_ring *ring = k->ring;
 
 			r = nm_sync_one(k, fwd);
-			if (r)
+			if (r && r != NM_SYNC_BUSY)
 				revents |= POLLERR;
-			if (NM_READ_ONCE(ring->cur) != NM_READ_ONCE(ring->tail))
+			if (NM_READ_ONCE(ring->cur) != nm_poll_tail(k, ring, r))
 				revents |= want_rx;
 		}
 		/* Frames the host RX ring forwarded leave in this poll (21). */
 		for (i = 0; fwd && i < na->num_rings[NR_TX]; i++) {
 			struct nm_kring *k = &na->rings[NR_TX][i];
 
-			if (NM_READ_ONCE(k->ring->head) != k->nr_hwcur &&
-			    nm_sync_one(k, 0))
+			if (NM_READ_ONCE(k->ring->head) == k->nr_hwcur)
+				continue;
+			r = nm_sync_one(k, 0);
+			if (r && r != NM_SYNC_BUSY)
 				revents |= POLLERR;
 		}
 	}
