@@ -1084,6 +1084,15 @@ static struct rt_poll_counters rt_pc;
 #define RT_COUNT(field, v) \
 	__atomic_fetch_add(&rt_pc.field, (v), __ATOMIC_RELAXED)
 
+/* Read every wake-up byte queued on a binding's socket. */
+static void rt_sock_drain(int fd)
+{
+	char buf[64];
+
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+}
+
 static void rt_wake_sock(uint32_t idx)
 {
 	struct sockaddr_un sa;
@@ -1386,12 +1395,18 @@ void nmh_kloop_teardown(struct nm_kloop *kl)
 	kl->host = NULL;
 }
 
-/* Ask the rings' peers for a wake-up through the socket (rt_poll_arm). */
+/*
+ * Ask the rings' peers for a wake-up through the socket (rt_poll_arm):
+ * sock_armed before the ring bits, or a peer that sees a bit may find
+ * the socket unarmed and send nothing (rt_wake).
+ */
 void nmh_kloop_arm(struct nm_kloop *kl)
 {
 	uint64_t bit = 1ULL << kl->priv->binding_idx;
 	uint32_t i;
 
+	__atomic_store_n(&rt.arena->bindings[kl->priv->host_id].sock_armed, 1,
+			 __ATOMIC_SEQ_CST);
 	for (i = 0; i < kl->n; i++)
 		__atomic_fetch_or(&kl->rings[i]->wait.sleepers, bit,
 				  __ATOMIC_RELAXED);
@@ -1411,7 +1426,7 @@ int nmh_kloop_wait(struct nm_kloop *kl, uint32_t timeout_us)
 		return 0;
 	}
 	if (ppoll(rk->pfd, kl->events ? rk->npfd : 1, &ts, NULL) > 0) {
-		rt_poll_drain(rk->sock);
+		rt_sock_drain(rk->sock);
 		for (i = 1; i < rk->npfd; i++)
 			if (rk->pfd[i].revents & POLLIN &&
 			    read(rk->pfd[i].fd, &v, sizeof(v)) < 0)
@@ -1430,9 +1445,11 @@ void nmh_kloop_irq(struct nm_kloop *kl, uint32_t i)
 			strerror(errno));
 }
 
+/* STOP: the loop may sleep unarmed (sleep_us), so the byte is sent always. */
 void nmh_kloop_wake(struct nm_priv *priv)
 {
 	rt_wake((uint32_t)priv->host_id);
+	rt_wake_sock((uint32_t)priv->host_id);
 }
 
 /* The loop runs in this process (descriptors are per process). */
@@ -2632,7 +2649,6 @@ void rt_poll_sock_leave(int fd, struct rt_sock_sleeper *me, int drain)
 	struct rt_sock_sleeper **pp, *o;
 	uint32_t seq;
 	int again = 0;
-	char buf[64];
 
 	if (me->idx < 0)
 		return;
@@ -2643,8 +2659,7 @@ void rt_poll_sock_leave(int fd, struct rt_sock_sleeper *me, int drain)
 			break;
 		}
 	if (drain) {
-		while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
-			;
+		rt_sock_drain(fd);
 		seq = __atomic_load_n(&rt.arena->bindings[me->idx].wake_seq,
 				      __ATOMIC_SEQ_CST);
 		for (o = rt_sock_sleepers; o && !again; o = o->next)
