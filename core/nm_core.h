@@ -675,6 +675,7 @@ void nm_ring_reset_header(struct nm_kring *k);
 void nm_sync_finalize(struct nm_kring *kring);
 
 int nm_monitor_sync(struct nm_kring *kring, int flags);
+void nm_monitor_tx_published(struct nm_kring *kring, uint32_t tail);
 void nm_monitor_published(struct nm_kring *kring);
 
 /*

@@ -420,6 +420,9 @@ void nm_sync_finalize(struct nm_kring *kring)
 {
 	uint32_t tail = nm_load_acquire(&kring->nr_hwtail);
 
+	if (__builtin_expect(NM_READ_ONCE(kring->mon) != NULL, 0) &&
+	    kring->tx == NR_TX && tail != kring->rtail)
+		nm_monitor_tx_published(kring, tail);
 	kring->rtail = tail;
 	nm_store_release(&kring->ring->tail, tail);
 }

@@ -10,8 +10,10 @@
  *  - nm_kring_sync() sends a monitored ring's syncs through
  *    nm_monitor_sync(): a copy monitor sees a transmit ring's frames
  *    before the port processes them, a zero-copy monitor gets the buffers
- *    of the slots the port completed (transmit) or the owner released
- *    (receive);
+ *    of the slots the owner released (receive);
+ *  - nm_sync_finalize() calls nm_monitor_tx_published() when it hands
+ *    completed transmit slots back: a zero-copy monitor gets their
+ *    buffers;
  *  - nm_kring_notify() calls nm_monitor_published() when a receive ring
  *    gets frames (a VALE sender, a pipe peer, a NIC), so a copy monitor
  *    sees them even if the ring's owner never reads them; the owner's
@@ -270,23 +272,15 @@ static void nm_mon_rx_catch_up(struct nm_kring *k)
 int nm_monitor_sync(struct nm_kring *kring, int flags)
 {
 	const struct nm_adapter_ops *ops = nma_ops(kring->na);
-	uint32_t n = kring->nkr_num_slots, old_tail;
-	int err;
 
 	nmh_lock(&kring->mon_lock);
 	if (kring->tx == NR_TX) {
 		/* Copy: what the application submits, before the port sends. */
 		nm_mon_feed(kring, kring->nr_hwcur,
 			    nm_mon_whole(kring, kring->nr_hwcur, kring->rhead), 0);
-		old_tail = kring->nr_hwtail;
 		nmh_unlock(&kring->mon_lock);
-		err = ops->txsync(kring, flags);
-		/* Zero copy: the slots the port has completed. */
-		nmh_lock(&kring->mon_lock);
-		nm_mon_feed(kring, nm_next(old_tail, n),
-			    nm_next(nm_load_acquire(&kring->nr_hwtail), n), 1);
-		nmh_unlock(&kring->mon_lock);
-		return err;
+		/* Zero copy: when completed slots are published (below). */
+		return ops->txsync(kring, flags);
 	}
 	/*
 	 * Copy monitors first see every frame published, then zero-copy
@@ -296,6 +290,23 @@ int nm_monitor_sync(struct nm_kring *kring, int flags)
 	nm_mon_feed(kring, kring->nr_hwcur, kring->rhead, 1);
 	nmh_unlock(&kring->mon_lock);
 	return ops->rxsync(kring, flags);
+}
+
+/*
+ * Zero copy on a transmit ring: the slots the port completed, (rtail,
+ * tail], get the monitor's buffers as they are handed back to the
+ * application (nm_sync_finalize), not at the end of the port's sync: a
+ * pipe's sender gains slots when its receiver releases them (the
+ * receiver's sync moves its nr_hwtail), at any moment, and only what is
+ * published is the application's.  Called with the ring busy.
+ */
+void nm_monitor_tx_published(struct nm_kring *kring, uint32_t tail)
+{
+	uint32_t n = kring->nkr_num_slots;
+
+	nmh_lock(&kring->mon_lock);
+	nm_mon_feed(kring, nm_next(kring->rtail, n), nm_next(tail, n), 1);
+	nmh_unlock(&kring->mon_lock);
 }
 
 /* Frames were published on a watched receive ring (nm_kring_notify). */

@@ -121,6 +121,25 @@ static void rx_release(struct port *p)
 	nmb_ioctl(p->fd, NIOCRXSYNC, NULL);
 }
 
+/*
+ * Open both ends of pipe 1 of a parent named after tag (the names go to
+ * nm and ns, NM_PIPE_NAME bytes each, for registering an end again).
+ */
+#define NM_PIPE_NAME 64
+static int pipe_pair_open(struct port *m, struct port *s, const char *tag,
+			  char *nm, char *ns)
+{
+	int err;
+
+	snprintf(nm, NM_PIPE_NAME, "%s%s{1", sw + 4, tag);
+	snprintf(ns, NM_PIPE_NAME, "%s%s}1", sw + 4, tag);
+	err = port_open(m, nm, NR_REG_ALL_NIC, 0, NULL);
+	if (!err)
+		err = port_open(s, ns, NR_REG_ALL_NIC, 0, NULL);
+	is_int(err, 0, "open the pipe %s", nm);
+	return err;
+}
+
 static const uint8_t mac_a[6] = { 2, 0, 0, 0, 0, 0xa };
 static const uint8_t mac_b[6] = { 2, 0, 0, 0, 0, 0xb };
 static const uint8_t mac_x[6] = { 2, 0, 0, 0, 0, 0xe };
@@ -602,17 +621,12 @@ static void test_pipe_garbage(void)
 	const uint32_t ng = sizeof(garbage) / sizeof(garbage[0]);
 	struct port m = { 0 }, s = { 0 };
 	struct netmap_ring *t, *r;
-	char nm[64], ns[64];
+	char nm[NM_PIPE_NAME], ns[NM_PIPE_NAME];
 	uint32_t k, n, bad, j, lens = 0;
 	uint64_t sum = 0;
 	int err;
 
-	snprintf(nm, sizeof(nm), "%spg{1", sw + 4);
-	snprintf(ns, sizeof(ns), "%spg}1", sw + 4);
-	err = port_open(&m, nm, NR_REG_ALL_NIC, 0, NULL);
-	if (!err)
-		err = port_open(&s, ns, NR_REG_ALL_NIC, 0, NULL);
-	is_int(err, 0, "open the pipe %s", nm);
+	err = pipe_pair_open(&m, &s, "pg", nm, ns);
 	if (err)
 		goto out;
 	t = NETMAP_TXRING(m.nifp, 0);
@@ -870,16 +884,11 @@ static void test_pipe_model(void)
 	struct netmap_ring *t, *r;
 	uint64_t x = 0x9e3779b97f4a7c15ULL;
 	long step, steps = 20000, bad = 0, pkts = 0;
-	char nm[64], ns[64];
+	char nm[NM_PIPE_NAME], ns[NM_PIPE_NAME];
 	int err;
 
-	snprintf(nm, sizeof(nm), "%spm{1", sw + 4);
-	snprintf(ns, sizeof(ns), "%spm}1", sw + 4);
 	m.reg.nr_tx_slots = m.reg.nr_rx_slots = 256;
-	err = port_open(&m, nm, NR_REG_ALL_NIC, 0, NULL);
-	if (!err)
-		err = port_open(&s, ns, NR_REG_ALL_NIC, 0, NULL);
-	is_int(err, 0, "open the pipe %s", nm);
+	err = pipe_pair_open(&m, &s, "pm", nm, ns);
 	if (err)
 		goto out;
 	t = NETMAP_TXRING(m.nifp, 0);
@@ -1647,6 +1656,67 @@ static struct netmap_slot *rx_slot(struct port *p, uint32_t i)
 	return &r->slot[j >= r->num_slots ? j - r->num_slots : j];
 }
 
+/*
+ * A zero-copy monitor of a pipe's sender gets the slots its receiver
+ * released when they are handed back to the sender (the receiver's sync
+ * moves the sender's tail, between two syncs of the sender).
+ */
+static void test_monitor_pipe_tx(void)
+{
+	struct port pm = { .fd = -1 }, ps = { .fd = -1 }, z = { .fd = -1 };
+	struct netmap_ring *t, *r;
+	char nm[NM_PIPE_NAME], ns[NM_PIPE_NAME];
+	uint32_t sent[2];
+	int i;
+
+	if (pipe_pair_open(&pm, &ps, "zt", nm, ns))
+		goto out;
+	if (port_open(&z, nm, NR_REG_ALL_NIC, NR_ZCOPY_MON | NR_MONITOR_TX,
+		      NULL)) {
+		ok(0, "pipe zero-copy TX monitor: open");
+		goto out;
+	}
+	t = NETMAP_TXRING(pm.nifp, 0);
+	r = NETMAP_RXRING(ps.nifp, 0);
+	for (i = 0; i < 2; i++) {
+		struct netmap_slot *sl = &t->slot[t->head];
+
+		sent[i] = sl->buf_idx;
+		memset(NETMAP_BUF(t, sl->buf_idx), 0x30 + i, 80 + i);
+		sl->len = (uint16_t)(80 + i);
+		t->head = t->cur = nm_ring_next(t, t->head);
+	}
+	nmb_ioctl(pm.fd, NIOCTXSYNC, NULL);
+	is_int(rx_count(&ps), 2, "pipe: the receiver got 2 frames");
+	is_int(rx_count(&z), 0, "zero-copy TX monitor: nothing before they are released");
+	rx_release(&ps);
+	is_int(rx_count(&z), 0, "  nor before the sender syncs");
+	nmb_ioctl(pm.fd, NIOCTXSYNC, NULL);
+	is_int(nm_ring_space(t), t->num_slots - 1, "the sender got its slots back");
+	is_int(rx_count(&z), 2, "zero-copy TX monitor: the 2 completed slots");
+	ok(rx_slot(&z, 0)->buf_idx == sent[0] && rx_slot(&z, 1)->buf_idx == sent[1] &&
+	   rx_slot(&z, 1)->len == 81 && (rx_slot(&z, 1)->flags & NS_TXMON) &&
+	   ((uint8_t *)NETMAP_BUF(NETMAP_RXRING(z.nifp, 0),
+				  rx_slot(&z, 1)->buf_idx))[0] == 0x31,
+	   "  the sender's very buffers, length, data, NS_TXMON");
+	ok(t->slot[0].buf_idx != sent[0] && t->slot[1].buf_idx != sent[1] &&
+	   r->slot[0].buf_idx == t->slot[0].buf_idx,
+	   "  the sender's slots (and the receiver's) got the monitor's buffers");
+	/* the next lap goes through the new buffers */
+	rx_release(&z);
+	memset(NETMAP_BUF(t, t->slot[t->head].buf_idx), 0x42, 60);
+	t->slot[t->head].len = 60;
+	t->head = t->cur = nm_ring_next(t, t->head);
+	nmb_ioctl(pm.fd, NIOCTXSYNC, NULL);
+	ok(rx_count(&ps) == 1 && rx_slot(&ps, 0)->len == 60 &&
+	   ((uint8_t *)NETMAP_BUF(r, rx_slot(&ps, 0)->buf_idx))[0] == 0x42,
+	   "  and the pipe goes on: a frame through a swapped slot");
+out:
+	port_close(&z);
+	port_close(&ps);
+	port_close(&pm);
+}
+
 /* Monitors (17): names, geometry, what copy and zero-copy monitors see. */
 static void test_monitor(void)
 {
@@ -1742,6 +1812,7 @@ static void test_monitor(void)
 	port_close(&m);
 	port_close(&z);
 	port_close(&a);
+	test_monitor_pipe_tx();
 }
 
 static int backend_is_kernel(void)
