@@ -22,6 +22,8 @@ export LC_ALL=C
 
 builddir=$(cd "${1:?usage: run-bench.sh BUILDDIR [SRCDIR]}" && pwd) || exit 2
 srcdir=${2:-$builddir/..}
+# pg_rate, median
+. "$srcdir/bench/stats.sh"
 bindir=$builddir/bench
 rounds=${BENCH_ROUNDS:-3}
 secs=${BENCH_SECONDS:-2}
@@ -154,14 +156,6 @@ afp() {
 	fi
 }
 
-# pkt-gen's receiver rate (Mpps) from its JSON summary, or n/a.
-pg_rate() {
-	local pps
-	pps=$(grep '"type":"summary"' "$1" 2>/dev/null | tail -n 1 |
-	      sed -n 's/.*"pps":[ ]*\([0-9.eE+-]*\).*/\1/p')
-	awk -v p="${pps:-0}" 'BEGIN {
-		if (p + 0 > 0) printf "%.3f\n", p / 1e6; else print "n/a" }'
-}
 
 # Wait (at most 3 s) for the "start" object of a pkt-gen on stdout.
 pg_ready() {
@@ -391,18 +385,6 @@ measure_once() {	# item round
 }
 
 # ------------------------------------------------------------ arithmetic
-median() {	# numbers (n/a ignored) -> median or n/a
-	printf '%s\n' "$@" | awk '$1 != "n/a" && $1 != "" { v[n++] = $1 + 0 }
-		END {
-			if (!n) { print "n/a"; exit }
-			for (i = 1; i < n; i++)
-				for (j = i; j > 0 && v[j - 1] > v[j]; j--) {
-					t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
-				}
-			m = n % 2 ? v[int(n / 2)] : (v[n / 2 - 1] + v[n / 2]) / 2
-			printf "%.4g\n", m
-		}'
-}
 
 ratio() {	# a b -> a / b or n/a
 	awk -v a="$1" -v b="$2" 'BEGIN {

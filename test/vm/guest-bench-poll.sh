@@ -11,15 +11,8 @@
 bench_secs=${VM_BENCH_SECONDS:-3}
 bench_rounds=${VM_BENCH_ROUNDS:-3}
 BTOOLS=$(tools_dir)
+. "$SRC/bench/stats.sh"
 
-# The receiver's rate (Mpps) from pkt-gen's JSON summary, or n/a.
-bench_rate() {
-	local pps
-	pps=$(grep '"type":"summary"' "$1" 2>/dev/null | tail -n 1 |
-	      sed -n 's/.*"pps":[ ]*\([0-9.eE+-]*\).*/\1/p')
-	awk -v p="${pps:-0}" 'BEGIN {
-		if (p + 0 > 0) printf "%.3f\n", p / 1e6; else print "n/a" }'
-}
 
 # bench_run item round kind(pipe|vale) [pkt-gen options]
 bench_run() {
@@ -51,7 +44,7 @@ bench_run() {
 		${sw:+-D $dst -S 02:00:00:00:00:01} "$@" >/tmp/vb.tx 2>/tmp/vb.tx.err ||
 		ok=0
 	wait $rxpid || ok=0
-	rate=$(bench_rate /tmp/vb.rx)
+	rate=$(pg_rate /tmp/vb.rx)
 	echo "VMBENCH $item round=$r mpps=$rate"
 	if [ $ok = 1 ] && [ "$rate" != n/a ]; then
 		pass "bench: $item round $r: $rate Mpps"

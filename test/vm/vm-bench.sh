@@ -21,6 +21,8 @@
 set -uo pipefail
 
 SRCDIR=${NETMAP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+# median
+. "$SRCDIR/bench/stats.sh"
 BUILDDIR=${NETMAP_BUILDDIR:-$(pwd)}
 out=$BUILDDIR/bench/vm-results.json
 log=$BUILDDIR/bench/vm-bench.log
@@ -41,17 +43,6 @@ while read -r _ item r m; do
 	[ "$r" -gt "$rounds" ] && rounds=$r
 done < <(tr -d '\r' <"$log" | grep '^VMBENCH ')
 
-median() {
-	printf '%s\n' "$@" | awk '$1 != "n/a" && $1 != "" { v[n++] = $1 + 0 }
-		END {
-			if (!n) { print "n/a"; exit }
-			for (i = 1; i < n; i++)
-				for (j = i; j > 0 && v[j - 1] > v[j]; j--) {
-					t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
-				}
-			printf "%.4g\n", n % 2 ? v[int(n / 2)] : (v[n / 2 - 1] + v[n / 2]) / 2
-		}'
-}
 ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN {
 		if (a == "n/a" || b == "n/a" || a == "" || b == "" || b + 0 == 0) print "n/a"
