@@ -16,7 +16,8 @@
 # BENCH_PKTGEN_OPTS ("--busy-wait"; empty to let pkt-gen sleep in poll),
 # BENCH_RETRIES (8), BENCH_STRICT=1 (exit 1 when a target is missed),
 # BENCH_ONLY ("pipe_sleep lb4": only these rows, without the one-thread
-# and pass-through figures; the others read n/a).
+# and pass-through figures, and without the idle receiver unless it
+# names idle_cpu_percent; the others read n/a).
 set -u
 export LC_ALL=C
 
@@ -516,8 +517,12 @@ fi
 # A receiver left idle (issue 13): pkt-gen rx sleeping in poll on a VALE
 # port; a burst of traffic, then the CPU it uses over the next
 # BENCH_IDLE_SECONDS (5), from the kernel's per-thread run times.
-echo "idle receiver: CPU over ${BENCH_IDLE_SECONDS:-5}s after a burst..."
 IDLE_CPU=n/a
+# with BENCH_ONLY, only when it names idle_cpu_percent
+idle_run=$pktgen
+selected idle_cpu_percent || idle_run=
+[ -n "$idle_run" ] &&
+	echo "idle receiver: CPU over ${BENCH_IDLE_SECONDS:-5}s after a burst..."
 idle_ns() {	# pid -> ns the threads of it and its children ran, or nothing
 	local p
 	for p in "$1" $(ps -o pid= --ppid "$1" 2>/dev/null); do
@@ -531,7 +536,7 @@ idle_rx() {	# pkt-gen rx sleeping in poll on $1, for long; pid in pg_rxpid
 	pg_rxpid=$!
 	pg_ready "$tmp/idle.rx" "$pg_rxpid"
 }
-if [ -n "$pktgen" ]; then
+if [ -n "$idle_run" ]; then
 	idle_rx "valeidle$$:rx" && {
 		run idle_tx 30 "$pktgen" -i "valeidle$$:tx" -f tx -n 1000000 -l 60 -a 0
 		sleep 0.01
