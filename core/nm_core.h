@@ -175,7 +175,8 @@ struct nm_kring {
 	/*
 	 * Monitors (nm_monitor.c): mon_lock guards the list against changes
 	 * while a hook walks it; mon_seen is how far copy monitors have seen
-	 * a receive ring.
+	 * a receive ring (published slots) or a transmit ring (submitted
+	 * slots, which a NIC may leave pending).
 	 */
 	struct nmh_lock mon_lock;
 	uint32_t mon_seen;

@@ -272,12 +272,24 @@ static void nm_mon_rx_catch_up(struct nm_kring *k)
 int nm_monitor_sync(struct nm_kring *kring, int flags)
 {
 	const struct nm_adapter_ops *ops = nma_ops(kring->na);
+	uint32_t n = kring->nkr_num_slots, from, end;
+	int err;
 
 	nmh_lock(&kring->mon_lock);
 	if (kring->tx == NR_TX) {
-		/* Copy: what the application submits, before the port sends. */
-		nm_mon_feed(kring, kring->nr_hwcur,
-			    nm_mon_whole(kring, kring->nr_hwcur, kring->rhead), 0);
+		/*
+		 * Copy: what the application submits, before the port sends.
+		 * A port may leave submitted slots pending (a NIC whose
+		 * queue stopped): copy monitors saw them already, up to
+		 * mon_seen, and must not see them twice.
+		 */
+		from = kring->nr_hwcur;
+		if (nm_dist(from, kring->mon_seen, n) <=
+		    nm_dist(from, kring->rhead, n))
+			from = kring->mon_seen;
+		end = nm_mon_whole(kring, from, kring->rhead);
+		nm_mon_feed(kring, from, end, 0);
+		kring->mon_seen = end;
 		nmh_unlock(&kring->mon_lock);
 		/* Zero copy: when completed slots are published (below). */
 		return ops->txsync(kring, flags);
@@ -289,7 +301,16 @@ int nm_monitor_sync(struct nm_kring *kring, int flags)
 	nm_mon_rx_catch_up(kring);
 	nm_mon_feed(kring, kring->nr_hwcur, kring->rhead, 1);
 	nmh_unlock(&kring->mon_lock);
-	return ops->rxsync(kring, flags);
+	err = ops->rxsync(kring, flags);
+	/*
+	 * A port that publishes frames in its own receive sync (a NIC
+	 * moves what its device queued) shows them to copy monitors now:
+	 * the owner may take them and never sync again (17.2).
+	 */
+	nmh_lock(&kring->mon_lock);
+	nm_mon_rx_catch_up(kring);
+	nmh_unlock(&kring->mon_lock);
+	return err;
 }
 
 /*
@@ -333,17 +354,25 @@ static int nm_mon_link_add(struct nm_kring *k, struct nm_kring *mk,
 	l->mk = mk;
 	l->flags = flags;
 	nmh_lock(&k->mon_lock);
-	/* A first copy monitor of a receive ring starts from now. */
-	if (k->tx == NR_RX && !(flags & NM_MON_ZCOPY)) {
+	/*
+	 * A first copy monitor starts from now: on a receive ring after
+	 * what was published, on a transmit ring after what was submitted
+	 * (anything mon_seen still holds is from an earlier session).
+	 */
+	if (!(flags & NM_MON_ZCOPY)) {
 		struct nm_mon_link *o;
 		int copying = 0;
 
 		for (o = k->mon; o; o = o->next)
 			copying |= !(o->flags & NM_MON_ZCOPY);
-		if (copying)
+		if (k->tx == NR_TX) {
+			if (!copying)
+				k->mon_seen = NM_READ_ONCE(k->nr_hwcur);
+		} else if (copying) {
 			nm_mon_rx_catch_up(k);
-		else
+		} else {
 			k->mon_seen = nm_load_acquire(&k->nr_hwtail);
+		}
 	}
 	l->next = k->mon;
 	nm_store_release(&k->mon, l);

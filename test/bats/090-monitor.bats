@@ -12,17 +12,6 @@ rx_count() {
 	summary_count "$1" Received packets
 }
 
-# An empty capture: nm-send with it opens a port and sends nothing.
-empty_pcap() {
-	python3 -c 'import struct,sys; open(sys.argv[1],"wb").write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))' "$WORK/empty.pcap"
-}
-
-# hold NAME PORT: keep PORT bound, never syncing it, until the test ends.
-hold() {
-	[ -f "$WORK/empty.pcap" ] || empty_pcap
-	start_rx "$1" nm-send -p "$2" "$WORK/empty.pcap"
-}
-
 @test "monitors /r, /t, /rt and /z, several on each port, see exact counts" {
 	# the holders keep both ports in netmap mode when the tools leave
 	hold ha "$SW:a/R"

@@ -12,11 +12,6 @@ rx_count() {
 	summary_count "$1" Received packets
 }
 
-# An empty capture: nm-send with it opens a port and sends nothing.
-empty_pcap() {
-	python3 -c 'import struct,sys; open(sys.argv[1],"wb").write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))' "$WORK/empty.pcap"
-}
-
 # mem_id PORT: the region of a port, from vale-ctl -g.
 mem_id() {
 	run_tool vale-ctl -g "$1" >&2

@@ -329,3 +329,14 @@ no_fields_where() {
 		return 1
 	fi
 }
+
+# An empty capture: nm-send with it opens a port and sends nothing.
+empty_pcap() {
+	python3 -c 'import struct,sys; open(sys.argv[1],"wb").write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))' "$WORK/empty.pcap"
+}
+
+# hold NAME PORT: keep PORT bound, never syncing it, until the test ends.
+hold() {
+	[ -f "$WORK/empty.pcap" ] || empty_pcap
+	start_rx "$1" nm-send -p "$2" "$WORK/empty.pcap"
+}

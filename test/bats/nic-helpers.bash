@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# Helpers of the NIC-port tests (095-nic.bats, 096-nic-monitor.bats):
+# network namespaces with wrappers of the tools that run inside them, and
+# veth pairs between them.  Loaded after helpers.bash.
+
+NET=$BATS_TEST_DIRNAME/nic-net.py
+PARAMS=/sys/module/netmap/parameters
+
+eval "helpers_$(declare -f teardown)"
+
+# nic_setup [3]: skip unless the kernel backend and the tools are there;
+# two network namespaces NA and NB (three with NS), each with wrappers of
+# the tools that run inside it.
+nic_setup() {
+	require_kernel
+	[ -e /dev/netmap ] || skip "needs the netmap module loaded (/dev/netmap)"
+	command -v ip >/dev/null || skip "needs ip (iproute2: scripts/deps.sh installs it)"
+	require_python
+	# veth: the vm-check guest's driver is in /tmp, a host's in its modules
+	if [ ! -d /sys/module/veth ]; then
+		insmod /tmp/veth.ko 2>/dev/null || modprobe veth 2>/dev/null ||
+			skip "this kernel has no veth driver"
+	fi
+	local id=$(($$ % 10000))t${BATS_TEST_NUMBER}
+	NA=nma$id
+	NB=nmb$id
+	NS=nms$id
+	# $1 = 3: a third namespace for the switch side (NS)
+	NSS=("$NA" "$NB")
+	[ "${1:-2}" = 3 ] && NSS+=("$NS")
+	for n in "${NSS[@]}"; do
+		ip netns add "$n"
+		ns_sh "$n" 'echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6;
+			echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6;
+			ip link set lo up'
+		mkdir -p "$WORK/ns-$n"
+		for t in pkt-gen vale-ctl nm-send; do
+			printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$n" \
+				"$(tool_path "$t")" >"$WORK/ns-$n/$t"
+			chmod +x "$WORK/ns-$n/$t"
+		done
+		printf '#!/bin/sh\nexec ip netns exec %s python3 %s "$@"\n' "$n" "$NET" \
+			>"$WORK/ns-$n/net"
+		chmod +x "$WORK/ns-$n/net"
+	done
+}
+
+teardown() {
+	helpers_teardown
+	local n
+	for n in "${NSS[@]:-}"; do
+		[ -n "$n" ] && ip netns del "$n" 2>/dev/null
+	done
+	[ -w $PARAMS/fwd ] && echo 0 >$PARAMS/fwd
+	return 0
+}
+
+# A shell command inside namespace $1.
+ns_sh() {
+	ip netns exec "$1" sh -c "$2"
+}
+
+# run_tool / start_bg / start_rx with the tools of namespace $1.
+in_ns() {
+	local TOOLS_DIR=$WORK/ns-$1
+	shift
+	"$@"
+}
+
+# A veth pair $2 (in namespace $1) - $4 (in namespace $3), up, with
+# addresses $5 and $6 (/24) when given.
+veth_pair() {
+	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3"
+	ip -n "$1" link set "$2" up
+	ip -n "$3" link set "$4" up
+	[ -z "${5:-}" ] || ip -n "$1" addr add "$5/24" dev "$2"
+	[ -z "${6:-}" ] || ip -n "$3" addr add "$6/24" dev "$4"
+}
+
+# Statistic $3 of interface $2 in namespace $1.
+ifstat() {
+	ns_sh "$1" "cat /sys/class/net/$2/statistics/$3"
+}
+
+mac_of() {
+	ns_sh "$1" "cat /sys/class/net/$2/address"
+}
+
+rx_count() {
+	summary_count "$1" Received packets
+}
+
+# qemu_hub_up: skip unless the vm-check guest's two e1000 NICs on a qemu
+# hub are named (NETMAP_TEST_QEMU_HUB); set e0 and e1 to them, up, with
+# their carrier.
+qemu_hub_up() {
+	[ -n "${NETMAP_TEST_QEMU_HUB:-}" ] ||
+		skip "needs the vm-check guest's two NICs on a qemu hub (NETMAP_TEST_QEMU_HUB)"
+	require_kernel
+	local i
+	read -r e0 e1 <<<"$NETMAP_TEST_QEMU_HUB"
+	[ -n "$e1" ] || { echo "expected two NICs in NETMAP_TEST_QEMU_HUB"; return 1; }
+	ip link set "$e0" up
+	ip link set "$e1" up
+	for i in $(seq 200); do
+		[ "$(cat /sys/class/net/$e0/carrier)$(cat /sys/class/net/$e1/carrier)" = 11 ] && break
+		sleep 0.1
+	done
+}
