@@ -18,7 +18,9 @@
 #                            and region ownership (raw ioctls)
 #                    fuzz    test/vm/ioctl_fuzz: VM_FUZZ_OPS (default
 #                            1000000) random ioctl, mmap, ring and close
-#                            operations, 4 processes x 2 threads
+#                            operations, 4 processes x 2 threads, for at
+#                            most VM_FUZZ_SECONDS (default 90; 0: no
+#                            limit), seed VM_FUZZ_SEED (default 1)
 #                    core    test_core with NETMAP_BACKEND=kernel
 #                    poll    test_poll: poll, ppoll, select, epoll on the
 #                            module, and the lost wake-up stress test
@@ -215,7 +217,8 @@ for group in $VM_TESTS; do
 	abi) tap abi "$ABI" ;;
 	trust) tap trust "$B/kmod_trust" ;;
 	fuzz)
-		tap fuzz "$B/ioctl_fuzz" "${VM_FUZZ_OPS:-1000000}" 4 2
+		tap fuzz "$B/ioctl_fuzz" "${VM_FUZZ_OPS:-1000000}" 4 2 \
+			"${VM_FUZZ_SEED:-1}" "${VM_FUZZ_SECONDS:-90}"
 		# What the fuzzer left is found now, not at the end.
 		check "fuzz: rmmod afterwards, nothing leaked" bash -c '
 			rmmod netmap &&

@@ -13,10 +13,16 @@
  * must report nothing leaked, and vm-check fails on any Oops, BUG,
  * WARNING, KASAN or lockdep line of the kernel log).
  *
- *   ioctl_fuzz [OPS [PROCS [THREADS [SEED]]]]
+ *   ioctl_fuzz [OPS [PROCS [THREADS [SEED [SECONDS]]]]]
  * OPS in total (default 1000000), PROCS processes (default 4) of THREADS
- * threads (default 2).  The seed (default: the time) is printed first, so
- * a run can be repeated.
+ * threads (default 2), stopping early after SECONDS (default 0: no time
+ * limit).  The seed (default: the time) and the command that repeats the
+ * run are printed first.  Threads interleave as the scheduler decides, so
+ * a repeat runs the same operations, not always in the same order.
+ *
+ * At the end it prints where the time went, per kind of operation: what
+ * decides how many operations a guest minute buys (vm-check's default
+ * run is a budget of seconds, the long campaign one of operations).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -103,6 +109,40 @@ static struct slot slots[NFDS];
 static volatile long ops_done;
 static long ops_target;
 static volatile int stop;
+static struct timespec deadline;	/* tv_sec 0: none */
+
+/* Kinds of operation, for the time report. */
+enum op_kind {
+	OP_OPEN, OP_CTRL_REG, OP_CTRL_NETDEV, OP_CTRL_OTHER, OP_LEGACY,
+	OP_SYNC, OP_POLL, OP_MMAP, OP_RING, OP_BOGUS, OP_KINDS
+};
+
+static const char *const op_names[OP_KINDS] = {
+	"open/close", "NIOCCTRL register/attach", "NIOCCTRL newif/delif",
+	"NIOCCTRL other", "legacy", "sync", "poll", "mmap", "ring writes",
+	"unknown ioctl",
+};
+
+/*
+ * What a process reports to the parent: one write, smaller than
+ * PIPE_BUF, so that the reports of several processes never interleave.
+ */
+struct report {
+	long done;
+	int bad_errno, bad_call;
+	long count[OP_KINDS];	/* operations of each kind (all threads) */
+	long ns[OP_KINDS];	/* and their time */
+};
+
+static struct report rep;
+
+static long now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000L + t.tv_nsec;
+}
 
 /* Errors netmap documents (26), plus what the VM and kernel may say. */
 static int errno_ok(int e)
@@ -216,7 +256,7 @@ static void rand_options(uint64_t *s, struct reqbuf *b)
 	}
 }
 
-static int do_ctrl(uint64_t *s, int fd, struct slot *sl)
+static enum op_kind do_ctrl(uint64_t *s, int fd, struct slot *sl)
 {
 	struct reqbuf b;
 	uint16_t type = below(s, 20) ? 1 + below(s, 15) : (uint16_t)rnd(s);
@@ -259,7 +299,11 @@ static int do_ctrl(uint64_t *s, int fd, struct slot *sl)
 		sl->memsize = r->nr_memsize;
 		sl->offset = r->nr_offset;
 	}
-	return ret;
+	if (type == NETMAP_REQ_REGISTER || type == NETMAP_REQ_VALE_ATTACH)
+		return OP_CTRL_REG;
+	if (type == NETMAP_REQ_VALE_NEWIF || type == NETMAP_REQ_VALE_DELIF)
+		return OP_CTRL_NETDEV;
+	return OP_CTRL_OTHER;
 }
 
 static int do_legacy(uint64_t *s, int fd, struct slot *sl)
@@ -331,7 +375,7 @@ static void scribble(uint64_t *s, struct slot *sl, int fd)
 	note(ioctl(fd, below(s, 2) ? NIOCTXSYNC : NIOCRXSYNC, NULL), 300);
 }
 
-static void one_op(uint64_t *s)
+static enum op_kind one_op(uint64_t *s)
 {
 	struct slot *sl = &slots[below(s, NFDS)];
 	int fd, what = (int)below(s, 100);
@@ -346,21 +390,24 @@ static void one_op(uint64_t *s)
 		sl->fd = what < 4 ? open("/dev/netmap", O_RDWR | O_CLOEXEC) : -1;
 		sl->memsize = sl->offset = 0;
 		pthread_mutex_unlock(&sl->lock);
-		return;
+		return OP_OPEN;
 	}
 	fd = sl->fd;	/* may be closed meanwhile: EBADF, or another file */
 	if (fd < 0)
-		return;
+		return OP_OPEN;
 	if (what < 40) {
-		do_ctrl(s, fd, sl);
+		return do_ctrl(s, fd, sl);
 	} else if (what < 52) {
 		do_legacy(s, fd, sl);
+		return OP_LEGACY;
 	} else if (what < 70) {
 		note(ioctl(fd, below(s, 2) ? NIOCTXSYNC : NIOCRXSYNC, NULL), 301);
+		return OP_SYNC;
 	} else if (what < 78) {
 		struct pollfd p = { .fd = fd, .events = (short)below(s, 8) };
 
 		note(poll(&p, 1, 0), 302);
+		return OP_POLL;
 	} else if (what < 88) {
 		size_t len = below(s, 3) ? sl->memsize : 4096 * (1 + below(s, 64));
 		off_t off = below(s, 4) ? 0 : 4096 * (off_t)below(s, 64);
@@ -371,7 +418,7 @@ static void one_op(uint64_t *s)
 		m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
 		if (m == MAP_FAILED) {
 			note(-1, 303);
-			return;
+			return OP_MMAP;
 		}
 		pthread_mutex_lock(&sl->lock);
 		if (sl->map || off || sl->fd != fd) {
@@ -381,24 +428,46 @@ static void one_op(uint64_t *s)
 			sl->maplen = len;
 		}
 		pthread_mutex_unlock(&sl->lock);
+		return OP_MMAP;
 	} else if (what < 97) {
 		pthread_mutex_lock(&sl->lock);
 		if (sl->fd == fd)
 			scribble(s, sl, fd);
 		pthread_mutex_unlock(&sl->lock);
-	} else {
-		note(ioctl(fd, _IOWR('i', 140 + below(s, 20), struct nmreq),
-			   (void *)&ops_done), 304);
+		return OP_RING;
 	}
+	note(ioctl(fd, _IOWR('i', 140 + below(s, 20), struct nmreq),
+		   (void *)&ops_done), 304);
+	return OP_BOGUS;
+}
+
+static int past_deadline(void)
+{
+	struct timespec t;
+
+	if (!deadline.tv_sec)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec > deadline.tv_sec ||
+	       (t.tv_sec == deadline.tv_sec && t.tv_nsec >= deadline.tv_nsec);
 }
 
 static void *worker(void *arg)
 {
 	uint64_t s = (uintptr_t)arg;
+	long t0 = now_ns(), t1;
+	enum op_kind k;
 
 	while (!stop && __atomic_add_fetch(&ops_done, 1, __ATOMIC_RELAXED) <=
-			ops_target)
-		one_op(&s);
+			ops_target) {
+		k = one_op(&s);
+		t1 = now_ns();
+		__atomic_add_fetch(&rep.count[k], 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&rep.ns[k], t1 - t0, __ATOMIC_RELAXED);
+		t0 = t1;
+		if (past_deadline())
+			stop = 1;
+	}
 	return NULL;
 }
 
@@ -406,7 +475,6 @@ static void *worker(void *arg)
 static int process_main(long ops, int threads, uint64_t seed, int wfd)
 {
 	pthread_t t[16];
-	long done;
 	int i;
 
 	ops_target = ops;
@@ -425,12 +493,12 @@ static int process_main(long ops, int threads, uint64_t seed, int wfd)
 		if (slots[i].fd >= 0)
 			close(slots[i].fd);
 	}
-	done = ops_done > ops ? ops : ops_done;
-	if (write(wfd, &done, sizeof(done)) < 0 ||
-	    write(wfd, (int *)&bad_errno, sizeof(int)) < 0 ||
-	    write(wfd, (int *)&bad_call, sizeof(int)) < 0)
-		return 1;
-	return 0;
+	/* (ops_done also counts one refused operation per thread) */
+	for (i = 0; i < OP_KINDS; i++)
+		rep.done += rep.count[i];
+	rep.bad_errno = bad_errno;
+	rep.bad_call = bad_call;
+	return write(wfd, &rep, sizeof(rep)) == (ssize_t)sizeof(rep) ? 0 : 1;
 }
 
 /* ---------------------------------------------------------------- */
@@ -547,26 +615,37 @@ int main(int argc, char **argv)
 	long ops = argc > 1 ? atol(argv[1]) : 1000000;
 	int procs = argc > 2 ? atoi(argv[2]) : 4;
 	int threads = argc > 3 ? atoi(argv[3]) : 2;
-	uint64_t seed = argc > 4 ? strtoull(argv[4], NULL, 0) :
-				   (uint64_t)time(NULL);
-	long total = 0, saved_bufs;
-	int i, crashed = 0, bad = 0, p[2], left;
+	uint64_t seed = argc > 4 && strcmp(argv[4], "-") ?
+			strtoull(argv[4], NULL, 0) : (uint64_t)time(NULL);
+	long seconds = argc > 5 ? atol(argv[5]) : 0;
+	long total = 0, saved_bufs, count[OP_KINDS] = { 0 }, ns[OP_KINDS] = { 0 };
+	int i, crashed = 0, bad = 0, p[2], left, timed_out;
 	struct timespec t0, t1;
 	double secs;
 	pid_t pid[64];
 
-	if (procs < 1 || procs > 64 || threads < 1 || threads > 16 || ops < 1) {
+	if (procs < 1 || procs > 64 || threads < 1 || threads > 16 || ops < 1 ||
+	    seconds < 0) {
 		fprintf(stderr, "usage: ioctl_fuzz [OPS [PROCS(1-64) "
-			"[THREADS(1-16) [SEED]]]]\n");
+			"[THREADS(1-16) [SEED|- [SECONDS]]]]]\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("# seed %llu: %ld operations, %d processes x %d threads\n",
+	printf("# seed %llu: %ld operations, %d processes x %d threads",
 	       (unsigned long long)seed, ops, procs, threads);
+	if (seconds)
+		printf(", at most %ld s", seconds);
+	printf("\n# repeat with: ioctl_fuzz %ld %d %d %llu%s\n", ops, procs,
+	       threads, (unsigned long long)seed,
+	       seconds ? " (OPS: the count done, printed below)" : "");
 	if (pipe(p))
 		return 1;
 	saved_bufs = priv_buf_num(4);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (seconds) {
+		deadline = t0;
+		deadline.tv_sec += seconds;
+	}
 	for (i = 0; i < procs; i++) {
 		pid[i] = fork();
 		if (pid[i] == 0) {
@@ -577,17 +656,19 @@ int main(int argc, char **argv)
 	}
 	close(p[1]);
 	for (i = 0; i < procs; i++) {
-		long done;
-		int e, call;
+		struct report r;
+		int k;
 
-		if (read(p[0], &done, sizeof(done)) != sizeof(done) ||
-		    read(p[0], &e, sizeof(e)) != sizeof(e) ||
-		    read(p[0], &call, sizeof(call)) != sizeof(call))
+		if (read(p[0], &r, sizeof(r)) != (ssize_t)sizeof(r))
 			break;
-		total += done;
-		if (e) {
-			printf("# unexpected errno %d (%s) from call %d\n", e,
-			       strerror(e), call);
+		total += r.done;
+		for (k = 0; k < OP_KINDS; k++) {
+			count[k] += r.count[k];
+			ns[k] += r.ns[k];
+		}
+		if (r.bad_errno) {
+			printf("# unexpected errno %d (%s) from call %d\n",
+			       r.bad_errno, strerror(r.bad_errno), r.bad_call);
 			bad++;
 		}
 	}
@@ -605,7 +686,18 @@ int main(int argc, char **argv)
 	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	printf("# %ld operations in %.1f s: %.0f per second\n", total, secs,
 	       total / (secs > 0 ? secs : 1));
-	ok(total == ops, "%ld of %ld operations done", total, ops);
+	for (i = 0; i < OP_KINDS; i++)
+		printf("#   %-26s %8ld ops %8.1f s (thread time) %7.0f us each\n",
+		       op_names[i], count[i], ns[i] / 1e9,
+		       count[i] ? ns[i] / 1e3 / count[i] : 0.0);
+	timed_out = seconds && total < ops;
+	if (timed_out)
+		printf("# stopped at the time budget (%ld s): repeat with "
+		       "ioctl_fuzz %ld %d %d %llu\n", seconds, total, procs,
+		       threads, (unsigned long long)seed);
+	ok(total == ops || (timed_out && total > 0),
+	   "%ld of %ld operations done%s", total, ops,
+	   timed_out ? " (time budget)" : "");
 	ok(crashed == 0, "no process died or failed");
 	ok(bad == 0, "every call returned success or a documented errno");
 	if (saved_bufs > 0)
