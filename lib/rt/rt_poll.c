@@ -82,14 +82,6 @@ static struct {
 	__atomic_fetch_add(&rp.st.field, (v), __ATOMIC_RELAXED)
 #define RP_GET(field) __atomic_load_n(&rp.st.field, __ATOMIC_RELAXED)
 
-static uint64_t rp_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static inline void rp_relax(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
@@ -235,7 +227,7 @@ static int rp_spin(const struct rp_call *c, uint64_t t0, uint64_t budget)
 	while (now - t0 < budget) {
 		for (k = 0; k < 8; k++)
 			rp_relax();
-		now = rp_now();
+		now = rt_now_ns();
 		if (c->has_others && now - others_at >= RP_OTHERS_EVERY_NS) {
 			others_at = now;
 			ready = rp_pass(c, 1);
@@ -254,7 +246,7 @@ static int rp_spin(const struct rp_call *c, uint64_t t0, uint64_t budget)
 /* Record a wake-up's latency: from the peer's rt_wake() to now. */
 static void rp_latency(const struct rp_call *c)
 {
-	uint64_t now = rp_now(), w = 0, lat, old;
+	uint64_t now = rt_now_ns(), w = 0, lat, old;
 	unsigned long i;
 
 	for (i = 0; i < c->nfds; i++)
@@ -330,7 +322,7 @@ static int rp_sleep(const struct rp_call *c, uint64_t deadline)
 		}
 		wait = NULL;
 		if (deadline) {
-			uint64_t now = rp_now();
+			uint64_t now = rt_now_ns();
 
 			if (now >= deadline) {
 				rp_unsleep(c, how, NULL);
@@ -438,7 +430,7 @@ int rt_poll(struct pollfd *fds, unsigned long nfds, const char *is_rt,
 			RP_COUNT(at_once, 1);
 		goto out;
 	}
-	t0 = rp_now();
+	t0 = rt_now_ns();
 	if (timeout) {
 		limit = (uint64_t)timeout->tv_sec * 1000000000ULL +
 			(uint64_t)timeout->tv_nsec;
@@ -461,7 +453,7 @@ int rt_poll(struct pollfd *fds, unsigned long nfds, const char *is_rt,
 	if (spun_hit)
 		goto out;
 	/* Events after a sleep: spin that long next time, if it is short. */
-	waited = rp_now() - t0;
+	waited = rt_now_ns() - t0;
 	if (waited > rp.spin_max) {
 		budget = 0;
 	} else {

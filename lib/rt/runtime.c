@@ -1063,7 +1063,7 @@ static void rt_sock_path(struct sockaddr_un *sa, uint32_t idx)
 	snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/s%u", rt.dir, idx);
 }
 
-static uint64_t rt_now_ns(void)
+uint64_t rt_now_ns(void)
 {
 	struct timespec ts;
 

@@ -123,6 +123,9 @@ struct rt_sock_sleeper {
 void rt_poll_sock_enter(int fd, struct rt_sock_sleeper *me);
 void rt_poll_sock_leave(int fd, struct rt_sock_sleeper *me, int drain);
 
+/* CLOCK_MONOTONIC now, in ns: the one clock of the runtime's wake-up timing. */
+uint64_t rt_now_ns(void);
+
 /* CLOCK_MONOTONIC time (ns) of the last wake-up sent to fd. */
 unsigned long long rt_poll_wake_ns(int fd);
 
