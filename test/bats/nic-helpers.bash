@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# Helpers of the NIC-port tests (095-nic.bats, 096-nic-monitor.bats):
+# Helpers of the NIC-port tests (095-nic.bats):
 # network namespaces with wrappers of the tools that run inside them, and
 # veth pairs between them.  Loaded after helpers.bash.
 
