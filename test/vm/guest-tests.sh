@@ -225,6 +225,7 @@ for group in $VM_TESTS; do
 			dmesg | tail -n 5 | grep -q "netmap: unloaded, nothing leaked"'
 		check "fuzz: insmod again" insmod "$KO"
 		;;
+	ringfuzz) tap ringfuzz "$B/test_ring_fuzz" 2000 ;;
 	core) tap core "$B/test_core" ;;
 	poll) NETMAP_TEST_TIMESCALE=${VM_TIMESCALE:-4} tap poll "$B/test_poll" ;;
 	bench) . "$SRC/test/vm/guest-bench.sh"
