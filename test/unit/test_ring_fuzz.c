@@ -23,14 +23,18 @@
  * One program for both backends: the user runtime in make check, and
  * the kernel module in the vm-check guest (NETMAP_BACKEND=kernel, group
  * "ringfuzz"), where vm-check also fails on any kernel log complaint.
- *   test_ring_fuzz [ROUNDS [SEED [vale|pipe]]]
- * (default 3000 rounds, seed: the time, both the switch and the pipes).
+ *   test_ring_fuzz [ROUNDS [SEED [vale|pipe|both [SECONDS]]]]
+ * Defaults: 1,000,000 rounds or 5 seconds, whichever ends first, seed 1
+ * (every run repeats the same rounds; "-" takes the time), both the
+ * switch and the pipes.  One process drives every port, so a run is
+ * repeated exactly by its seed and the count of rounds it printed.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -359,17 +363,33 @@ static void report(const char *what, const struct stats *st)
 int main(int argc, char **argv)
 {
 	char dir[] = "/tmp/nmtest.XXXXXX", sw[32], n[64], parent[32];
-	uint32_t rounds = argc > 1 ? (uint32_t)atoi(argv[1]) : 3000, i;
+	uint32_t rounds = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 0) :
+				     1000000, i;
 	struct port c, p1, h1, pc, pp, hc, hp;
 	struct stats vs = { 0 }, ps = { 0 };
-	const char *only = argc > 3 ? argv[3] : "";
+	const char *only = argc > 3 ? argv[3] : "both";
+	long seconds = argc > 4 ? atol(argv[4]) : 5;
 	int err, kernel, do_vale = strcmp(only, "pipe") != 0;
 	int do_pipe = strcmp(only, "vale") != 0;
+	uint64_t seed0;
+	time_t end;
 	pid_t kid;
 
-	seed = argc > 2 ? strtoull(argv[2], NULL, 0) : (uint64_t)time(NULL);
+	if (rounds < 1 || seconds < 0 || (strcmp(only, "vale") &&
+	    strcmp(only, "pipe") && strcmp(only, "both"))) {
+		fprintf(stderr, "usage: test_ring_fuzz [ROUNDS [SEED|- "
+			"[vale|pipe|both [SECONDS]]]]\n");
+		return 2;
+	}
+	if (argc <= 2)
+		seed = 1;
+	else if (strcmp(argv[2], "-"))
+		seed = strtoull(argv[2], NULL, 0);
+	else
+		seed = (uint64_t)time(NULL);
 	if (!seed)
 		seed = 1;
+	seed0 = seed;
 	kernel = getenv("NETMAP_BACKEND") &&
 		 !strcmp(getenv("NETMAP_BACKEND"), "kernel");
 	if (!kernel) {
@@ -378,7 +398,8 @@ int main(int argc, char **argv)
 		setenv("NETMAP_RUNTIME_DIR", dir, 1);
 		setenv("NETMAP_BACKEND", "user", 1);
 	}
-	printf("# seed %llu, %u rounds, %s\n", (unsigned long long)seed, rounds,
+	printf("# seed %llu, %u rounds or %ld s, %s, %s\n",
+	       (unsigned long long)seed, rounds, seconds, only,
 	       kernel ? "kernel module" : "user runtime");
 	snprintf(sw, sizeof(sw), "valeRF%u", (unsigned)getpid() % 100000);
 	snprintf(parent, sizeof(parent), "rf%u", (unsigned)getpid() % 100000);
@@ -418,7 +439,11 @@ int main(int argc, char **argv)
 		nmb_ioctl(p1.fd, NIOCTXSYNC, NULL);
 	}
 
+	end = time(NULL) + seconds;
 	for (i = 0; i < rounds; i++) {
+		/* (a time() call every 64 rounds: the budget, not a rate) */
+		if (seconds && !(i & 63) && i && time(NULL) >= end)
+			break;
 		if (do_vale)
 			corrupt(&c);
 		if (do_pipe)
@@ -433,6 +458,8 @@ int main(int argc, char **argv)
 			nmb_ioctl(p1.fd, NIOCTXSYNC, NULL);
 		}
 	}
+	printf("# %u rounds: repeat with test_ring_fuzz %u %llu %s 0\n", i, i,
+	       (unsigned long long)seed0, only);
 	report("VALE", &vs);
 	report("pipe", &ps);
 

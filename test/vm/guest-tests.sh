@@ -21,6 +21,11 @@
 #                            operations, 4 processes x 2 threads, for at
 #                            most VM_FUZZ_SECONDS (default 90; 0: no
 #                            limit), seed VM_FUZZ_SEED (default 1)
+#                    ringfuzz  test_ring_fuzz against the module: a
+#                            corrupter's random rings and slots on a
+#                            switch and a pipe, honest peers checking
+#                            indices, counts and payloads, for
+#                            VM_RINGFUZZ_SECONDS (default 60), seed 1
 #                    core    test_core with NETMAP_BACKEND=kernel
 #                    poll    test_poll: poll, ppoll, select, epoll on the
 #                            module, and the lost wake-up stress test
@@ -225,7 +230,8 @@ for group in $VM_TESTS; do
 			dmesg | tail -n 5 | grep -q "netmap: unloaded, nothing leaked"'
 		check "fuzz: insmod again" insmod "$KO"
 		;;
-	ringfuzz) tap ringfuzz "$B/test_ring_fuzz" 2000 ;;
+	ringfuzz) tap ringfuzz "$B/test_ring_fuzz" 1000000 1 both \
+			"${VM_RINGFUZZ_SECONDS:-60}" ;;
 	core) tap core "$B/test_core" ;;
 	poll) NETMAP_TEST_TIMESCALE=${VM_TIMESCALE:-4} tap poll "$B/test_poll" ;;
 	bench) . "$SRC/test/vm/guest-bench.sh"

@@ -43,17 +43,19 @@
 #   VM_CPU     qemu -cpu model (default max,-cx16)
 #   VM_MEM     guest memory in MiB (default 4096: 252 VALE ports need ~2.3 GB)
 #   VM_TESTS   space-separated test groups to run in the guest
-#              (default: "module abi trust core poll fuzz bats"; see
-#              guest-tests.sh; "bench" is make vm-bench's)
+#              (default: "module abi trust ringfuzz core poll fuzz
+#              bats"; see guest-tests.sh; "bench" is make vm-bench's)
 #   VM_FUZZ_OPS  operations of the guest ioctl fuzzer (group fuzz,
 #              default 1000000)
 #   VM_FUZZ_SECONDS  the fuzzer stops there if its operations are not
 #              done (default 90: the default run is a budget of guest
-#              time, about 60,000 operations under TCG; 0 = no limit)
+#              time, about 80,000 operations under TCG; 0 = no limit)
 #   VM_FUZZ_SEED  its seed (default 1, so that every run repeats the same
 #              operations; "-" takes the time).  The long campaign,
 #              VM_FUZZ_OPS operations with a new seed and no time limit,
 #              is `make vm-fuzz`.
+#   VM_RINGFUZZ_SECONDS  how long the ring-corruption fuzzer runs (group
+#              ringfuzz, default 60; seed 1)
 #   VM_BATS    only the bats files whose names contain one of these words
 #   VM_BATS_JOBS  bats files run at once in the guest (default 2)
 #   VM_TOOL_TIMEOUT  TOOL_TIMEOUT of the bats helpers in the guest (default 90)
@@ -82,7 +84,7 @@ MEM=${VM_MEM:-4096}
 # -cx16: 6.12 double-faults under TCG with cmpxchg16b (SLUB fast path);
 # "max" rather than qemu64: process start-up (bash) is about twice as fast.
 CPU=${VM_CPU:-max,-cx16}
-TESTS=${VM_TESTS:-module abi trust core poll fuzz bats}
+TESTS=${VM_TESTS:-module abi trust ringfuzz core poll fuzz bats}
 
 elapsed() { echo $(($(date +%s) - T0)); }
 step() { printf '=== [%4ss] %s\n' "$(elapsed)" "$*"; }
@@ -256,6 +258,7 @@ VM_BATS='${VM_BATS:-}'
 VM_FUZZ_OPS='${VM_FUZZ_OPS:-1000000}'
 VM_FUZZ_SECONDS='${VM_FUZZ_SECONDS:-90}'
 VM_FUZZ_SEED='${VM_FUZZ_SEED:-1}'
+VM_RINGFUZZ_SECONDS='${VM_RINGFUZZ_SECONDS:-60}'
 VM_BATS_JOBS='${VM_BATS_JOBS:-2}'
 VM_TOOL_TIMEOUT='${VM_TOOL_TIMEOUT:-90}'
 VM_TIMESCALE='${VM_TIMESCALE:-4}'
