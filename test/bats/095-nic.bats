@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: BSD-2-Clause
 #
 # NIC ports of the kernel module (spec 21, 22, 15.3, 15.9): the emulated
-# adapter on veth pairs, the host rings with and without offloads,
-# transparent mode, NICs attached to VALE switches (ping and TCP through
-# a switch), per-namespace switches, polling, and the teardown cases
-# under traffic.  Every test builds its own network namespaces and veth
+# adapter on veth pairs, VLAN devices and bridges, the host rings with and
+# without offloads, transparent mode, NICs attached to VALE switches (ping
+# and TCP through a switch), per-namespace switches, polling, and the
+# teardown cases under traffic.  Every test builds its own network namespaces and veth
 # pairs and deletes them: nothing touches the machine's interfaces.
 #
 # Runs in the vm-check guest, and on any host with the module loaded:
@@ -446,6 +446,41 @@ vc_ok() {
 		vc_ok "$NA" -d "$SW:$n"
 		vc_ok "$NA" -r "$n"
 	done
+}
+
+@test "NIC-21: the emulated adapter on a VLAN device and on a bridge" {
+	nic_setup
+	veth_pair "$NA" va "$NB" vb
+	ip -n "$NA" link add link va name vla type vlan id 10 ||
+		skip "this kernel has no 802.1Q VLAN support (8021q)"
+	ip -n "$NB" link add link vb name vlb type vlan id 10
+	ip -n "$NA" link set vla up
+	ip -n "$NB" link set vlb up
+	# tagged on the wire, untagged on either VLAN device
+	in_ns "$NB" start_rx b pkt-gen -i netmap:vlb -f rx -n 300 -W
+	in_ns "$NA" run_tool pkt-gen -i netmap:vla -f tx -n 300
+	assert_eq "$status" 0
+	assert_contains "$output" "system interface, emulated adapter"
+	wait_bg b
+	assert_eq "$bg_status" 0
+	assert_line_re "$bg_out" '^Received 300 packets 18000 bytes '
+	# a bridge with vb as its port: its own traffic, both ways
+	ip -n "$NB" link add br0 type bridge ||
+		skip "this kernel has no Ethernet bridge (bridge)"
+	ip -n "$NB" link set vb master br0
+	ip -n "$NB" link set br0 up
+	in_ns "$NB" start_rx b pkt-gen -i netmap:br0 -f rx -n 200 -W
+	in_ns "$NA" run_tool pkt-gen -i netmap:va -f tx -n 200
+	assert_eq "$status" 0
+	wait_bg b
+	assert_eq "$bg_status" 0
+	assert_line_re "$bg_out" '^Received 200 packets 12000 bytes '
+	in_ns "$NA" start_rx a pkt-gen -i netmap:va -f rx -n 200 -W
+	in_ns "$NB" run_tool pkt-gen -i netmap:br0 -f tx -n 200
+	assert_eq "$status" 0
+	wait_bg a
+	assert_eq "$bg_status" 0
+	assert_line_re "$bg_out" '^Received 200 packets 12000 bytes '
 }
 
 # NIC-M: monitors of NIC ports (spec 17 on the ports of 22): copy monitors

@@ -238,8 +238,9 @@ addmod() {
 	done
 	order+=("$m")
 }
-# e1000: the guest's two NICs on a qemu hub (test/bats/095-nic.bats).
-for m in virtio_pci 9pnet_virtio 9p veth e1000; do addmod "$m"; done
+# e1000: the guest's two NICs on a qemu hub; 8021q and bridge: VLAN and
+# bridge devices for the emulated adapter (test/bats/095-nic.bats).
+for m in virtio_pci 9pnet_virtio 9p veth e1000 8021q bridge; do addmod "$m"; done
 # The guest reaches the host's files over virtio-9p only.
 if [ -z "${seen[9p]:-}" ] || { [ -z "$(modpath 9p)" ] &&
 	! grep -q '/9p\.ko' "$MODDIR/modules.builtin" 2>/dev/null; }; then
