@@ -21,14 +21,9 @@ load nic-helpers
 @test "NIC-1: pkt-gen tx on netmap:va and rx on netmap:vb, 1000 frames, emulated adapter" {
 	nic_setup
 	veth_pair "$NA" va "$NB" vb
-	in_ns "$NB" start_rx b pkt-gen -i netmap:vb -f rx -n 1000 -W
-	in_ns "$NA" run_tool pkt-gen -i netmap:va -f tx -n 1000
-	assert_eq "$status" 0
+	nic_send "$NA" va "$NB" vb 1000
 	assert_line_re "$output" '^Sent 1000 packets 60000 bytes '
 	assert_contains "$output" "Backend: kernel, system interface, emulated adapter, 1 tx rings, 1 rx rings"
-	wait_bg b
-	assert_eq "$bg_status" 0
-	assert_line_re "$bg_out" '^Received 1000 packets 60000 bytes '
 }
 
 @test "NIC-2: frames sent through the emulated adapter reach the peer's stack, counted by ip -s link" {
@@ -276,11 +271,7 @@ tx_ended() {
 
 # After a teardown case: 100 frames from netmap:va to netmap:vb again.
 va_to_vb_works() {
-	in_ns "$NB" start_rx b pkt-gen -i netmap:vb -f rx -n 100 -W
-	in_ns "$NA" run_tool pkt-gen -i netmap:va -f tx -n 100
-	assert_eq "$status" 0
-	wait_bg b
-	assert_line_re "$bg_out" '^Received 100 packets '
+	nic_send "$NA" va "$NB" vb 100
 }
 
 @test "NIC-13: ip link set down under traffic stops the rings; up again works" {
@@ -457,30 +448,15 @@ vc_ok() {
 	ip -n "$NA" link set vla up
 	ip -n "$NB" link set vlb up
 	# tagged on the wire, untagged on either VLAN device
-	in_ns "$NB" start_rx b pkt-gen -i netmap:vlb -f rx -n 300 -W
-	in_ns "$NA" run_tool pkt-gen -i netmap:vla -f tx -n 300
-	assert_eq "$status" 0
+	nic_send "$NA" vla "$NB" vlb 300
 	assert_contains "$output" "system interface, emulated adapter"
-	wait_bg b
-	assert_eq "$bg_status" 0
-	assert_line_re "$bg_out" '^Received 300 packets 18000 bytes '
 	# a bridge with vb as its port: its own traffic, both ways
 	ip -n "$NB" link add br0 type bridge ||
 		skip "this kernel has no Ethernet bridge (bridge)"
 	ip -n "$NB" link set vb master br0
 	ip -n "$NB" link set br0 up
-	in_ns "$NB" start_rx b pkt-gen -i netmap:br0 -f rx -n 200 -W
-	in_ns "$NA" run_tool pkt-gen -i netmap:va -f tx -n 200
-	assert_eq "$status" 0
-	wait_bg b
-	assert_eq "$bg_status" 0
-	assert_line_re "$bg_out" '^Received 200 packets 12000 bytes '
-	in_ns "$NA" start_rx a pkt-gen -i netmap:va -f rx -n 200 -W
-	in_ns "$NB" run_tool pkt-gen -i netmap:br0 -f tx -n 200
-	assert_eq "$status" 0
-	wait_bg a
-	assert_eq "$bg_status" 0
-	assert_line_re "$bg_out" '^Received 200 packets 12000 bytes '
+	nic_send "$NA" va "$NB" br0 200
+	nic_send "$NB" br0 "$NA" va 200
 }
 
 # NIC-M: monitors of NIC ports (spec 17 on the ports of 22): copy monitors

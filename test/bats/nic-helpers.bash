@@ -78,6 +78,18 @@ veth_pair() {
 	[ -z "${6:-}" ] || ip -n "$3" addr add "$6/24" dev "$4"
 }
 
+# nic_send NS1 IF1 NS2 IF2 N: N frames of 60 bytes from netmap:IF1 (in
+# namespace NS1) to netmap:IF2 (in NS2), counted exactly and in bytes on
+# the receiving side; $output holds the sender's output.
+nic_send() {
+	in_ns "$3" start_rx b pkt-gen -i "netmap:$4" -f rx -n "$5" -W
+	in_ns "$1" run_tool pkt-gen -i "netmap:$2" -f tx -n "$5"
+	assert_eq "$status" 0
+	wait_bg b
+	assert_eq "$bg_status" 0
+	assert_line_re "$bg_out" "^Received $5 packets $(($5 * 60)) bytes "
+}
+
 # Statistic $3 of interface $2 in namespace $1.
 ifstat() {
 	ns_sh "$1" "cat /sys/class/net/$2/statistics/$3"
