@@ -127,9 +127,10 @@ static inline const uint8_t *nm_slot_data(const struct nm_kring *k,
 {
 	uint64_t off = nm_slot_offset(k, s);
 	uint32_t max = bb->size - (uint32_t)off;
+	uint32_t l = NM_READ_ONCE(s->len);	/* user space may change it */
 
-	*len = s->len > max ? max : s->len;
-	return nm_bufs_addr(bb, s->buf_idx) + off;
+	*len = l > max ? max : l;
+	return nm_bufs_addr(bb, NM_READ_ONCE(s->buf_idx)) + off;
 }
 
 /* Host TX ring: every released slot goes to the host stack (21). */
@@ -641,8 +642,11 @@ void nm_bwrap_flush(struct nm_kring *dk, uint32_t depth)
 
 		for (; cur != tail; cur = nm_next(cur, n)) {
 			struct netmap_slot *s = &dk->ring->slot[cur];
-			const uint8_t *buf = nm_bufs_addr(&bb, s->buf_idx);
-			uint32_t len = s->len > bb.size ? bb.size : s->len;
+			const uint8_t *buf = nm_bufs_addr(&bb, NM_READ_ONCE(s->buf_idx));
+			uint32_t len = NM_READ_ONCE(s->len);
+
+			if (len > bb.size)
+				len = bb.size;
 
 			if (w->nic_host) {
 				if (len >= 14)

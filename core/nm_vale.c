@@ -1178,10 +1178,12 @@ static noinline void nm_vale_run_stop(struct nm_fwd_ctx *x,
 
 	for (k = 1; k < x->run; k++) {
 		struct nm_bdg_fwd *f = &x->w->ft[k];
+		uint32_t len;
 
 		s = s + 1 == end ? slot : s + 1;
-		f->buf = nm_bufs_addr(bufs, s->buf_idx);
-		f->len = s->len > bufsize ? 0 : s->len;
+		f->buf = nm_bufs_addr(bufs, NM_READ_ONCE(s->buf_idx));
+		len = NM_READ_ONCE(s->len);	/* user space may change it */
+		f->len = len > bufsize ? 0 : len;
 		f->flags = 0;	/* a plain slot, as it was when counted */
 		if (!nm_vale_route_fast(x, k, f->buf, f->len))
 			nm_vale_route(x, k, 1);
