@@ -9,9 +9,17 @@
  * bound to it, so stray traffic is not counted.  Prints the receiver's
  * rate.
  *
+ * Either end alone, to compare it with another program on the same
+ * frames (make vm-bench: pkt-gen -P sends the file -w writes): -t only
+ * sends for SECONDS and prints the sender's rate; -r only receives what
+ * another sender sends.  -w FILE writes the sender's frame as a pcap file
+ * of one record.
+ *
  *   af_packet -t TX_IF -r RX_IF [-T TX_NETNS] [-R RX_NETNS] [-l LEN]
- *             [-b BATCH] [-d SECONDS] [-a TX_CPU] [-A RX_CPU]
+ *             [-b BATCH] [-d SECONDS] [-a TX_CPU] [-A RX_CPU] [-w FILE]
  *   -> af_packet mpps=... packets=... seconds=... tx_mpps=...
+ *   af_packet -t TX_IF ...	-> af_packet tx_mpps=... tx_packets=... seconds=...
+ *   af_packet -r RX_IF ...	-> af_packet mpps=... packets=... seconds=...
  */
 #include "bench.h"
 
@@ -85,8 +93,13 @@ static int afp_socket(const char *ifname, uint16_t proto)
 	return fd;
 }
 
+/*
+ * Count what arrives in a window of the given length, opened after a
+ * warm-up that starts with the first frame; give up at give_up (ns) or
+ * when the sender stops.
+ */
 static void afp_receiver(int fd, struct afp_shared *sh, uint32_t batch,
-			 double seconds)
+			 double seconds, uint64_t give_up)
 {
 	static char bufs[AFP_MAXBATCH][AFP_MAXLEN];
 	static struct mmsghdr msgs[AFP_MAXBATCH];
@@ -127,7 +140,7 @@ static void afp_receiver(int fd, struct afp_shared *sh, uint32_t batch,
 			n0 = n, t0 = now;
 		if (n0 && now >= t_end)
 			break;
-		if (sh->stop)	/* the sender gave up */
+		if (sh->stop || now > give_up)	/* the sender gave up */
 			return;
 	}
 	sh->rx_packets = n - n0;
@@ -135,21 +148,53 @@ static void afp_receiver(int fd, struct afp_shared *sh, uint32_t batch,
 	sh->ok = 1;
 }
 
+static char afp_frame[AFP_MAXLEN];
+
+/* The frame every sender sends (zeros after the text). */
+static void afp_frame_init(void)
+{
+	memset(afp_frame, 0xff, 6);			/* broadcast */
+	memcpy(afp_frame + 6, "\x02\x00\x00\x00\x00\x0a", 6);
+	afp_frame[12] = (char)(AFP_ETHERTYPE >> 8);
+	afp_frame[13] = (char)(AFP_ETHERTYPE & 0xff);
+	memcpy(afp_frame + 14, "netmap bench af_packet", 22);
+}
+
+/* The frame as a pcap file (Ethernet, one record of flen bytes). */
+static int afp_write_pcap(const char *path, uint16_t flen)
+{
+	const struct {
+		uint32_t magic;
+		uint16_t major, minor;
+		uint32_t zone, sigfigs, snaplen, linktype;
+	} head = { 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1 };	/* 1: Ethernet */
+	const uint32_t rec[4] = { 0, 0, flen, flen };	/* time 0 */
+	FILE *f = fopen(path, "wb");
+	int ok;
+
+	if (!f) {
+		fprintf(stderr, "af_packet: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	ok = fwrite(&head, sizeof(head), 1, f) == 1 &&
+	     fwrite(rec, sizeof(rec), 1, f) == 1 &&
+	     fwrite(afp_frame, flen, 1, f) == 1;
+	if (fclose(f) != 0 || !ok) {
+		fprintf(stderr, "af_packet: %s: cannot write\n", path);
+		return -1;
+	}
+	return 0;
+}
+
 static void afp_sender(int fd, struct afp_shared *sh, uint32_t batch,
 		       uint16_t flen, uint64_t deadline)
 {
-	static char frame[AFP_MAXLEN];
 	static struct mmsghdr msgs[AFP_MAXBATCH];
 	static struct iovec iov;
 	uint64_t sent = 0, t0 = bench_now_ns();
 	uint32_t i;
 
-	memset(frame, 0xff, 6);				/* broadcast */
-	memcpy(frame + 6, "\x02\x00\x00\x00\x00\x0a", 6);
-	frame[12] = (char)(AFP_ETHERTYPE >> 8);
-	frame[13] = (char)(AFP_ETHERTYPE & 0xff);
-	memcpy(frame + 14, "netmap bench af_packet", 22);
-	iov.iov_base = frame;
+	iov.iov_base = afp_frame;
 	iov.iov_len = flen;
 	for (i = 0; i < batch; i++) {
 		msgs[i].msg_hdr.msg_iov = &iov;
@@ -173,16 +218,55 @@ static void afp_sender(int fd, struct afp_shared *sh, uint32_t batch,
 	sh->stop = 1;
 }
 
+/* -r alone: the receiver in this process, for another program's frames. */
+static int afp_rx_only(int rxfd, struct afp_shared *sh, long batch,
+		       double seconds, long cpu_rx)
+{
+	if (bench_pin((int)cpu_rx) < 0)
+		return 1;
+	afp_receiver(rxfd, sh, (uint32_t)batch, seconds,
+		     bench_now_ns() + (uint64_t)(seconds * 1e9) + 10000000000ull);
+	if (!sh->ok || !sh->rx_ns) {
+		fprintf(stderr, "af_packet: the receiver got too little\n");
+		return 1;
+	}
+	printf("af_packet mpps=%.3f packets=%llu seconds=%.3f batch=%ld cpu=%ld\n",
+	       (double)sh->rx_packets * 1e3 / (double)sh->rx_ns,
+	       (unsigned long long)sh->rx_packets, (double)sh->rx_ns / 1e9,
+	       batch, cpu_rx);
+	return 0;
+}
+
+/* -t alone: send for the given time, nobody of ours listening. */
+static int afp_tx_only(int txfd, struct afp_shared *sh, long batch, long len,
+		       double seconds, long cpu_tx)
+{
+	if (bench_pin((int)cpu_tx) < 0)
+		return 1;
+	afp_sender(txfd, sh, (uint32_t)batch, (uint16_t)len,
+		   bench_now_ns() + (uint64_t)(seconds * 1e9));
+	if (!sh->tx_packets || !sh->tx_ns) {
+		fprintf(stderr, "af_packet: the sender sent nothing\n");
+		return 1;
+	}
+	printf("af_packet tx_mpps=%.3f tx_packets=%llu seconds=%.3f len=%ld batch=%ld cpu=%ld\n",
+	       (double)sh->tx_packets * 1e3 / (double)sh->tx_ns,
+	       (unsigned long long)sh->tx_packets, (double)sh->tx_ns / 1e9,
+	       len, batch, cpu_tx);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *tx_if = NULL, *rx_if = NULL, *tx_ns = NULL, *rx_ns = NULL;
+	const char *pcap_out = NULL;
 	long len = 60, batch = 64, cpu_tx = 0, cpu_rx = 1;
 	double seconds = 2;
 	struct afp_shared *sh;
-	int c, txfd, rxfd, status = 0, bufsz = 8 << 20;
+	int c, txfd = -1, rxfd = -1, status = 0, bufsz = 8 << 20, usage = 0;
 	pid_t pid;
 
-	while ((c = getopt(argc, argv, "t:r:T:R:l:b:d:a:A:h")) != -1) {
+	while ((c = getopt(argc, argv, "t:r:T:R:l:b:d:a:A:w:h")) != -1) {
 		switch (c) {
 		case 't':
 			tx_if = optarg;
@@ -211,37 +295,53 @@ int main(int argc, char **argv)
 		case 'A':
 			cpu_rx = bench_num("-A", optarg, -1, 4095);
 			break;
+		case 'w':
+			pcap_out = optarg;
+			break;
 		default:
-			tx_if = NULL;
+			usage = 1;
 			optind = argc;
 			break;
 		}
 	}
-	if (!tx_if || !rx_if) {
+	if (usage || optind < argc || (!tx_if && !rx_if && !pcap_out)) {
 		fprintf(stderr,
-			"usage: %s -t TX_IF -r RX_IF [-T TX_NETNS] [-R RX_NETNS] [-l LEN] [-b BATCH] [-d SECONDS] [-a TX_CPU] [-A RX_CPU]\n",
+			"usage: %s [-t TX_IF] [-r RX_IF] [-T TX_NETNS] [-R RX_NETNS] [-l LEN] [-b BATCH] [-d SECONDS] [-a TX_CPU] [-A RX_CPU] [-w FILE]\n",
 			argv[0]);
 		return 2;
 	}
+	afp_frame_init();
+	if (pcap_out && afp_write_pcap(pcap_out, (uint16_t)len) < 0)
+		return 1;
+	if (!tx_if && !rx_if)
+		return 0;
 	sh = bench_shared_alloc(sizeof(*sh));
 	if (!sh) {
 		perror("mmap");
 		return 1;
 	}
 	/* sockets keep the namespace they were created in */
-	if (afp_enter_netns(rx_ns) < 0)
-		return 1;
-	rxfd = afp_socket(rx_if, AFP_ETHERTYPE);
-	if (rxfd < 0)
-		return 1;
-	if (setsockopt(rxfd, SOL_SOCKET, SO_RCVBUFFORCE, &bufsz, sizeof(bufsz)) < 0)
-		setsockopt(rxfd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
+	if (rx_if) {
+		if (afp_enter_netns(rx_ns) < 0)
+			return 1;
+		rxfd = afp_socket(rx_if, AFP_ETHERTYPE);
+		if (rxfd < 0)
+			return 1;
+		if (setsockopt(rxfd, SOL_SOCKET, SO_RCVBUFFORCE, &bufsz,
+			       sizeof(bufsz)) < 0)
+			setsockopt(rxfd, SOL_SOCKET, SO_RCVBUF, &bufsz,
+				   sizeof(bufsz));
+		if (!tx_if)
+			return afp_rx_only(rxfd, sh, batch, seconds, cpu_rx);
+	}
 	if (afp_enter_netns(tx_ns) < 0)
 		return 1;
 	/* the sender does not listen: protocol 0 receives nothing */
 	txfd = afp_socket(tx_if, 0);
 	if (txfd < 0)
 		return 1;
+	if (!rx_if)
+		return afp_tx_only(txfd, sh, batch, len, seconds, cpu_tx);
 
 	pid = fork();
 	if (pid < 0) {
@@ -253,7 +353,7 @@ int main(int argc, char **argv)
 		close(txfd);
 		if (bench_pin((int)cpu_rx) < 0)
 			_exit(1);
-		afp_receiver(rxfd, sh, (uint32_t)batch, seconds);
+		afp_receiver(rxfd, sh, (uint32_t)batch, seconds, UINT64_MAX);
 		sh->stop = 1;
 		_exit(0);
 	}
