@@ -10,16 +10,18 @@
  *
  *   1. scan (the syncs of spec 12.1); events found: return;
  *   2. spin up to the descriptor's budget, reading the rings only
- *      (rt_poll_peek) and scanning again when they moved;
- *   3. arm, scan again, and sleep: on a futex word of the binding when
- *      the call polls one runtime descriptor alone, else in poll() on
- *      the descriptors (a runtime descriptor is a socket that gets a
- *      byte);
+ *      (rt_poll_peek) and scanning again when they moved, and yielding
+ *      the CPU every few microseconds (a peer may wait for this CPU);
+ *   3. arm, scan again, and sleep: on the futex words of the bindings
+ *      when the call polls runtime descriptors only (futex_waitv for
+ *      more than one), else in poll() on the descriptors (a runtime
+ *      descriptor is a socket that gets a byte);
  *   4. woken: scan again, and sleep again if nothing is there.
  *
  * The budget adapts per descriptor, like KVM's halt polling: a wait that
- * ended with events after a short sleep (at most the longest spin) sets
- * it to twice that wait; a longer wait, or a timeout, sets it to zero.
+ * ended with events after a short sleep (the peer published within the
+ * longest spin, by the time of its wake-up) sets it to twice that wait;
+ * a longer wait, or a timeout, sets it to zero.
  * So a stream that refills faster than the longest spin is caught
  * spinning and nobody sleeps, while an idle port costs nothing: after
  * one wait longer than the longest spin (50 us by default) it sleeps at
@@ -37,6 +39,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +56,8 @@
 #define RP_SPIN_MAX_US 10000
 /* The shortest budget a short wait sets: below it a spin is noise. */
 #define RP_SPIN_MIN_NS 1000ULL
+/* While spinning, the CPU is yielded this often (rp_spin). */
+#define RP_YIELD_EVERY_NS 5000ULL
 /* While spinning, descriptors of other kinds are polled this often. */
 #define RP_OTHERS_EVERY_NS 20000ULL
 
@@ -68,6 +73,7 @@ struct rp_stats {
 	uint64_t sleeps;	/* futex waits and poll() calls that blocked */
 	uint64_t woken;		/* sleeps ended by a peer's wake-up */
 	uint64_t timeouts;	/* calls that returned 0 after sleeping */
+	uint64_t yields;	/* sched_yield() calls while spinning */
 	uint64_t lat_sum, lat_n, lat_max;	/* wake-up to return, ns */
 };
 
@@ -103,13 +109,14 @@ static void rp_stats_write(void)
 
 	rt_poll_counters(&c);
 	len = snprintf(line, sizeof(line),
-		       "netmap-poll pid=%d calls=%llu ready_at_once=%llu spins=%llu spin_hits=%llu spin_us=%llu sleeps=%llu woken=%llu timeouts=%llu wake_latency_avg_ns=%llu wake_latency_max_ns=%llu wakes_sent=%llu wake_syscalls=%llu\n",
+		       "netmap-poll pid=%d calls=%llu ready_at_once=%llu spins=%llu spin_hits=%llu spin_us=%llu yields=%llu sleeps=%llu woken=%llu timeouts=%llu wake_latency_avg_ns=%llu wake_latency_max_ns=%llu wakes_sent=%llu wake_syscalls=%llu\n",
 		       (int)getpid(),
 		       (unsigned long long)RP_GET(calls),
 		       (unsigned long long)RP_GET(at_once),
 		       (unsigned long long)RP_GET(spins),
 		       (unsigned long long)RP_GET(spin_hits),
 		       (unsigned long long)(RP_GET(spin_ns) / 1000),
+		       (unsigned long long)RP_GET(yields),
 		       (unsigned long long)RP_GET(sleeps),
 		       (unsigned long long)RP_GET(woken),
 		       (unsigned long long)RP_GET(timeouts),
@@ -162,6 +169,7 @@ struct rp_call {
 	const char *is_rt;
 	struct pollfd *tmp;		/* nfds entries */
 	struct rt_sock_sleeper *sl;	/* nfds entries (sleeping on sockets) */
+	uint32_t *tok;			/* nfds entries (futex tokens) */
 	int has_others;			/* descriptors that are not the runtime's */
 	const sigset_t *sigmask;
 	const struct nmb_poll_filter *filter;
@@ -217,10 +225,13 @@ static int rp_peek(const struct rp_call *c)
 /*
  * Spin until events, or until the budget is spent.  Other descriptors
  * are looked at every RP_OTHERS_EVERY_NS (a system call each time).
+ * Every RP_YIELD_EVERY_NS the spinner yields its CPU: a peer waiting for
+ * that CPU (three programs on two CPUs) runs at once instead of at the
+ * next scheduler tick, and with a CPU to spare the yield returns at once.
  */
 static int rp_spin(const struct rp_call *c, uint64_t t0, uint64_t budget)
 {
-	uint64_t now = t0, others_at = t0;
+	uint64_t now = t0, others_at = t0, yield_at = t0 + RP_YIELD_EVERY_NS;
 	int ready = 0, k;
 
 	RP_COUNT(spins, 1);
@@ -236,6 +247,12 @@ static int rp_spin(const struct rp_call *c, uint64_t t0, uint64_t budget)
 		}
 		if (ready)
 			break;
+		if (now >= yield_at) {
+			sched_yield();
+			RP_COUNT(yields, 1);
+			now = rt_now_ns();
+			yield_at = now + RP_YIELD_EVERY_NS;
+		}
 	}
 	RP_COUNT(spin_ns, now - t0);
 	if (ready > 0)
@@ -243,10 +260,10 @@ static int rp_spin(const struct rp_call *c, uint64_t t0, uint64_t budget)
 	return ready;
 }
 
-/* Record a wake-up's latency: from the peer's rt_wake() to now. */
-static void rp_latency(const struct rp_call *c)
+/* When the last wake-up was sent to one of the call's descriptors (ns). */
+static uint64_t rp_wake_time(const struct rp_call *c)
 {
-	uint64_t now = rt_now_ns(), w = 0, lat, old;
+	uint64_t w = 0;
 	unsigned long i;
 
 	for (i = 0; i < c->nfds; i++)
@@ -256,6 +273,14 @@ static void rp_latency(const struct rp_call *c)
 			if (t > w)
 				w = t;
 		}
+	return w;
+}
+
+/* Record a wake-up's latency: from the peer's rt_wake() to now. */
+static void rp_latency(const struct rp_call *c)
+{
+	uint64_t now = rt_now_ns(), w = rp_wake_time(c), lat, old;
+
 	if (!w || w > now)
 		return;
 	lat = now - w;
@@ -279,30 +304,32 @@ static void rp_unsleep(const struct rp_call *c, enum rt_wait_how how,
 {
 	unsigned long i;
 
-	if (how == RT_WAIT_FUTEX) {
-		rt_poll_disarm(c->fds[0].fd, how);
-		return;
-	}
-	for (i = 0; i < c->nfds; i++)
-		if (c->is_rt[i])
+	for (i = 0; i < c->nfds; i++) {
+		if (!c->is_rt[i])
+			continue;
+		if (how == RT_WAIT_FUTEX)
+			rt_poll_disarm(c->fds[i].fd, how);
+		else
 			rt_poll_sock_leave(c->fds[i].fd, &c->sl[i],
 					   woken && (woken[i].revents & POLLIN));
+	}
 }
 
 /*
  * Sleep until events or the deadline (0: none), re-arming after every
- * wake-up that found nothing.  Returns as poll() does.  One runtime
- * descriptor alone, without a signal mask to apply, sleeps on its futex
- * word; otherwise the real ppoll() waits on every descriptor (a runtime
+ * wake-up that found nothing.  Returns as poll() does.  Runtime
+ * descriptors alone, without a signal mask to apply, sleep on their
+ * futex words (futex_waitv for several, where the kernel has it);
+ * otherwise the real ppoll() waits on every descriptor (a runtime
  * descriptor gets a byte), which applies the mask atomically.
  */
 static int rp_sleep(const struct rp_call *c, uint64_t deadline)
 {
-	enum rt_wait_how how = c->nfds == 1 && !c->sigmask ? RT_WAIT_FUTEX :
-							     RT_WAIT_SOCKET;
+	enum rt_wait_how how = !c->has_others && !c->sigmask &&
+			       c->nfds <= (unsigned long)rt_poll_wait_many_max() ?
+			       RT_WAIT_FUTEX : RT_WAIT_SOCKET;
 	struct pollfd *fds = c->fds, *tmp = c->tmp;
 	struct timespec left, *wait;
-	uint32_t token = 0;
 	unsigned long i;
 	int ready, r;
 
@@ -312,7 +339,7 @@ static int rp_sleep(const struct rp_call *c, uint64_t deadline)
 				continue;
 			if (how == RT_WAIT_SOCKET)
 				rt_poll_sock_enter(fds[i].fd, &c->sl[i]);
-			token = rt_poll_arm(fds[i].fd, fds[i].events, how);
+			c->tok[i] = rt_poll_arm(fds[i].fd, fds[i].events, how);
 		}
 		/* Rescan after arming: a peer may have published meanwhile. */
 		ready = rp_pass(c, c->has_others);
@@ -334,7 +361,7 @@ static int rp_sleep(const struct rp_call *c, uint64_t deadline)
 		}
 		RP_COUNT(sleeps, 1);
 		if (how == RT_WAIT_FUTEX) {
-			r = rt_poll_wait(fds[0].fd, token, wait);
+			r = rt_poll_wait(fds, c->nfds, c->tok, deadline);
 			rp_unsleep(c, how, NULL);
 			if (r < 0) {
 				errno = -r;
@@ -402,9 +429,10 @@ int rt_poll(struct pollfd *fds, unsigned long nfds, const char *is_rt,
 {
 	struct pollfd stackfds[16];
 	struct rt_sock_sleeper stacksl[16];
+	uint32_t stacktok[16];
 	struct rp_call c = {
 		.fds = fds, .nfds = nfds, .is_rt = is_rt, .tmp = stackfds,
-		.sl = stacksl, .sigmask = sigmask, .filter = filter,
+		.sl = stacksl, .tok = stacktok, .sigmask = sigmask, .filter = filter,
 	};
 	uint64_t t0, deadline = 0, budget, waited, limit = 0;
 	int ready, spun_hit = 0;
@@ -417,9 +445,11 @@ int rt_poll(struct pollfd *fds, unsigned long nfds, const char *is_rt,
 	if (nfds > 16) {
 		c.tmp = calloc(nfds, sizeof(*c.tmp));
 		c.sl = calloc(nfds, sizeof(*c.sl));
-		if (!c.tmp || !c.sl) {
+		c.tok = calloc(nfds, sizeof(*c.tok));
+		if (!c.tmp || !c.sl || !c.tok) {
 			free(c.tmp);
 			free(c.sl);
+			free(c.tok);
 			errno = ENOMEM;
 			return -1;
 		}
@@ -454,6 +484,18 @@ int rt_poll(struct pollfd *fds, unsigned long nfds, const char *is_rt,
 		goto out;
 	/* Events after a sleep: spin that long next time, if it is short. */
 	waited = rt_now_ns() - t0;
+	{
+		/*
+		 * Until the peer published, not until this thread ran again:
+		 * a slow wake-up (an idle CPU of a VM) says nothing of how
+		 * soon the peer refills, and counted in, it would keep the
+		 * budget at 0 for good once one wait was long.
+		 */
+		uint64_t w = rp_wake_time(&c);
+
+		if (w >= t0 && w - t0 < waited)
+			waited = w - t0;
+	}
 	if (waited > rp.spin_max) {
 		budget = 0;
 	} else {
@@ -468,6 +510,7 @@ out:
 	if (c.tmp != stackfds) {
 		free(c.tmp);
 		free(c.sl);
+		free(c.tok);
 	}
 	return ready;
 }

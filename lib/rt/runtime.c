@@ -2536,14 +2536,17 @@ uint32_t rt_poll_arm(int fd, short events, enum rt_wait_how how)
 		return 0;
 	b = &rt.arena->bindings[idx];
 	token = __atomic_load_n(&b->wake_seq, __ATOMIC_SEQ_CST);
-	priv = b->priv;
-	if (!priv || !(na = priv->na))
-		return token;
-	/* Counted (or armed) before the ring bits: see rt_wake(). */
+	/*
+	 * Counted (or armed) before the ring bits: see rt_wake().  Counted
+	 * even without rings, as rt_poll_disarm() does not know.
+	 */
 	if (how == RT_WAIT_FUTEX)
 		__atomic_add_fetch(&b->futex_waiters, 1, __ATOMIC_SEQ_CST);
 	else
 		__atomic_store_n(&b->sock_armed, 1, __ATOMIC_SEQ_CST);
+	priv = b->priv;
+	if (!priv || !(na = priv->na))
+		return token;
 	bit = 1ULL << priv->binding_idx;
 	if (!events)
 		events = POLLIN | POLLOUT;
@@ -2559,14 +2562,41 @@ uint32_t rt_poll_arm(int fd, short events, enum rt_wait_how how)
 	return token;
 }
 
-int rt_poll_wait(int fd, uint32_t token, const struct timespec *timeout)
-{
-	int idx = rt_fd_binding_of(fd);
+/* futex_waitv(2), Linux 5.16: one sleep on the words of several bindings. */
+#ifdef __NR_futex_waitv
+struct rt_futex_waitv {		/* struct futex_waitv of linux/futex.h */
+	uint64_t val;
+	uint64_t uaddr;
+	uint32_t flags;
+	uint32_t reserved;
+};
+#define RT_FUTEX_32 2		/* FUTEX_32 */
+#define RT_WAITV_MAX 128	/* FUTEX_WAITV_MAX */
 
-	if (idx < 0)
-		return -EBADF;
-	if (!rt_futex(&rt.arena->bindings[idx].wake_seq, FUTEX_WAIT, token,
-		      timeout))
+static int rt_waitv_state;	/* 0: not probed, 1: works, -1: no */
+
+int rt_poll_wait_many_max(void)
+{
+	int s = __atomic_load_n(&rt_waitv_state, __ATOMIC_RELAXED);
+
+	if (!s) {
+		/* no waiters is EINVAL where the call exists, ENOSYS where not */
+		s = syscall(__NR_futex_waitv, NULL, 0, 0, NULL, CLOCK_MONOTONIC) < 0 &&
+		    errno == ENOSYS ? -1 : 1;
+		__atomic_store_n(&rt_waitv_state, s, __ATOMIC_RELAXED);
+	}
+	return s > 0 ? RT_WAITV_MAX : 1;
+}
+#else
+int rt_poll_wait_many_max(void)
+{
+	return 1;
+}
+#endif
+
+static int rt_poll_wait_errno(long r)
+{
+	if (!r)
 		return 1;
 	switch (errno) {
 	case EAGAIN:	/* woken between the arm and the wait */
@@ -2576,6 +2606,67 @@ int rt_poll_wait(int fd, uint32_t token, const struct timespec *timeout)
 	default:
 		return -errno;
 	}
+}
+
+int rt_poll_wait(const struct pollfd *fds, unsigned long n,
+		 const uint32_t *tokens, uint64_t deadline_ns)
+{
+	struct timespec ts, *tsp = NULL;
+	int idx = n ? rt_fd_binding_of(fds[0].fd) : -1;
+
+	if (idx < 0)
+		return -EBADF;
+	if (n == 1) {
+		if (deadline_ns) {
+			uint64_t now = rt_now_ns(),
+				 left = deadline_ns > now ? deadline_ns - now : 0;
+
+			ts.tv_sec = (time_t)(left / 1000000000ULL);
+			ts.tv_nsec = (long)(left % 1000000000ULL);
+			tsp = &ts;
+		}
+		return rt_poll_wait_errno(
+			rt_futex(&rt.arena->bindings[idx].wake_seq, FUTEX_WAIT,
+				 tokens[0], tsp));
+	}
+#ifdef __NR_futex_waitv
+	{
+		struct rt_futex_waitv w[RT_WAITV_MAX];
+		unsigned long i, j, k = 0;
+
+		if (n > RT_WAITV_MAX || rt_poll_wait_many_max() < (int)n)
+			return -EINVAL;
+		for (i = 0; i < n; i++) {
+			uint64_t a;
+
+			idx = rt_fd_binding_of(fds[i].fd);
+			if (idx < 0)
+				return -EBADF;
+			a = (uint64_t)(uintptr_t)&rt.arena->bindings[idx].wake_seq;
+			/* one entry per binding: descriptors may share one */
+			for (j = 0; j < k && w[j].uaddr != a; j++)
+				;
+			if (j < k)
+				continue;
+			w[k].val = tokens[i];
+			w[k].uaddr = a;
+			w[k].flags = RT_FUTEX_32;
+			w[k].reserved = 0;
+			k++;
+		}
+		if (deadline_ns) {
+			ts.tv_sec = (time_t)(deadline_ns / 1000000000ULL);
+			ts.tv_nsec = (long)(deadline_ns % 1000000000ULL);
+			tsp = &ts;
+		}
+		/* returns the index of the word that woke it */
+		return rt_poll_wait_errno(
+			syscall(__NR_futex_waitv, w, k, 0, tsp, CLOCK_MONOTONIC) >= 0 ?
+			0 : -1);
+	}
+#else
+	return -EINVAL;
+#endif
 }
 
 /*

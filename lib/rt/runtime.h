@@ -82,7 +82,7 @@ int rt_owns_range(const void *addr, size_t len);
 
 enum rt_wait_how {
 	RT_WAIT_SOCKET = 1,	/* a byte on fd: poll, select and epoll see it */
-	RT_WAIT_FUTEX,		/* rt_poll_wait(): cheaper, fd alone */
+	RT_WAIT_FUTEX,		/* rt_poll_wait(): cheaper, runtime descriptors only */
 };
 
 /* Ready events of fd after the syncs poll performs (possibly 0). */
@@ -94,12 +94,19 @@ int rt_poll_peek(int fd, short events);
 /* Step 3; returns the token rt_poll_wait() needs. */
 uint32_t rt_poll_arm(int fd, short events, enum rt_wait_how how);
 
+struct pollfd;
+
 /*
- * Sleep until a wake-up after the arm that returned token, or for at
- * most timeout (NULL: no limit).  Returns 1 (woken), 0 (timed out) or
- * -errno (-EINTR).
+ * Sleep until a wake-up of any of the n descriptors (all the runtime's)
+ * after the arms that returned tokens[i], or until deadline_ns
+ * (rt_now_ns() clock; 0: no limit).  Returns 1 (woken), 0 (timed out)
+ * or -errno (-EINTR).  More than one descriptor needs futex_waitv(2):
+ * rt_poll_wait_many_max() says how many one call may wait on (1 where
+ * the kernel lacks it).
  */
-int rt_poll_wait(int fd, uint32_t token, const struct timespec *timeout);
+int rt_poll_wait(const struct pollfd *fds, unsigned long n,
+		 const uint32_t *tokens, uint64_t deadline_ns);
+int rt_poll_wait_many_max(void);
 void rt_poll_disarm(int fd, enum rt_wait_how how);
 
 /* Ring positions fd waits on for events, for edge-triggered epoll. */
@@ -140,7 +147,6 @@ void rt_poll_counters(struct rt_poll_counters *c);
  * nmb_poll() when some descriptors are the runtime's (is_rt[i] says
  * which): the wait of lib/rt/rt_poll.c, with nmb_poll()'s arguments.
  */
-struct pollfd;
 struct nmb_poll_filter;
 int rt_poll(struct pollfd *fds, unsigned long nfds, const char *is_rt,
 	    const struct timespec *timeout, const sigset_t *sigmask,

@@ -16,7 +16,9 @@
  * through VALE, alternating tiny and full batches with random pauses
  * on both sides, so that each side goes to sleep and is woken at every
  * possible moment, with and without the spin, sleeping on the futex
- * (one descriptor) and in poll() (a second descriptor in the set).
+ * (one descriptor), on the futexes of two ports at once (futex_waitv:
+ * an idle second port in the set) and in poll() (a pipe(2) end in the
+ * set).
  * Every wait is without a timeout: a lost wake-up stops the flow for
  * good, which the parent sees (no progress while one side sleeps with
  * work published for it) and reports.  Every packet carries a sequence
@@ -567,10 +569,16 @@ struct stress_shared {
 	volatile uint64_t tx_waits, rx_waits;	/* waits that slept */
 };
 
+enum {
+	EXTRA_NONE,
+	EXTRA_PIPE,	/* a pipe(2) end: the runtime sleeps in poll() */
+	EXTRA_PORT,	/* an idle netmap port: on the runtime, futex_waitv */
+};
+
 struct stress_cfg {
 	const char *what;
 	int vale;		/* else a pipe */
-	int extra_fd;		/* a second descriptor in the poll set */
+	int extra_fd;		/* a second descriptor in the poll set: EXTRA_* */
 	const char *spin_us;	/* NETMAP_POLL_SPIN_US */
 	uint32_t slots;
 };
@@ -637,6 +645,28 @@ static void frame(uint8_t *buf, uint64_t seq)
 
 #define STRESS_END (~(uint64_t)0)
 
+/*
+ * The second descriptor of a side's poll set: the pipe(2) end it was
+ * given, or (EXTRA_PORT) the master end of a pipe of its own that
+ * nobody else opens, so never readable (kept open until the side exits).
+ */
+static int stress_extra(const struct stress_cfg *c, int pipefd, const char *spec,
+			char side)
+{
+	char name[128];
+	struct nmport_d *d;
+
+	if (c->extra_fd != EXTRA_PORT)
+		return pipefd;
+	/* netmap:NAME{0... or valeNAME:a...: a name of the same test */
+	snprintf(name, sizeof(name), "netmap:ix%c%.*s{0", side,
+		 (int)strcspn(spec + (c->vale ? 0 : 7), ":{}@"), spec + (c->vale ? 0 : 7));
+	d = nmport_open(name);
+	if (!d)
+		_exit(2);
+	return d->fd;
+}
+
 static void stress_sender(const struct stress_cfg *c, const char *spec,
 			  struct stress_shared *sh, int extra, uint64_t seed)
 {
@@ -647,6 +677,7 @@ static void stress_sender(const struct stress_cfg *c, const char *spec,
 
 	if (!d)
 		_exit(2);
+	extra = stress_extra(c, extra, spec, 't');
 	r = NETMAP_TXRING(d->nifp, d->first_tx_ring);
 	for (;;) {
 		uint32_t space, want, n, i;
@@ -708,6 +739,7 @@ static void stress_receiver(const struct stress_cfg *c, const char *spec,
 
 	if (!d)
 		_exit(2);
+	extra = stress_extra(c, extra, spec, 'r');
 	r = NETMAP_RXRING(d->nifp, d->first_rx_ring);
 	sh->rx_ready = 1;
 	for (;;) {
@@ -893,15 +925,17 @@ int main(void)
 	static const struct stress_cfg cfgs[] = {
 		{ "pipe, futex, spin", 0, 0, "50", 64 },
 		{ "pipe, futex, no spin", 0, 0, "0", 64 },
-		{ "pipe, poll() with a second fd, no spin", 0, 1, "0", 64 },
-		{ "pipe, poll() with a second fd, spin", 0, 1, "50", 64 },
+		{ "pipe, poll() with a second fd, no spin", 0, EXTRA_PIPE, "0", 64 },
+		{ "pipe, poll() with a second fd, spin", 0, EXTRA_PIPE, "50", 64 },
+		{ "pipe, futexes of two ports, no spin", 0, EXTRA_PORT, "0", 64 },
 		{ "VALE, futex, no spin", 1, 0, "0", 64 },
-		{ "VALE, poll() with a second fd, spin", 1, 1, "50", 64 },
+		{ "VALE, poll() with a second fd, spin", 1, EXTRA_PIPE, "50", 64 },
+		{ "VALE, futexes of two ports, spin", 1, EXTRA_PORT, "50", 64 },
 	};
 	const char *e = getenv("NETMAP_TEST_TIMESCALE");
 	const char *be = getenv("NETMAP_BACKEND");
 	char dir[] = "/tmp/nmtest-poll.XXXXXX";
-	unsigned total = 6, each, i;
+	unsigned total = 8, each, i;
 	int rc;
 	enum mech m;
 
