@@ -188,6 +188,28 @@ int nmh_nic_open(const char *name, struct nm_adapter *na,
 		 struct nm_nic_geom *geom, struct nmh_nic **out);
 void nmh_nic_close(struct nmh_nic *nic);
 int nmh_nic_intercept(struct nmh_nic *nic, int on);
+/*
+ *  - nmh_nic_bind: a binding takes (on) or leaves (off) the hardware
+ *    rings [first[t], last[t]) of the device (host rings excluded; the
+ *    device is intercepting).  Called by the binding's own process, or,
+ *    for off, by whichever process releases the binding of a process
+ *    that died.  A host whose device I/O belongs to a process (the user
+ *    runtime: a socket per queue and process) opens and closes it here,
+ *    and may refuse a queue another process serves (-EBUSY, with
+ *    nmh_error_detail); the kernel does nothing.
+ *  - nmh_nic_port_flags: NR_PORT_* flags (PORT_INFO_GET) saying how the
+ *    host serves the device, beyond NR_PORT_EMULATED.
+ */
+int nmh_nic_bind(struct nmh_nic *nic, const uint32_t first[2],
+		 const uint32_t last[2], int on);
+/*
+ *  - nmh_nic_stopped: a sync found the device down: a host that learns
+ *    of link changes only when it looks (the user runtime) looks now,
+ *    and calls nm_nic_state() if it changed.  The kernel is told by its
+ *    notifier and does nothing.  Data path, kring owned.
+ */
+void nmh_nic_stopped(struct nmh_nic *nic);
+uint16_t nmh_nic_port_flags(struct nmh_nic *nic);
 
 /*
  * Data path: called by the owner of the kring concerned (nm_kring_try_busy
@@ -209,6 +231,14 @@ int nmh_nic_intercept(struct nmh_nic *nic, int on);
  */
 int nmh_nic_xmit(struct nmh_nic *nic, uint32_t q, const void *buf,
 		 uint32_t len);
+/*
+ *  - nmh_nic_xmit_flush: the frames queued by nmh_nic_xmit on TX queue q
+ *    since the last flush leave now.  A host that hands every frame to
+ *    the device at once does nothing; one that batches them (the user
+ *    runtime writes an AF_XDP or TPACKET ring, then makes one system
+ *    call) sends them here.  Called after the frames of one TX sync.
+ */
+void nmh_nic_xmit_flush(struct nmh_nic *nic, uint32_t q);
 uint32_t nmh_nic_tx_done(struct nmh_nic *nic, uint32_t q);
 uint32_t nmh_nic_rx_pull(struct nmh_nic *nic, uint32_t q, int host,
 			 struct nm_nic_rxbuf *bufs, uint32_t n);

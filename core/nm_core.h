@@ -455,6 +455,12 @@ struct nm_core {
 	 */
 	uint32_t host_lazy_regions;
 	uint32_t host_has_nics;		/* the nmh_nic_* interface works */
+	/*
+	 * NIC ports have host rings (21): the host can take the stack's
+	 * transmissions and hand it frames (the kernel).  Without, a NIC
+	 * port has none and asking for them fails with EOPNOTSUPP.
+	 */
+	uint32_t host_nic_host_rings;
 };
 
 /* Set by the host before any other core call. */
@@ -841,6 +847,7 @@ int nm_null_get(const char *name, struct nmreq_register *req,
 int nm_nic_get(const char *name, struct nmreq_register *req,
 	       struct nm_adapter **out);
 void nm_nic_release_unused(struct nm_adapter *na);
+int nm_nic_bind(struct nm_adapter *na, const struct nm_priv *priv, int on);
 int nm_nic_rx_wanted(struct nm_adapter *na, uint32_t q);
 int nm_nic_host_wanted(struct nm_adapter *na, uint32_t txq, uint32_t *hq);
 void nm_nic_event(struct nm_adapter *na, enum nm_txrx t, uint32_t q,

@@ -440,6 +440,32 @@ static int nm_kring_stopped(const struct nm_kring *kring)
 	       NM_READ_ONCE(kring->na->nic_state) != NM_NIC_UP;
 }
 
+/* A NIC down: is it up again?  (Its host may have to look.) */
+static int nm_kring_restarted(const struct nm_kring *kring)
+{
+	struct nm_adapter *na = kring->na;
+
+	if (na->kind != NM_KIND_NIC || !na->nic ||
+	    NM_READ_ONCE(na->nic_state) != NM_NIC_DOWN)
+		return 0;
+	nmh_nic_stopped(na->nic);
+	return !nm_kring_stopped(kring);
+}
+
+/* Why a ring is stopped (a NIC down or removed, 22), for the program. */
+static void nm_kring_stopped_detail(const struct nm_kring *kring)
+{
+	uint32_t state = NM_READ_ONCE(kring->na->nic_state);
+
+	if (state == NM_NIC_GONE)
+		nmh_error_detail("%s was removed: close the port", kring->na->name);
+	else if (state == NM_NIC_DOWN)
+		nmh_error_detail("%s is down: its rings are stopped until it is up",
+				 kring->na->name);
+	else
+		nmh_error_detail("%s is stopped", kring->na->name);
+}
+
 /*
  * Sync flags of a binding: host RX NS_FORWARD may fill the hardware TX
  * rings only when it has them all (11.3, 21).
@@ -478,8 +504,9 @@ static int nm_sync_one(struct nm_kring *kring, int flags)
 
 	if (!nm_kring_try_busy(kring))
 		return NM_SYNC_BUSY;
-	if (nm_kring_stopped(kring)) {
+	if (nm_kring_stopped(kring) && !nm_kring_restarted(kring)) {
 		nm_kring_unbusy(kring);
+		nm_kring_stopped_detail(kring);
 		return -EIO;
 	}
 	if (kring->tx == NR_TX) {

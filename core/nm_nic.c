@@ -133,6 +133,18 @@ static inline const uint8_t *nm_slot_data(const struct nm_kring *k,
 	return nm_bufs_addr(bb, NM_READ_ONCE(s->buf_idx)) + off;
 }
 
+/*
+ * Publish a new tail.  Another binding of the ring may sleep waiting for
+ * it (two threads, one syncing, one in poll): wake it as a peer would.
+ */
+static void nm_nic_set_tail(struct nm_kring *k, uint32_t tail)
+{
+	if (tail == k->nr_hwtail)
+		return;
+	nm_store_release(&k->nr_hwtail, tail);
+	nmh_kring_notify(k);
+}
+
 /* Host TX ring: every released slot goes to the host stack (21). */
 static int nm_nic_host_txsync(struct nm_kring *k)
 {
@@ -191,9 +203,15 @@ static int nm_nic_txsync(struct nm_kring *k, int flags)
 			inflight++;
 		nm_slot_done(s, 0);
 	}
+	if (cur != k->nr_hwcur) {
+		/* Out they go; what completed meanwhile is free at once. */
+		nmh_nic_xmit_flush(na->nic, q);
+		done = nmh_nic_tx_done(na->nic, q);
+		inflight = done >= inflight ? 0 : inflight - done;
+	}
 	k->nic_inflight = inflight;
 	k->nr_hwcur = cur;
-	nm_store_release(&k->nr_hwtail, (cur + 2 * n - 1 - inflight) % n);
+	nm_nic_set_tail(k, (cur + 2 * n - 1 - inflight) % n);
 	return 0;
 }
 
@@ -281,7 +299,7 @@ static void nm_nic_import(struct nm_kring *k, uint32_t q, int host)
 		if (got < m)
 			break;
 	}
-	nm_store_release(&k->nr_hwtail, tail);
+	nm_nic_set_tail(k, tail);
 	if (bad)
 		nm_ring_repair(k);
 }
@@ -371,6 +389,27 @@ const struct nm_adapter_ops nm_nic_ops = {
 	.dtor = nm_nic_dtor,
 };
 
+/*
+ * The hardware rings a binding of a NIC port takes or leaves, told to
+ * the host (per-process device I/O in the user runtime).  Other ports:
+ * nothing to do.
+ */
+int nm_nic_bind(struct nm_adapter *na, const struct nm_priv *priv, int on)
+{
+	uint32_t first[2], last[2];
+	enum nm_txrx t;
+
+	if (na->kind != NM_KIND_NIC || !na->nic)
+		return 0;
+	NM_FOR_RX_TX(t) {
+		uint32_t n = na->num_rings[t];
+
+		first[t] = priv->qfirst[t] < n ? priv->qfirst[t] : n;
+		last[t] = priv->qlast[t] < n ? priv->qlast[t] : n;
+	}
+	return nmh_nic_bind(na->nic, first, last, on);
+}
+
 /* Nobody uses the port any more: the host forgets the device. */
 void nm_nic_release_unused(struct nm_adapter *na)
 {
@@ -411,12 +450,16 @@ int nm_nic_get(const char *name, struct nmreq_register *req,
 	if (host[NR_TX] > NM_NIC_MAX_RINGS / 2 ||
 	    host[NR_RX] > NM_NIC_MAX_RINGS / 2)
 		return -EINVAL;
+	if (!nm_g->host_nic_host_rings)
+		host[NR_TX] = host[NR_RX] = 0;	/* nm_select_rings says why */
 	na = nmh_zalloc(sizeof(*na));
 	if (!na)
 		return -ENOMEM;
 	nm_strlcpy(na->name, name, sizeof(na->name));
 	na->kind = NM_KIND_NIC;
-	na->flags = NAF_HOST_RINGS | NAF_OFFSETS | NAF_MOREFRAG;
+	na->flags = NAF_OFFSETS | NAF_MOREFRAG;
+	if (host[NR_TX])
+		na->flags |= NAF_HOST_RINGS;
 	na->ns = nmh_netns_self();
 	memset(&g, 0, sizeof(g));
 	err = nmh_nic_open(name, na, &g, &na->nic);

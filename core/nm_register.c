@@ -109,6 +109,21 @@ void nma_check_unused(struct nm_adapter *na)
 /* Ring selection (11.3)                                            */
 /* ---------------------------------------------------------------- */
 
+/*
+ * Host rings asked of a port that has none: VALE ports and pipes have no
+ * host stack (EINVAL); a NIC port has none when its host cannot take the
+ * stack's frames (the user runtime), and says so.
+ */
+static int nm_no_host_rings(const struct nm_adapter *na)
+{
+	if (na->kind != NM_KIND_NIC)
+		return -EINVAL;
+	nmh_error_detail("%s has no host rings (^, *) without the kernel "
+			 "module: the user runtime cannot take the host "
+			 "stack's frames", na->name);
+	return -EOPNOTSUPP;
+}
+
 static int nm_select_rings(const struct nm_adapter *na,
 			   const struct nmreq_register *req,
 			   uint32_t first[2], uint32_t last[2])
@@ -138,13 +153,13 @@ static int nm_select_rings(const struct nm_adapter *na,
 			break;
 		case NR_REG_SW:
 			if (!h)
-				return -EINVAL;
+				return nm_no_host_rings(na);
 			first[t] = n;
 			last[t] = n + h;
 			break;
 		case NR_REG_NIC_SW:
 			if (!h)
-				return -EINVAL;
+				return nm_no_host_rings(na);
 			first[t] = 0;
 			last[t] = n + h;
 			break;
@@ -160,7 +175,7 @@ static int nm_select_rings(const struct nm_adapter *na,
 			break;
 		case NR_REG_ONE_SW:
 			if (!h)
-				return -EINVAL;
+				return nm_no_host_rings(na);
 			if (r >= h) {
 				if (r >= na->num_host_rings[o])
 					return -EINVAL;
@@ -427,23 +442,26 @@ int nm_register(struct nm_priv *priv, const char *name,
 	}
 	memcpy(priv->qfirst, first, sizeof(first));
 	memcpy(priv->qlast, last, sizeof(last));
+	err = nm_nic_bind(na, priv, 1);
+	if (err)
+		goto err_reg;
 	if (off) {
 		err = nm_offsets_apply(na, priv, off, mask);
 		if (err) {
 			o->off_err = err;
-			goto err_reg;
+			goto err_bind;
 		}
 	}
 	priv->nifp = nm_if_new(na, priv);
 	err = -ENOMEM;
 	if (!priv->nifp)
-		goto err_reg;
+		goto err_bind;
 	if (na->kind == NM_KIND_MONITOR) {
 		err = nm_monitor_bind(na, priv);
 		if (err) {
 			nm_mem_if_free(na->mem, priv->nifp);
 			priv->nifp = NULL;
-			goto err_reg;
+			goto err_bind;
 		}
 	}
 	NM_FOR_RX_TX(t) {
@@ -484,6 +502,8 @@ int nm_register(struct nm_priv *priv, const char *name,
 	}
 	return 0;
 
+err_bind:
+	nm_nic_bind(na, priv, 0);
 err_reg:
 	if (new_user) {
 		na->flags &= ~NAF_NETMAP_ON;
@@ -516,6 +536,7 @@ void nm_priv_release(struct nm_priv *priv)
 		nm_mem_if_free(mem, priv->nifp);
 		priv->nifp = NULL;
 	}
+	nm_nic_bind(na, priv, 0);
 	NM_FOR_RX_TX(t) {
 		for (i = priv->qfirst[t]; i < priv->qlast[t]; i++) {
 			struct nm_kring *k = &na->rings[t][i];
@@ -602,7 +623,10 @@ int nm_port_info(const char *name, struct nmreq_port_info_get *info)
 	info->nr_host_tx_rings = (uint16_t)na->num_host_rings[NR_TX];
 	info->nr_host_rx_rings = (uint16_t)na->num_host_rings[NR_RX];
 	info->nr_mem_id = na->mem->id;
-	info->nr_port_flags = na->kind == NM_KIND_NIC ? NR_PORT_EMULATED : 0;
+	info->nr_port_flags = 0;
+	if (na->kind == NM_KIND_NIC)
+		info->nr_port_flags = NR_PORT_EMULATED |
+				      (na->nic ? nmh_nic_port_flags(na->nic) : 0);
 	nma_check_unused(na);
 	nma_put(na);
 	return 0;

@@ -368,6 +368,17 @@ const char *nmport_kind(const struct nmport_d *d);
 int nmport_emulated(const struct nmport_d *d);
 
 /*
+ * For a registered system interface: how it is served, in the words the
+ * tools print, written into buf (len bytes): "emulated adapter" on the
+ * kernel module; on the user runtime (no module) "emulated adapter over
+ * AF_XDP (native XDP, copy mode)" and the like, or "emulated adapter
+ * over AF_PACKET (TPACKET_V3; why AF_XDP is not used)".  Returns 1 when
+ * written, 0 when the backend does not tell (a kernel without the
+ * extension), or -errno.
+ */
+int nmport_adapter(const struct nmport_d *d, char *buf, size_t len);
+
+/*
  * The last message this thread reported through ctx (NULL: through any
  * context), or "" if none.  Valid until the next message of this thread.
  */

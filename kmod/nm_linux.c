@@ -1039,6 +1039,7 @@ static int __init nmk_init(void)
 	nmk_params_restore(&given);
 	nmk_core.host_has_netdevs = 1;
 	nmk_core.host_has_nics = 1;
+	nmk_core.host_nic_host_rings = 1;
 	nm_g = &nmk_core;
 	nmk_ready = 1;
 

@@ -419,9 +419,40 @@ out:
 	return err;
 }
 
+/* Every frame went to the driver in nmh_nic_xmit: nothing is queued. */
+void nmh_nic_xmit_flush(struct nmh_nic *h, uint32_t q)
+{
+	(void)h;
+	(void)q;
+}
+
 /* ---------------------------------------------------------------- */
 /* Open, close, hooks                                               */
 /* ---------------------------------------------------------------- */
+
+/* The device is the module's, whoever binds its rings. */
+int nmh_nic_bind(struct nmh_nic *h, const uint32_t first[2],
+		 const uint32_t last[2], int on)
+{
+	(void)h;
+	(void)first;
+	(void)last;
+	(void)on;
+	return 0;
+}
+
+/* The netdevice notifier tells us of link changes as they happen. */
+void nmh_nic_stopped(struct nmh_nic *h)
+{
+	(void)h;
+}
+
+/* The emulated adapter (NR_PORT_EMULATED, set by core) and nothing else. */
+uint16_t nmh_nic_port_flags(struct nmh_nic *h)
+{
+	(void)h;
+	return 0;
+}
 
 struct nm_adapter *nmh_nic_find(const char *name)
 {

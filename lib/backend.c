@@ -61,6 +61,11 @@ const char *nmb_kind_name(enum nmb_kind kind)
 	return kind == NMB_USER ? "user" : "kernel";
 }
 
+int nmb_nic_note(int fd, char *buf, size_t len)
+{
+	return rt_is_fd(fd) ? rt_nic_note(fd, buf, len) : 0;
+}
+
 int nmb_ioctl(int fd, unsigned long cmd, void *arg)
 {
 	if (cmd != NIOCTXSYNC && cmd != NIOCRXSYNC)
@@ -143,10 +148,13 @@ int nmb_poll(struct pollfd *fds, nfds_t nfds, const struct timespec *timeout,
 		is_rt[i] = fds[i].fd >= 0 && rt_is_fd(fds[i].fd);
 		any_rt |= is_rt[i];
 	}
-	if (any_rt)
+	if (any_rt) {
+		/* A POLLERR's detail (a NIC down or removed) is this call's own. */
+		nmb_clear_detail();
 		ready = rt_poll(fds, nfds, is_rt, timeout, sigmask, filter);
-	else
+	} else {
 		ready = nmi_real_ppoll(fds, nfds, timeout, sigmask);
+	}
 	if (is_rt != stackrt)
 		free(is_rt);
 	return ready;

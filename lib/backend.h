@@ -48,6 +48,13 @@ enum nmb_kind nmb_kind_of(int fd);
 const char *nmb_kind_name(enum nmb_kind kind);
 
 /*
+ * A NIC port of the user runtime served over AF_PACKET: why AF_XDP is
+ * not used, into buf.  Returns its length, 0 when there is nothing to
+ * say (AF_XDP, another port, the kernel), or -errno.
+ */
+int nmb_nic_note(int fd, char *buf, size_t len);
+
+/*
  * ioctl on a control descriptor: NIOCCTRL, NIOCREGIF, NIOCGINFO,
  * NIOCTXSYNC, NIOCRXSYNC, NIOCCONFIG.  Returns 0 or -errno (the request
  * structures are written back exactly as the kernel does, also on error).

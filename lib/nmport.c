@@ -967,7 +967,8 @@ const char *nmport_backend(const struct nmport_d *d)
 	return nmb_kind_name(nmb_kind_of(d->fd));
 }
 
-int nmport_emulated(const struct nmport_d *d)
+/* NR_PORT_* flags of a registered port (PORT_INFO_GET), or -errno. */
+static int nmport_port_flags(const struct nmport_d *d)
 {
 	struct nmreq_port_info_get info;
 	struct nmreq_header hdr;
@@ -979,9 +980,40 @@ int nmport_emulated(const struct nmport_d *d)
 	nmreq_header_init(&hdr, NETMAP_REQ_PORT_INFO_GET, &info);
 	memcpy(hdr.nr_name, d->hdr.nr_name, sizeof(hdr.nr_name));
 	ret = nmb_ioctl(d->fd, NIOCCTRL, &hdr);
-	if (ret < 0)
-		return ret;
-	return (info.nr_port_flags & NR_PORT_EMULATED) ? 1 : 0;
+	return ret < 0 ? ret : info.nr_port_flags;
+}
+
+int nmport_emulated(const struct nmport_d *d)
+{
+	int flags = nmport_port_flags(d);
+
+	if (flags < 0)
+		return flags;
+	return (flags & NR_PORT_EMULATED) ? 1 : 0;
+}
+
+int nmport_adapter(const struct nmport_d *d, char *buf, size_t len)
+{
+	int flags = nmport_port_flags(d);
+	char why[200];
+
+	if (flags < 0)
+		return flags;
+	if (!(flags & NR_PORT_EMULATED))
+		return 0;
+	if (flags & NR_PORT_AF_XDP) {
+		snprintf(buf, len, "emulated adapter over AF_XDP (%s XDP, %s)",
+			 (flags & NR_PORT_XDP_NATIVE) ? "native" : "generic",
+			 (flags & NR_PORT_ZEROCOPY) ? "zero copy" : "copy mode");
+	} else if (flags & NR_PORT_AF_PACKET) {
+		if (nmb_nic_note(d->fd, why, sizeof(why)) <= 0)
+			snprintf(why, sizeof(why), "AF_XDP unavailable");
+		snprintf(buf, len, "emulated adapter over AF_PACKET (TPACKET_V3; %s)",
+			 why);
+	} else {
+		snprintf(buf, len, "emulated adapter");
+	}
+	return 1;
 }
 
 const char *nmport_kind(const struct nmport_d *d)

@@ -320,6 +320,18 @@ struct nmreq_port_info_get {
 };
 /* A system interface served by the emulated ("generic") adapter. */
 #define NR_PORT_EMULATED	0x1
+/*
+ * NIC ports of the user runtime (no kernel module): the Linux sockets
+ * serving them.  AF_XDP: an XDP program diverts the frames of the bound
+ * queues to AF_XDP sockets; XDP_NATIVE when that program runs in the
+ * driver (else on socket buffers, "generic" XDP); ZEROCOPY when the
+ * driver moves frames to and from the sockets' memory itself.
+ * AF_PACKET: packet sockets with TPACKET_V3 rings.
+ */
+#define NR_PORT_AF_XDP		0x2
+#define NR_PORT_AF_PACKET	0x4
+#define NR_PORT_XDP_NATIVE	0x8
+#define NR_PORT_ZEROCOPY	0x10
 
 /* NETMAP_REQ_VALE_ATTACH: attach nr_name to a VALE switch */
 struct nmreq_vale_attach {

@@ -60,6 +60,8 @@
 #define RP_YIELD_EVERY_NS 5000ULL
 /* While spinning, descriptors of other kinds are polled this often. */
 #define RP_OTHERS_EVERY_NS 20000ULL
+/* Sockets of NIC ports one call may watch besides its descriptors. */
+#define RP_NIC_EXTRA 72
 
 /* Spin budget of each descriptor (ns); process-local. */
 static uint32_t rp_budget[RP_MAX_FD];
@@ -167,10 +169,11 @@ struct rp_call {
 	struct pollfd *fds;
 	unsigned long nfds;
 	const char *is_rt;
-	struct pollfd *tmp;		/* nfds entries */
+	struct pollfd *tmp;		/* nfds + RP_NIC_EXTRA entries */
 	struct rt_sock_sleeper *sl;	/* nfds entries (sleeping on sockets) */
 	uint32_t *tok;			/* nfds entries (futex tokens) */
 	int has_others;			/* descriptors that are not the runtime's */
+	int has_nic;			/* NIC ports: sleep in ppoll() on their sockets */
 	const sigset_t *sigmask;
 	const struct nmb_poll_filter *filter;
 };
@@ -316,24 +319,70 @@ static void rp_unsleep(const struct rp_call *c, enum rt_wait_how how,
 }
 
 /*
+ * NIC ports (lib/rt/nic.c): frames come from the device, not from a
+ * peer, so a sleeper watches their sockets too, written into
+ * tmp[nfds...] with owner[] naming the descriptor of each; and frames
+ * in flight that complete without waking anyone bound the sleep
+ * (*cap_ns lowered; the caller sets -1: no bound).  Returns how many
+ * sockets.
+ */
+static unsigned long rp_nic_sockets(const struct rp_call *c,
+				    unsigned long *owner, long long *cap_ns)
+{
+	unsigned long i, n = 0;
+	int k, j;
+
+	for (i = 0; i < c->nfds; i++) {
+		if (!c->is_rt[i])
+			continue;
+		k = rt_poll_extra(c->fds[i].fd, c->fds[i].events,
+				  &c->tmp[c->nfds + n], (int)(RP_NIC_EXTRA - n),
+				  cap_ns);
+		for (j = 0; j < k; j++) {
+			c->tmp[c->nfds + n].revents = 0;
+			owner[n++] = i;
+		}
+	}
+	return n;
+}
+
+/* After ppoll(): the NIC sockets that woke us say what happened. */
+static void rp_nic_woken(const struct rp_call *c, const unsigned long *owner,
+			 unsigned long n)
+{
+	unsigned long k;
+
+	for (k = 0; k < n; k++)
+		if (c->tmp[c->nfds + k].revents &&
+		    (k == 0 || owner[k] != owner[k - 1]))
+			rt_poll_extra_woken(c->fds[owner[k]].fd);
+}
+
+/*
  * Sleep until events or the deadline (0: none), re-arming after every
  * wake-up that found nothing.  Returns as poll() does.  Runtime
  * descriptors alone, without a signal mask to apply, sleep on their
  * futex words (futex_waitv for several, where the kernel has it);
  * otherwise the real ppoll() waits on every descriptor (a runtime
- * descriptor gets a byte), which applies the mask atomically.
+ * descriptor gets a byte), which applies the mask atomically.  A set
+ * with a NIC port always sleeps in ppoll(), on the NIC's sockets too:
+ * the kernel signals its frames on those, never on a futex word.
  */
 static int rp_sleep(const struct rp_call *c, uint64_t deadline)
 {
-	enum rt_wait_how how = !c->has_others && !c->sigmask &&
+	enum rt_wait_how how = !c->has_others && !c->has_nic && !c->sigmask &&
 			       c->nfds <= (unsigned long)rt_poll_wait_many_max() ?
 			       RT_WAIT_FUTEX : RT_WAIT_SOCKET;
 	struct pollfd *fds = c->fds, *tmp = c->tmp;
 	struct timespec left, *wait;
+	unsigned long owner[RP_NIC_EXTRA], nx;
+	long long cap;
 	unsigned long i;
 	int ready, r;
 
 	for (;;) {
+		cap = -1;
+		nx = c->has_nic ? rp_nic_sockets(c, owner, &cap) : 0;
 		for (i = 0; i < c->nfds; i++) {
 			if (!c->is_rt[i])
 				continue;
@@ -348,15 +397,17 @@ static int rp_sleep(const struct rp_call *c, uint64_t deadline)
 			return ready;
 		}
 		wait = NULL;
-		if (deadline) {
-			uint64_t now = rt_now_ns();
+		if (deadline || cap >= 0) {
+			uint64_t now = rt_now_ns(), ns = (uint64_t)cap;
 
-			if (now >= deadline) {
+			if (deadline && now >= deadline) {
 				rp_unsleep(c, how, NULL);
 				return 0;
 			}
-			left.tv_sec = (time_t)((deadline - now) / 1000000000ULL);
-			left.tv_nsec = (long)((deadline - now) % 1000000000ULL);
+			if (deadline && (cap < 0 || deadline - now < ns))
+				ns = deadline - now;
+			left.tv_sec = (time_t)(ns / 1000000000ULL);
+			left.tv_nsec = (long)(ns % 1000000000ULL);
 			wait = &left;
 		}
 		RP_COUNT(sleeps, 1);
@@ -374,7 +425,8 @@ static int rp_sleep(const struct rp_call *c, uint64_t deadline)
 							      fds[i].events;
 				tmp[i].revents = 0;
 			}
-			r = nmi_real_ppoll(tmp, c->nfds, wait, c->sigmask);
+			r = nmi_real_ppoll(tmp, c->nfds + nx, wait,
+					   c->sigmask);
 			if (r < 0) {
 				int e = errno;
 
@@ -387,6 +439,7 @@ static int rp_sleep(const struct rp_call *c, uint64_t deadline)
 				if (c->is_rt[i] && (tmp[i].revents & POLLIN))
 					r = 1;
 			rp_unsleep(c, how, tmp);
+			rp_nic_woken(c, owner, nx);
 		}
 		if (r > 0)
 			rp_latency(c);
@@ -427,7 +480,7 @@ int rt_poll(struct pollfd *fds, unsigned long nfds, const char *is_rt,
 	    const struct timespec *timeout, const sigset_t *sigmask,
 	    const struct nmb_poll_filter *filter)
 {
-	struct pollfd stackfds[16];
+	struct pollfd stackfds[16 + RP_NIC_EXTRA];
 	struct rt_sock_sleeper stacksl[16];
 	uint32_t stacktok[16];
 	struct rp_call c = {
@@ -440,10 +493,12 @@ int rt_poll(struct pollfd *fds, unsigned long nfds, const char *is_rt,
 
 	pthread_once(&rp.once, rp_init);
 	RP_COUNT(calls, 1);
-	for (i = 0; i < nfds; i++)
+	for (i = 0; i < nfds; i++) {
 		c.has_others |= !is_rt[i];
+		c.has_nic |= is_rt[i] && rt_poll_is_nic(fds[i].fd);
+	}
 	if (nfds > 16) {
-		c.tmp = calloc(nfds, sizeof(*c.tmp));
+		c.tmp = calloc(nfds + RP_NIC_EXTRA, sizeof(*c.tmp));
 		c.sl = calloc(nfds, sizeof(*c.sl));
 		c.tok = calloc(nfds, sizeof(*c.tok));
 		if (!c.tmp || !c.sl || !c.tok) {

@@ -45,6 +45,7 @@
 #include "nm_core.h"
 #include "backend.h"
 #include "runtime.h"
+#include "nic.h"
 #include "../interpose.h"
 
 #define RT_ARENA_BASE ((uintptr_t)0x6e0000000000ULL)
@@ -166,6 +167,7 @@ struct rt_arena {
 	struct rt_extents ext[2];
 	struct rt_small_free *small[RT_SMALL_CLASSES];
 	struct nm_core core;
+	struct rt_nic_shared nics;	/* NIC ports (nic.c) */
 	struct rt_thread_slot threads[RT_MAX_THREADS];
 	struct rt_binding bindings[RT_MAX_BINDINGS];
 	struct rt_owner owners[RT_MAX_OWNERS];
@@ -356,6 +358,21 @@ int nmh_owner_alive(uint32_t owner)
 		return fl.l_type != F_UNLCK;
 	}
 	return 0;	/* its entry went to another process since */
+}
+
+uint32_t rt_owner_pid(uint32_t owner)
+{
+	uint32_t i;
+
+	for (i = 0; i < RT_MAX_OWNERS; i++)
+		if (NM_READ_ONCE(rt.arena->owners[i].id) == owner)
+			return NM_READ_ONCE(rt.arena->owners[i].pid);
+	return 0;
+}
+
+struct rt_nic_shared *rt_nic_list(void)
+{
+	return &rt.arena->nics;
 }
 
 
@@ -1204,93 +1221,6 @@ int nmh_netdev_admin(struct nm_adapter *na)
 	return 0;
 }
 
-/*
- * NIC ports: not built in the user runtime yet (nm_g->host_has_nics is
- * 0, so core/ calls none of these; they answer as a host without NICs).
- */
-struct nm_adapter *nmh_nic_find(const char *name)
-{
-	(void)name;
-	return NULL;
-}
-
-int nmh_nic_open(const char *name, struct nm_adapter *na,
-		 struct nm_nic_geom *geom, struct nmh_nic **out)
-{
-	(void)name;
-	(void)na;
-	(void)geom;
-	*out = NULL;
-	return -EOPNOTSUPP;
-}
-
-void nmh_nic_close(struct nmh_nic *nic)
-{
-	(void)nic;
-}
-
-int nmh_nic_intercept(struct nmh_nic *nic, int on)
-{
-	(void)nic;
-	(void)on;
-	return -EOPNOTSUPP;
-}
-
-int nmh_nic_xmit(struct nmh_nic *nic, uint32_t q, const void *buf,
-		 uint32_t len)
-{
-	(void)nic;
-	(void)q;
-	(void)buf;
-	(void)len;
-	return -EOPNOTSUPP;
-}
-
-uint32_t nmh_nic_tx_done(struct nmh_nic *nic, uint32_t q)
-{
-	(void)nic;
-	(void)q;
-	return 0;
-}
-
-uint32_t nmh_nic_rx_pull(struct nmh_nic *nic, uint32_t q, int host,
-			 struct nm_nic_rxbuf *bufs, uint32_t n)
-{
-	(void)nic;
-	(void)q;
-	(void)host;
-	(void)bufs;
-	(void)n;
-	return 0;
-}
-
-int nmh_nic_host_send(struct nmh_nic *nic, const void *buf, uint32_t len)
-{
-	(void)nic;
-	(void)buf;
-	(void)len;
-	return -EOPNOTSUPP;
-}
-
-void nmh_nic_kick(struct nmh_nic *nic)
-{
-	(void)nic;
-}
-
-int nmh_nic_poll_start(struct nmh_nic *nic, uint32_t nthreads,
-		       const uint32_t *cpus)
-{
-	(void)nic;
-	(void)nthreads;
-	(void)cpus;
-	return -EOPNOTSUPP;
-}
-
-void nmh_nic_poll_stop(struct nmh_nic *nic)
-{
-	(void)nic;
-}
-
 uint32_t nmh_online_cpus(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -1886,6 +1816,7 @@ static void rt_arena_init(struct rt_arena *a)
 	rt_mutex_init(&a->ctl_lock);
 	nm_core_init(&a->core);
 	a->core.host_lazy_regions = 1;	/* nmh_region_back */
+	a->core.host_has_nics = 1;	/* nic.c: AF_XDP and AF_PACKET */
 	a->version = RT_ARENA_VERSION;
 	a->layout = rt_layout();
 	a->magic = RT_ARENA_MAGIC;
@@ -1894,6 +1825,7 @@ static void rt_arena_init(struct rt_arena *a)
 
 static void rt_atfork_child(void)
 {
+	rt_nic_atfork_child();
 	rt.pid = 0;
 	rt.start = 0;
 	rt.owner = 0;	/* the parent's record lock is not ours */
@@ -2704,6 +2636,44 @@ uint64_t rt_poll_mark(int fd, short events)
 			mark = mark * 31 +
 			       NM_READ_ONCE(na->rings[NR_RX][i].ring->tail);
 	return mark;
+}
+
+int rt_poll_extra(int fd, short events, struct pollfd *out, int max,
+		  long long *max_sleep_ns)
+{
+	struct nm_priv *priv = rt_priv_of(fd);
+
+	if (!priv || max <= 0)
+		return 0;
+	if (!events)
+		events = POLLIN | POLLOUT;
+	return rt_nic_poll_fds(priv, events, out, max, max_sleep_ns);
+}
+
+int rt_poll_is_nic(int fd)
+{
+	struct nm_priv *priv = rt_priv_of(fd);
+
+	return priv && priv->na && priv->na->kind == NM_KIND_NIC;
+}
+
+void rt_poll_extra_woken(int fd)
+{
+	struct nm_priv *priv = rt_priv_of(fd);
+
+	if (priv)
+		rt_nic_poll_woken(priv);
+}
+
+int rt_nic_note(int fd, char *buf, size_t len)
+{
+	struct nm_priv *priv = rt_priv_of(fd);
+	struct nm_adapter *na = priv ? priv->na : NULL;
+
+	if (!na || na->kind != NM_KIND_NIC || !na->nic ||
+	    na->nic->mode != RT_NIC_PACKET || !na->nic->why[0])
+		return 0;
+	return snprintf(buf, len, "%s", na->nic->why);
 }
 
 /* Threads sleeping on a binding's socket (rt_poll_sock_enter). */

@@ -152,6 +152,22 @@ int rt_poll(struct pollfd *fds, unsigned long nfds, const char *is_rt,
 	    const struct timespec *timeout, const sigset_t *sigmask,
 	    const struct nmb_poll_filter *filter);
 
+/*
+ * NIC ports: the sockets a sleeper waiting on fd for events must watch
+ * besides fd (at most max, written into out; returns how many), and
+ * *max_sleep_ns lowered to how long it may sleep when frames in flight
+ * complete without waking anyone.
+ */
+int rt_poll_extra(int fd, short events, struct pollfd *out, int max,
+		  long long *max_sleep_ns);
+/* Is fd a NIC port (its frames are signalled on sockets, not futexes)? */
+int rt_poll_is_nic(int fd);
+/* One of those sockets woke the sleeper: read what it says. */
+void rt_poll_extra_woken(int fd);
+
+/* nmb_nic_note() for a runtime descriptor. */
+int rt_nic_note(int fd, char *buf, size_t len);
+
 /* Directory holding the runtime state (for messages and cleanup). */
 const char *rt_dir(void);
 

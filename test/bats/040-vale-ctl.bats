@@ -119,13 +119,17 @@ release() {
 	[ "$NETMAP_BACKEND" = user ] || skip "user runtime behaviour"
 	hold b "$SW:b"
 	local row action args
-	for row in "attach|-a $SW:eth0" "attach|-h $SW:eth0" "create|-n vx$$" \
-		"enable polling on|-p $SW:b" "disable polling on|-P $SW:b"; do
-		IFS='|' read -r action args <<<"$row"
+	local why
+	for row in "attach|-a $SW:eth0|switches of the user runtime cannot take system interfaces" \
+		"attach|-h $SW:eth0|switches of the user runtime cannot take system interfaces" \
+		"create|-n vx$$|the user runtime cannot make network interfaces" \
+		"enable polling on|-p $SW:b|the user runtime has no polling threads" \
+		"disable polling on|-P $SW:b|the user runtime has no polling threads"; do
+		IFS='|' read -r action args why <<<"$row"
 		# shellcheck disable=SC2086
 		run_tool vale-ctl $args
 		assert_eq "$status" 1 "vale-ctl $args"
-		assert_eq "$stderr" "vale-ctl: failed to $action ${args#* }: Operation not supported (the user runtime has no system interfaces; load the netmap module)"
+		assert_eq "$stderr" "vale-ctl: failed to $action ${args#* }: Operation not supported ($why; load the netmap module)"
 	done
 	run_tool vale-ctl --stats
 	assert_eq "$status" 1

@@ -39,41 +39,18 @@ static int nic_exists(const char *ifname)
 	return access(path, F_OK) == 0;
 }
 
-/* The backend a new descriptor would get ("kernel", "user"), or NULL. */
-static const char *selected_backend(void)
-{
-	int fd = nm_control_open();
-	const char *b;
-
-	if (fd < 0)
-		return NULL;
-	b = nm_control_backend(fd);
-	nm_control_close(fd);
-	return b;
-}
-
-/* "<tool>: cannot open <name>: <error>[ (what to do)]"; returns 1. */
+/* "<tool>: cannot open <name>: <error>[ (why)]"; returns 1. */
 static int open_failed(struct nt_port *p, int err)
 {
-	const char *hint = NULL, *b;
-	char ifname[NETMAP_REQ_IFNAMSIZ], detail[300], why[512];
+	char detail[300], why[512];
 
-	/* before selected_backend(): opening a descriptor clears it */
+	/*
+	 * The backend's own detail (nm_error_detail) says why: both backends
+	 * serve system interfaces, and say what is wrong with one.
+	 */
 	snprintf(detail, sizeof(detail), "%s", nm_error_detail());
-
-	if (p->d && !strcmp(nmport_kind(p->d), "system interface") &&
-	    (err == ENXIO || err == EOPNOTSUPP || err == ENODEV)) {
-		/* the request names the interface without mode suffixes */
-		snprintf(ifname, sizeof(ifname), "%s", p->d->hdr.nr_name);
-		b = selected_backend();
-		if (b && !strcmp(b, "user") && nic_exists(ifname))
-			hint = "the user runtime has no system interfaces; load the netmap module";
-	}
-	if (hint)
-		nt_err(p->tool, "cannot open %s: %s (%s)", p->name, nt_open_strerror(err), hint);
-	else
-		nt_err(p->tool, "cannot open %s: %s", p->name,
-		       nt_open_reason(err, detail, why, sizeof(why)));
+	nt_err(p->tool, "cannot open %s: %s", p->name,
+	       nt_open_reason(err, detail, why, sizeof(why)));
 	return 1;
 }
 
@@ -124,7 +101,8 @@ int nt_port_try_register(struct nt_port *p)
 	if (nmport_open_desc(p->d))
 		return -errno;	/* nmport_open_desc() undid what it did */
 	p->backend = nmport_backend(p->d);
-	p->kind = nt_port_kind_text(p->d, p->backend, &p->is_nic);
+	p->kind = nt_port_kind_text(p->d, p->backend, &p->is_nic, p->kind_buf,
+				    sizeof(p->kind_buf));
 	return 0;
 }
 
@@ -291,8 +269,10 @@ static const char *nic_kind(const char *ifname)
 	return "system interface, emulated adapter";
 }
 
-const char *nt_port_kind_text(struct nmport_d *d, const char *backend, int *is_nic)
+const char *nt_port_kind_text(struct nmport_d *d, const char *backend, int *is_nic,
+			      char *buf, size_t len)
 {
+	char how[160];
 	const char *kind = nmport_kind(d);
 	const char *name = d->hdr.nr_name;
 
@@ -308,9 +288,11 @@ const char *nt_port_kind_text(struct nmport_d *d, const char *backend, int *is_n
 	if (strcmp(kind, "system interface"))
 		return kind;
 	*is_nic = 1;
-	/* This project's kernel says what serves the port (PORT_INFO_GET). */
-	if (nmport_emulated(d) == 1)
-		return "system interface, emulated adapter";
+	/* This project's backends say what serves the port (PORT_INFO_GET). */
+	if (nmport_adapter(d, how, sizeof(how)) == 1) {
+		snprintf(buf, len, "system interface, %s", how);
+		return buf;
+	}
 	return nic_kind(name);
 }
 

@@ -31,6 +31,7 @@ struct nt_port {
 	const char *opt, *value;	/* the option that named it, as typed (usage errors) */
 	const char *backend;		/* "kernel" or "user", once registered */
 	const char *kind;		/* the words of 1.7 / 3.7, once registered */
+	char kind_buf[192];		/* kind, when made for this port */
 	int is_nic;			/* a system interface */
 };
 
@@ -86,9 +87,12 @@ void nt_port_report(const struct nt_port *p);
  * What a registered port is, in the words of 1.7 and 3.7: "VALE ephemeral
  * port", "VALE persistent port", "pipe master", "pipe slave", "null port",
  * "monitor", "system interface, native adapter" or "system interface,
- * emulated adapter".  *is_nic is set for system interfaces.
+ * emulated adapter" (on the user runtime followed by what serves it:
+ * " over AF_XDP (...)" or " over AF_PACKET (...)", written into buf of
+ * len bytes).  *is_nic is set for system interfaces.
  */
-const char *nt_port_kind_text(struct nmport_d *d, const char *backend, int *is_nic);
+const char *nt_port_kind_text(struct nmport_d *d, const char *backend, int *is_nic,
+			      char *buf, size_t len);
 
 /* Do two registered ports share a memory region (can they swap buffers)? */
 static inline int nt_port_same_region(const struct nt_port *a, const struct nt_port *b)

@@ -146,8 +146,11 @@ static int sync_ports(struct pg_thread *t, int (*sync)(struct nmport_d *), const
 	for (i = 0; i < t->nports; i++) {
 		err = sync(t->ports[i]);
 		if (err) {
-			nt_worker_fail(t->w, "%s on %s failed: %s", what, run.port.name,
-				       strerror(-err));
+			/* EIO: a stopped ring, and the backend says why */
+			const char *why = err == -EIO ? nm_error_detail() : "";
+
+			nt_worker_fail(t->w, "%s on %s failed: %s%s%s%s", what, run.port.name,
+				       strerror(-err), *why ? " (" : "", why, *why ? ")" : "");
 			return -1;
 		}
 	}
@@ -176,8 +179,12 @@ int pg_wait_ports(struct pg_thread *t, short events, int timeout_ms)
 	}
 	err = nt_poll_ports(pfd, t->nports, timeout_ms);
 	if (err) {
+		/* the backend may say why (a system interface down or removed) */
+		const char *why = nm_error_detail();
+
 		nt_worker_fail(t->w, "poll on %s failed: %s", run.port.name,
-			       err == -EIO ? "the port reported an error" : strerror(-err));
+			       err != -EIO ? strerror(-err) :
+			       *why ? why : "the port reported an error");
 		return -1;
 	}
 	return 0;
@@ -684,7 +691,8 @@ int main(int argc, char **argv)
 		close_ports();	/* the rings opened before the failure too */
 		return 1;
 	}
-	if (!strcmp(run.port.kind, "system interface, emulated adapter"))
+	if (!strncmp(run.port.kind, "system interface, emulated adapter",
+		     strlen("system interface, emulated adapter")))
 		nt_warn(TOOL, "%s uses the emulated adapter; rates will be lower than native",
 			run.port.d->hdr.nr_name);
 	pg_print_startup();

@@ -51,9 +51,13 @@ static int vc_fail(const char *action, const char *name, int err)
 {
 	char why[512];
 
-	if (err == EOPNOTSUPP && !strcmp(backend, "user"))
-		nt_err(TOOL, "failed to %s %s: %s (the user runtime has no system interfaces; "
-		       "load the netmap module)", action, name, strerror(err));
+	if (err == EOPNOTSUPP && !strcmp(backend, "user") && !nm_error_detail()[0])
+		nt_err(TOOL, "failed to %s %s: %s (%s; load the netmap module)", action, name,
+		       strerror(err), !strcmp(action, "attach") ?
+		       "switches of the user runtime cannot take system interfaces" :
+		       !strcmp(action, "create") ?
+		       "the user runtime cannot make network interfaces" :
+		       "the user runtime has no polling threads");
 	else
 		nt_err(TOOL, "failed to %s %s: %s", action, name,
 		       nt_open_reason(err, nm_error_detail(), why, sizeof(why)));
