@@ -13,8 +13,9 @@
 set -euo pipefail
 
 declare -A GROUP=(
-	# compilers, autotools, libpcap for pkt-gen -P, git for the checkouts
-	[build]="build-essential autoconf automake libtool pkg-config libpcap-dev git"
+	# compilers, autotools, libpcap for pkt-gen -P, git for the checkouts,
+	# libxdp and libbpf for the user runtime's NIC ports over AF_XDP
+	[build]="build-essential autoconf automake libtool pkg-config libpcap-dev git libxdp-dev libbpf-dev"
 	# bats runs the end-to-end tests; tshark and python3 check frames and
 	# pcap files; valgrind runs test/unit/memcheck.sh; util-linux has
 	# setpriv and unshare (other users, pid and mount namespaces);
