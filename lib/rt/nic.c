@@ -395,9 +395,10 @@ void rt_nic_check_link(struct rt_nic_local *l, int ask)
 			seen = 1;
 			if (h->nlmsg_type == RTM_DELLINK)
 				rt_nic_set_state(nic, NM_NIC_GONE);
-			else
-				rt_nic_set_state(nic, (ifi->ifi_flags & IFF_UP) ?
-					     NM_NIC_UP : NM_NIC_DOWN);
+			else if (ifi->ifi_flags & IFF_UP)
+				rt_nic_set_state(nic, NM_NIC_UP);
+			else	/* down, or on its way out (ip link del) */
+				rt_nic_set_state(nic, rt_nic_link_now(nic));
 		}
 	}
 	if ((!seen && ask) || lost)
