@@ -1,28 +1,29 @@
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# Helpers of the NIC-port tests (095-nic.bats):
-# network namespaces with wrappers of the tools that run inside them, and
-# veth pairs between them.  Loaded after helpers.bash.
+# Network namespaces and veth pairs for the NIC tests, on either backend
+# (095-nic.bats: the kernel module's NIC ports, nic_setup; 096-nic-runtime.bats:
+# the user runtime's, nic_namespaces).  Every test makes its own namespaces
+# and deletes them: nothing touches the machine's interfaces.  Loaded
+# after helpers.bash.
+#
+#	load helpers
+#	load nic-helpers
+#	nic_namespaces			# NA and NB, tools wrapped to run in them
+#	veth_pair "$NA" va "$NB" vb
+#	in_ns "$NB" start_rx b pkt-gen -i netmap:vb -f rx -n 1000 -W
 
 NET=$BATS_TEST_DIRNAME/nic-net.py
 PARAMS=/sys/module/netmap/parameters
 
 eval "helpers_$(declare -f teardown)"
 
-# nic_setup [3]: skip unless the kernel backend and the tools are there;
-# two network namespaces NA and NB (three with NS), each with wrappers of
-# the tools that run inside it.
-nic_setup() {
-	require_kernel
-	[ -e /dev/netmap ] || skip "needs the netmap module loaded (/dev/netmap)"
+# nic_namespaces [3]: skip unless ip(8) and veth are there; two network
+# namespaces NA and NB (three with NS), IPv6 off (no stray frames), each
+# with wrappers of the tools that run inside it ($WORK/ns-NAME).
+nic_namespaces() {
 	command -v ip >/dev/null || skip "needs ip (iproute2: scripts/deps.sh installs it)"
 	require_python
-	# veth: the vm-check guest's driver is in /tmp, a host's in its modules
-	if [ ! -d /sys/module/veth ]; then
-		insmod /tmp/veth.ko 2>/dev/null || modprobe veth 2>/dev/null ||
-			skip "this kernel has no veth driver"
-	fi
-	local id=$(($$ % 10000))t${BATS_TEST_NUMBER}
+	local id=$(($$ % 10000))t${BATS_TEST_NUMBER} n t
 	NA=nma$id
 	NB=nmb$id
 	NS=nms$id
@@ -35,7 +36,7 @@ nic_setup() {
 			echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6;
 			ip link set lo up'
 		mkdir -p "$WORK/ns-$n"
-		for t in pkt-gen vale-ctl nm-send; do
+		for t in pkt-gen vale-ctl nm-send bridge; do
 			printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$n" \
 				"$(tool_path "$t")" >"$WORK/ns-$n/$t"
 			chmod +x "$WORK/ns-$n/$t"
@@ -44,15 +45,33 @@ nic_setup() {
 			>"$WORK/ns-$n/net"
 		chmod +x "$WORK/ns-$n/net"
 	done
+	# veth: built in, or a module (the vm-check guest's is in /tmp)
+	if ! ip -n "$NA" link add nmprobe type veth peer name nmprobe2 2>/dev/null; then
+		{ insmod /tmp/veth.ko || modprobe veth; } 2>/dev/null &&
+			ip -n "$NA" link add nmprobe type veth peer name nmprobe2 ||
+			skip "this kernel has no veth driver"
+	fi
+	ip -n "$NA" link del nmprobe
 }
 
+# nic_setup [3]: the kernel module's NIC ports (095-nic.bats): skip unless
+# the kernel backend and the module are there; then nic_namespaces.
+nic_setup() {
+	require_kernel
+	[ -e /dev/netmap ] || skip "needs the netmap module loaded (/dev/netmap)"
+	NIC_KERNEL=1
+	nic_namespaces "$@"
+}
+
+# The common teardown, then the namespaces (and their interfaces) go; the
+# module's fwd parameter back to 0 after a test of the kernel's ports.
 teardown() {
 	helpers_teardown
 	local n
 	for n in "${NSS[@]:-}"; do
 		[ -n "$n" ] && ip netns del "$n" 2>/dev/null
 	done
-	[ -w $PARAMS/fwd ] && echo 0 >$PARAMS/fwd
+	[ -n "${NIC_KERNEL:-}" ] && [ -w $PARAMS/fwd ] && echo 0 >$PARAMS/fwd
 	return 0
 }
 
@@ -69,13 +88,16 @@ in_ns() {
 }
 
 # A veth pair $2 (in namespace $1) - $4 (in namespace $3), up, with
-# addresses $5 and $6 (/24) when given.
+# addresses $5 and $6 (/24) when given; more arguments go to ip link add
+# (numtxqueues 4 numrxqueues 4).
 veth_pair() {
-	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3"
-	ip -n "$1" link set "$2" up
-	ip -n "$3" link set "$4" up
-	[ -z "${5:-}" ] || ip -n "$1" addr add "$5/24" dev "$2"
-	[ -z "${6:-}" ] || ip -n "$3" addr add "$6/24" dev "$4"
+	local a=$1 va=$2 b=$3 vb=$4 ia=${5:-} ib=${6:-}
+	shift 6 2>/dev/null || shift $#
+	ip link add "$va" netns "$a" "$@" type veth peer name "$vb" netns "$b" "$@"
+	ip -n "$a" link set "$va" up
+	ip -n "$b" link set "$vb" up
+	[ -z "$ia" ] || ip -n "$a" addr add "$ia/24" dev "$va"
+	[ -z "$ib" ] || ip -n "$b" addr add "$ib/24" dev "$vb"
 }
 
 # nic_send NS1 IF1 NS2 IF2 N: N frames of 60 bytes from netmap:IF1 (in
