@@ -265,6 +265,8 @@ hundred() {
 		assert_line_re "$bg_err" '^pkt-gen: thread 0: (txsync on netmap:va failed: Input/output error \(va is down: its rings are stopped until it is up\)|poll on netmap:va failed: va is down: its rings are stopped until it is up)$'
 		ip -n "$NA" link set va up
 		ip -n "$NB" link set vb up
+		link_up_wait "$NA" va
+		link_up_wait "$NB" vb
 		hundred va vb
 	done
 }

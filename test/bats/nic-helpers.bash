@@ -98,6 +98,21 @@ veth_pair() {
 	ip -n "$b" link set "$vb" up
 	[ -z "$ia" ] || ip -n "$a" addr add "$ia/24" dev "$va"
 	[ -z "$ib" ] || ip -n "$b" addr add "$ib/24" dev "$vb"
+	link_up_wait "$a" "$va"
+	link_up_wait "$b" "$vb"
+}
+
+# Wait (at most 10 s) until interface $2 of namespace $1 is operationally
+# up: the kernel starts its queues (linkwatch, a work item) a moment after
+# the carrier comes on, and frames sent before that are dropped.
+link_up_wait() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[ "$(ns_sh "$1" "cat /sys/class/net/$2/operstate")" = up ] && return 0
+		sleep 0.05
+	done
+	echo "# $2 (namespace $1) is not up after 10 s" >&2
+	return 1
 }
 
 # nic_send NS1 IF1 NS2 IF2 N: N frames of 60 bytes from netmap:IF1 (in
