@@ -51,6 +51,8 @@ t_pipe_raw=0.40 t_vale_raw=0.50 t_afp=20
 # instructions per packet: issue 4 asked for 100 and 250, issue 13 for 40 and 120
 t_pipe_ir=40 t_vale_ir=120
 t_preload=0.97
+# Target of issue 11 item 5: NIC ports over AF_XDP against AF_PACKET.
+t_nic_xdp=2
 # Targets of issue 12 item 7 (bridge, nmreplay and lb).
 t_bridge_zc=0.5 t_nr_top=0.8 t_nr_err=0.01 t_lb_pipe=0.30
 # Issue 13: sleeping in poll against spinning, and a receiver left idle.
@@ -134,8 +136,13 @@ raw() {	# item round program args...
 afp_ok=0
 afp_setup() {
 	ns_a=nmbench-a-$$ ns_b=nmbench-b-$$
-	local va=nmbA$$ vb=nmbB$$
+	local va=nmbA$$ vb=nmbB$$ n
 	ip netns add "$ns_a" && ip netns add "$ns_b" &&
+	for n in "$ns_a" "$ns_b"; do
+		# no IPv6: no stray frames to open a NIC receiver's window early
+		ip netns exec "$n" sh -c 'echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6;
+			echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6' 2>/dev/null
+	done &&
 	ip link add "$va" type veth peer name "$vb" &&
 	ip link set "$va" netns "$ns_a" && ip link set "$vb" netns "$ns_b" &&
 	ip -n "$ns_a" link set "$va" up && ip -n "$ns_b" link set "$vb" up &&
@@ -145,6 +152,7 @@ afp_setup() {
 		note "AF_PACKET: namespace setup failed"
 	fi
 	afp_args=(-t "$va" -r "$vb" -T "$ns_a" -R "$ns_b" -b 512)
+	afp_va=$va afp_vb=$vb
 }
 
 afp() {
@@ -157,6 +165,32 @@ afp() {
 	fi
 }
 
+# NIC ports of the user runtime (issue 11) on the AF_PACKET row's veth
+# pair: pkt-gen -f tx on netmap:VA in namespace A (CPU 0) to pkt-gen -f rx
+# on netmap:VB in namespace B (CPU 1), NETMAP_NIC_MODE=xdp or packet, each
+# run with wrappers that enter the namespaces; against af_packet.
+pg_nic() {	# xdp|packet round
+	local mode=$1 r=$2 item=nic_$1 pktgen=$pktgen side
+	local -x NETMAP_NIC_MODE=$1
+	# (no wait for the link: the veth pair is up)
+	local pg_opts="$pg_opts -w 0"
+	V[$item,$r]=n/a
+	[ $afp_ok = 1 ] && [ -n "$pktgen" ] || return
+	for side in a b; do
+		[ -x "$tmp/pkt-gen-$side" ] && continue
+		printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' \
+			"$([ $side = a ] && echo "$ns_a" || echo "$ns_b")" "$pktgen" \
+			> "$tmp/pkt-gen-$side" && chmod +x "$tmp/pkt-gen-$side"
+	done
+	pktgen=$tmp/pkt-gen-b
+	pg_rx "netmap:$afp_vb" "$item" || return
+	grep -q "over AF_$([ "$mode" = xdp ] && echo XDP || echo PACKET)" \
+		"$tmp/$item.rx.err" "$tmp/$item.rx" ||
+		note "$item round $r: the receiver is not in $mode mode"
+	pktgen=$tmp/pkt-gen-a
+	tx_spec=("netmap:$afp_va") tx_cpu=(0) tx_mac=("")
+	pg_dst='' pg_tx "$item" "$r" 60
+}
 
 # Wait (at most 3 s) for the "start" object of a pkt-gen on stdout.
 pg_ready() {
@@ -364,6 +398,8 @@ measure_once() {	# item round
 	raw_copy1514)	raw raw_copy1514 "$r" raw_copy -l 1514 ;;
 	raw_copy60_stagger) raw raw_copy60_stagger "$r" raw_copy -l 60 -S 2112 ;;
 	af_packet)	afp "$r" ;;
+	nic_xdp)	pg_nic xdp "$r" ;;
+	nic_packet)	pg_nic packet "$r" ;;
 	pipe)		pg_pipe "$r" ;;
 	pipe_direct)	pg_pipe "$r" pipe_direct ;;
 	pipe_libc)	[ -x "$pktgen_libc" ] && pg_pipe "$r" pipe_libc "$pktgen_libc" ;;
@@ -423,7 +459,7 @@ afp_setup
 # Subject and baseline alternate; the order flips every round so that a
 # drift of the placement does not always favour the same side.
 pairs=("raw_ring pipe" "raw_copy60 vale60 bridge_copy" "raw_copy1514 vale1514"
-       "vale60_2senders" "af_packet" "raw_copy60_stagger"
+       "vale60_2senders" "af_packet nic_xdp nic_packet" "raw_copy60_stagger"
        "pipe_direct pipe_libc" "pipe_busy pipe_sleep bridge_zc lb4"
        "pktgen_pcap nmreplay_top" "nmreplay_1g nmreplay_10g"
        "vale60_busy vale60_poll")
@@ -554,7 +590,7 @@ load_end=$(load1)
 
 # ------------------------------------------------------------ report
 rows=(raw_ring pipe lb4 raw_copy60 vale60 raw_copy1514 vale1514 vale60_2senders
-      af_packet raw_copy60_stagger pipe_direct pipe_libc pipe_busy pipe_sleep
+      af_packet nic_xdp nic_packet raw_copy60_stagger pipe_direct pipe_libc pipe_busy pipe_sleep
       bridge_zc bridge_copy pktgen_pcap nmreplay_top nmreplay_1g nmreplay_10g
       vale60_busy vale60_poll)
 declare -A LABEL=(
@@ -567,6 +603,8 @@ declare -A LABEL=(
 	[vale1514]="VALE 1514 B"
 	[vale60_2senders]="VALE 60 B, 2 senders"
 	[af_packet]="AF_PACKET veth 60 B"
+	[nic_xdp]="NIC veth, AF_XDP 60 B"
+	[nic_packet]="NIC veth, AF_PACKET 60 B"
 	[raw_copy60_stagger]="raw copy 60 B, staggered"
 	[pipe_direct]="pipe, pkt-gen (again)"
 	[pipe_libc]="pipe, pkt-gen poll/ioctl"
@@ -606,21 +644,24 @@ ratios=(pipe_ratio_raw vale60_ratio_raw vale1514_ratio_raw
 	pipe_ratio_af_packet vale60_ratio_af_packet preload_ratio
 	bridge_zc_ratio_pipe bridge_zc_ratio_pipe_spin bridge_copy_ratio_raw
 	nmreplay_topspeed_ratio_pktgen lb_ratio_pipe
-	pipe_poll_ratio_busy vale60_poll_ratio_busy)
+	pipe_poll_ratio_busy vale60_poll_ratio_busy
+	nic_xdp_ratio_af_packet nic_packet_ratio_af_packet)
 declare -A RSUB=([pipe_ratio_raw]=pipe [vale60_ratio_raw]=vale60
 	[vale1514_ratio_raw]=vale1514 [pipe_ratio_af_packet]=pipe
 	[vale60_ratio_af_packet]=vale60 [preload_ratio]=pipe_libc
 	[bridge_zc_ratio_pipe]=bridge_zc [bridge_zc_ratio_pipe_spin]=bridge_zc
 	[bridge_copy_ratio_raw]=bridge_copy
 	[nmreplay_topspeed_ratio_pktgen]=nmreplay_top [lb_ratio_pipe]=lb4
-	[pipe_poll_ratio_busy]=pipe_sleep [vale60_poll_ratio_busy]=vale60_poll)
+	[pipe_poll_ratio_busy]=pipe_sleep [vale60_poll_ratio_busy]=vale60_poll
+	[nic_xdp_ratio_af_packet]=nic_xdp [nic_packet_ratio_af_packet]=nic_packet)
 declare -A RBASE=([pipe_ratio_raw]=raw_ring [vale60_ratio_raw]=raw_copy60
 	[vale1514_ratio_raw]=raw_copy1514 [pipe_ratio_af_packet]=af_packet
 	[vale60_ratio_af_packet]=af_packet [preload_ratio]=pipe_direct
 	[bridge_zc_ratio_pipe]=pipe_sleep [bridge_zc_ratio_pipe_spin]=pipe
 	[bridge_copy_ratio_raw]=raw_copy60
 	[nmreplay_topspeed_ratio_pktgen]=pktgen_pcap [lb_ratio_pipe]=pipe_sleep
-	[pipe_poll_ratio_busy]=pipe_busy [vale60_poll_ratio_busy]=vale60_busy)
+	[pipe_poll_ratio_busy]=pipe_busy [vale60_poll_ratio_busy]=vale60_busy
+	[nic_xdp_ratio_af_packet]=af_packet [nic_packet_ratio_af_packet]=af_packet)
 declare -A RTARGET=([pipe_ratio_raw]=">= $t_pipe_raw"
 	[vale60_ratio_raw]=">= $t_vale_raw" [vale1514_ratio_raw]="-"
 	[pipe_ratio_af_packet]=">= $t_afp" [vale60_ratio_af_packet]=">= $t_afp"
@@ -628,7 +669,8 @@ declare -A RTARGET=([pipe_ratio_raw]=">= $t_pipe_raw"
 	[bridge_zc_ratio_pipe_spin]="-" [bridge_copy_ratio_raw]="-"
 	[nmreplay_topspeed_ratio_pktgen]=">= $t_nr_top" [lb_ratio_pipe]=">= $t_lb_pipe"
 	[pipe_poll_ratio_busy]=">= $t_poll_busy"
-	[vale60_poll_ratio_busy]=">= $t_poll_busy")
+	[vale60_poll_ratio_busy]=">= $t_poll_busy"
+	[nic_xdp_ratio_af_packet]=">= $t_nic_xdp" [nic_packet_ratio_af_packet]="-")
 for q in "${ratios[@]}"; do
 	vals=() cvals=()
 	for r in $(seq "$rounds"); do
@@ -795,7 +837,7 @@ jlist() {	# values -> [a, b, ...]
 	lr=()
 	for r in $(seq "$rounds"); do lr+=("${LOADR[$r]}"); done
 	echo "  \"load\": { \"start\": $load_start, \"rounds\": $(jlist "${lr[@]}"), \"end\": $load_end },"
-	echo "  \"targets\": { \"pipe_ratio_raw\": $t_pipe_raw, \"vale60_ratio_raw\": $t_vale_raw, \"ratio_af_packet\": $t_afp, \"pipe_instr_per_pkt\": $t_pipe_ir, \"vale60_instr_per_pkt\": $t_vale_ir, \"preload_ratio\": $t_preload, \"bridge_zc_ratio_pipe\": $t_bridge_zc, \"nmreplay_topspeed_ratio_pktgen\": $t_nr_top, \"nmreplay_rate_error\": $t_nr_err, \"lb_ratio_pipe\": $t_lb_pipe, \"poll_ratio_busy\": $t_poll_busy, \"idle_cpu_percent\": $t_idle_cpu },"
+	echo "  \"targets\": { \"pipe_ratio_raw\": $t_pipe_raw, \"vale60_ratio_raw\": $t_vale_raw, \"ratio_af_packet\": $t_afp, \"pipe_instr_per_pkt\": $t_pipe_ir, \"vale60_instr_per_pkt\": $t_vale_ir, \"preload_ratio\": $t_preload, \"bridge_zc_ratio_pipe\": $t_bridge_zc, \"nmreplay_topspeed_ratio_pktgen\": $t_nr_top, \"nmreplay_rate_error\": $t_nr_err, \"lb_ratio_pipe\": $t_lb_pipe, \"poll_ratio_busy\": $t_poll_busy, \"idle_cpu_percent\": $t_idle_cpu, \"nic_xdp_ratio_af_packet\": $t_nic_xdp },"
 	dm=
 	for k in "${rows[@]}" "${ratios[@]}"; do
 		[ "${MDIRTY[$k]}" = "*" ] && dm="$dm${dm:+, }\"$k\""
