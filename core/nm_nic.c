@@ -203,8 +203,13 @@ static int nm_nic_txsync(struct nm_kring *k, int flags)
 			inflight++;
 		nm_slot_done(s, 0);
 	}
-	if (cur != k->nr_hwcur) {
-		/* Out they go; what completed meanwhile is free at once. */
+	if (cur != k->nr_hwcur || inflight) {
+		/*
+		 * Out they go; what completed meanwhile is free at once.  Also
+		 * with nothing new: a host that batches may have left frames a
+		 * busy device refused, and only a flush sends them (a program
+		 * draining its ring syncs until they complete).
+		 */
 		nmh_nic_xmit_flush(na->nic, q);
 		done = nmh_nic_tx_done(na->nic, q);
 		inflight = done >= inflight ? 0 : inflight - done;

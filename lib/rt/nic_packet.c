@@ -302,11 +302,13 @@ int rt_pkt_flush(struct rt_nicq *dq)
 
 	if (!p || p->tx_fd < 0 || !p->queued)
 		return 0;
-	p->queued = 0;
-	if (send(p->tx_fd, NULL, 0, MSG_DONTWAIT) >= 0)
+	if (send(p->tx_fd, NULL, 0, MSG_DONTWAIT) >= 0) {
+		p->queued = 0;
 		return 0;
+	}
 	if (errno == EAGAIN || errno == ENOBUFS || errno == EINTR)
-		return 0;	/* sent at the next flush */
+		return 0;	/* still queued: sent at the next flush */
+	p->queued = 0;
 	return -errno;
 }
 

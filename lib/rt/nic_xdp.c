@@ -546,7 +546,7 @@ int rt_xdp_flush(struct rt_nicq *dq)
 		if (sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) >= 0)
 			continue;
 		if (errno == EAGAIN || errno == EBUSY || errno == EINTR)
-			continue;	/* busy device: the rest later */
+			continue;	/* busy device: the rest at a later flush */
 		if (errno == ENOBUFS)
 			break;
 		return -errno;		/* ENETDOWN, ENXIO: the link */
