@@ -5,12 +5,15 @@
 # summarise rounds; each sources it.
 
 # pkt-gen's receiver rate (Mpps) from its JSON summary in file $1, or n/a.
+# A receiver whose frames all came in one batch ("seconds":0) measured
+# nothing (its pps would be the batch over no time): n/a.
 pg_rate() {
-	local pps
-	pps=$(grep '"type":"summary"' "$1" 2>/dev/null | tail -n 1 |
-	      sed -n 's/.*"pps":[ ]*\([0-9.eE+-]*\).*/\1/p')
-	awk -v p="${pps:-0}" 'BEGIN {
-		if (p + 0 > 0) printf "%.3f\n", p / 1e6; else print "n/a" }'
+	local sum pps sec
+	sum=$(grep '"type":"summary"' "$1" 2>/dev/null | tail -n 1)
+	pps=$(sed -n 's/.*"pps":[ ]*\([0-9.eE+-]*\).*/\1/p' <<<"$sum")
+	sec=$(sed -n 's/.*"seconds":[ ]*\([0-9.eE+-]*\).*/\1/p' <<<"$sum")
+	awk -v p="${pps:-0}" -v s="${sec:-0}" 'BEGIN {
+		if (p + 0 > 0 && s + 0 > 0) printf "%.3f\n", p / 1e6; else print "n/a" }'
 }
 
 # The median of the numbers given (n/a and empty ignored), or n/a.
