@@ -7,7 +7,7 @@
 # start-up line, the choice (automatic, forced, the missing capability
 # named), host rings refused, several queues and processes, and the
 # interface going down, deleted, or its process killed while a port is
-# open.
+# open, and a poll on a NIC port and a pipe woken by every frame.
 #
 # Runs on this machine's kernel in make check (root: namespaces, and NIC
 # ports need CAP_NET_RAW).  A kernel without veth or AF_XDP sockets skips
@@ -316,4 +316,26 @@ hundred() {
 	done
 	assert_eq "$(ip -n "$NB" -d link show vb | grep -c 'prog/xdp')" 0
 	hundred va vb
+}
+
+@test "RT-NIC-12: a poll on a NIC port and a netmap pipe sleeps on the NIC's sockets: every frame wakes it" {
+	# Two runtime descriptors alone would sleep on their futex words
+	# (futex_waitv); a NIC's frames are signalled on its sockets only, so
+	# a set with a NIC port must sleep in ppoll() on them.  nm_raw waits
+	# without a time limit (-t 0) on vb and an idle pipe: a frame that
+	# arrives while it sleeps and does not wake it hangs it for good.
+	nic_rt_setup
+	veth_pair "$NA" va "$NB" vb
+	local raw mode
+	raw=$(tool_path nm_raw)
+	for mode in $(modes); do
+		export NETMAP_NIC_MODE=$mode
+		in_ns "$NB" start_rx b$mode netmap-run "$raw" -t 0 -x "$P{1" rx vb 20
+		# 10 a second: each frame comes to a receiver asleep
+		in_ns "$NA" run_tool pkt-gen -i netmap:va -f tx -n 20 -R 10 -w 0 -T 0
+		assert_eq "$status" 0 "$mode"
+		wait_bg b$mode 30
+		assert_eq "$bg_status" 0 "$mode"
+		assert_contains "$bg_out" "nm_raw: received 20 of 20 frames on vb (poll), 0 out of order"
+	done
 }

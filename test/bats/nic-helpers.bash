@@ -36,7 +36,7 @@ nic_namespaces() {
 			echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6;
 			ip link set lo up'
 		mkdir -p "$WORK/ns-$n"
-		for t in pkt-gen vale-ctl nm-send bridge; do
+		for t in pkt-gen vale-ctl nm-send bridge netmap-run; do
 			printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$n" \
 				"$(tool_path "$t")" >"$WORK/ns-$n/$t"
 			chmod +x "$WORK/ns-$n/$t"

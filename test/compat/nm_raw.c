@@ -17,6 +17,10 @@
  *   nm_raw dup PORT COUNT     sent on through a dup of the descriptor
  *
  * WAIT is poll (default), ppoll, select, pselect, epoll or epoll-et.
+ * -x IDLE (poll and ppoll): the wait watches port IDLE too, for POLLIN,
+ * a port nobody sends to: a set of two netmap descriptors, as a bridge
+ * polls.  -t SECONDS: how long a wait may last (default 20; 0: no
+ * limit, so that a lost wake-up hangs the program for the test to see).
  * PORT is a kernel port name ("p1{0", "vale1:a").  Frames carry a
  * sequence number; a receiver checks that frames sent by nm_raw arrive
  * in order, once each.  Prints one result line; exits 0 on success,
@@ -68,6 +72,8 @@ struct port {
 
 static enum wait_kind wait_kind = W_POLL;
 static unsigned int frame_len = 60;
+static int wait_limit_s = WAIT_LIMIT_S;	/* -t; 0: none */
+static struct port idle_port = { .fd = -1 };	/* -x */
 
 /*
  * Open, register and map the port.  Returns 0; -1 when NIOCREGIF failed
@@ -159,9 +165,13 @@ static int port_sync_ready(struct port *p, short events)
  */
 static int port_wait(struct port *p, short events)
 {
-	struct timespec ts = { WAIT_LIMIT_S, 0 };
-	struct timeval tv = { WAIT_LIMIT_S, 0 };
-	struct pollfd pfd = { p->fd, events, 0 };
+	struct timespec ts = { wait_limit_s, 0 };
+	struct timeval tv = { wait_limit_s, 0 };
+	struct pollfd pfd[2] = {
+		{ p->fd, events, 0 }, { idle_port.fd, POLLIN, 0 },
+	};
+	nfds_t npfd = idle_port.fd >= 0 ? 2 : 1;
+	int ms = wait_limit_s ? wait_limit_s * 1000 : -1;
 	struct epoll_event ev;
 	fd_set set;
 	sigset_t mask;
@@ -169,15 +179,19 @@ static int port_wait(struct port *p, short events)
 
 	switch (wait_kind) {
 	case W_POLL:
-		r = poll(&pfd, 1, WAIT_LIMIT_S * 1000);
-		if (r > 0 && (pfd.revents & POLLERR))
-			r = -2;
-		break;
 	case W_PPOLL:
 		sigemptyset(&mask);
-		r = ppoll(&pfd, 1, &ts, &mask);
-		if (r > 0 && (pfd.revents & POLLERR))
-			r = -2;
+		do {
+			if (wait_kind == W_POLL)
+				r = poll(pfd, npfd, ms);
+			else
+				r = ppoll(pfd, npfd, wait_limit_s ? &ts : NULL,
+					  &mask);
+			if (r > 0 && ((pfd[0].revents | pfd[1].revents) &
+				      POLLERR))
+				r = -2;
+			/* the idle port has nothing: only p counts */
+		} while (r > 0 && !pfd[0].revents);
 		break;
 	case W_SELECT:
 	case W_PSELECT:
@@ -185,11 +199,12 @@ static int port_wait(struct port *p, short events)
 		FD_SET(p->fd, &set);
 		if (wait_kind == W_SELECT)
 			r = select(p->fd + 1, events == POLLIN ? &set : NULL,
-				   events == POLLOUT ? &set : NULL, NULL, &tv);
+				   events == POLLOUT ? &set : NULL, NULL,
+				   wait_limit_s ? &tv : NULL);
 		else
 			r = pselect(p->fd + 1, events == POLLIN ? &set : NULL,
-				    events == POLLOUT ? &set : NULL, NULL, &ts,
-				    NULL);
+				    events == POLLOUT ? &set : NULL, NULL,
+				    wait_limit_s ? &ts : NULL, NULL);
 		if (r > 0 && !FD_ISSET(p->fd, &set))
 			r = -2;
 		break;
@@ -217,7 +232,7 @@ static int port_wait(struct port *p, short events)
 				return -1;
 			}
 		}
-		r = epoll_wait(p->epfd, &ev, 1, WAIT_LIMIT_S * 1000);
+		r = epoll_wait(p->epfd, &ev, 1, ms);
 		if (r > 0 && (ev.data.u64 != 0x6e6d726177ULL ||
 			      (ev.events & EPOLLERR)))
 			r = -2;
@@ -227,7 +242,7 @@ static int port_wait(struct port *p, short events)
 		return 0;
 	if (r == 0)
 		fprintf(stderr, "nm_raw: %s on %s: nothing after %d s\n",
-			wait_names[wait_kind], p->name, WAIT_LIMIT_S);
+			wait_names[wait_kind], p->name, wait_limit_s);
 	else if (r == -2)
 		fprintf(stderr, "nm_raw: %s on %s: error reported\n",
 			wait_names[wait_kind], p->name);
@@ -481,7 +496,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: nm_raw [-w poll|ppoll|select|pselect|epoll|epoll-et] "
-		"[-l LEN] tx|rx PORT COUNT\n"
+		"[-l LEN] [-t SECONDS] [-x IDLEPORT] tx|rx PORT COUNT\n"
 		"       nm_raw [-w WAIT] threads TXPORT RXPORT COUNT\n"
 		"       nm_raw fork|dup PORT COUNT\n");
 	exit(2);
@@ -504,7 +519,9 @@ int main(int argc, char **argv)
 	int opt, r;
 	size_t i;
 
-	while ((opt = getopt(argc, argv, "w:l:")) != -1) {
+	const char *idle = NULL;
+
+	while ((opt = getopt(argc, argv, "w:l:t:x:")) != -1) {
 		switch (opt) {
 		case 'w':
 			for (i = 0; i < sizeof(wait_names) / sizeof(*wait_names);
@@ -519,6 +536,14 @@ int main(int argc, char **argv)
 			frame_len = (unsigned int)atoi(optarg);
 			if (frame_len < 60 || frame_len > 1514)
 				usage();
+			break;
+		case 't':
+			wait_limit_s = atoi(optarg);
+			if (wait_limit_s < 0 || wait_limit_s > 3600)
+				usage();
+			break;
+		case 'x':
+			idle = optarg;
 			break;
 		default:
 			usage();
@@ -543,6 +568,10 @@ int main(int argc, char **argv)
 		return do_dup(argv[1], parse_count(argv[2]));
 	if (strcmp(mode, "tx") && strcmp(mode, "rx"))
 		usage();
+	if (idle && wait_kind != W_POLL && wait_kind != W_PPOLL)
+		usage();
+	if (idle && port_open(&idle_port, idle))
+		return 1;
 	if (port_open(&p, argv[1]))
 		return 1;
 	if (!strcmp(mode, "tx")) {
@@ -553,5 +582,7 @@ int main(int argc, char **argv)
 		r = do_rx(&p, parse_count(argv[2]));
 	}
 	port_close(&p);
+	if (idle)
+		port_close(&idle_port);
 	return r ? 1 : 0;
 }
