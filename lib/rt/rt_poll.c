@@ -13,9 +13,10 @@
  *      (rt_poll_peek) and scanning again when they moved, and yielding
  *      the CPU every few microseconds (a peer may wait for this CPU);
  *   3. arm, scan again, and sleep: on the futex words of the bindings
- *      when the call polls runtime descriptors only (futex_waitv for
- *      more than one), else in poll() on the descriptors (a runtime
- *      descriptor is a socket that gets a byte);
+ *      when the call polls runtime descriptors only and none is a NIC
+ *      port (futex_waitv for more than one), else in poll() on the
+ *      descriptors (a runtime descriptor is a socket that gets a byte)
+ *      and on the sockets of its NIC ports, which the kernel signals;
  *   4. woken: scan again, and sleep again if nothing is there.
  *
  * The budget adapts per descriptor, like KVM's halt polling: a wait that
