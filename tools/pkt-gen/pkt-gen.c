@@ -547,16 +547,27 @@ static int check_geometry(void)
 	return 0;
 }
 
-/* -W (3.8, 8.6): once traffic has started, idle means waiting with nothing to read. */
+/*
+ * The most idle time one look of the main loop adds: two of its wake-ups.
+ * A longer gap since the previous look means the process did not run
+ * (SIGSTOP, a machine with no CPU to spare), and its receive threads could
+ * not read either: that time is not waiting with nothing to read.
+ */
+#define IDLE_STEP_MAX_NS	(2 * NT_MSEC(NT_POLL_MS))
+
+/*
+ * -W (3.8, 8.6): once traffic has started, idle means waiting with
+ * nothing to read, as the main loop sees it running.
+ */
 static enum nt_end idle_check(void *arg, uint64_t now)
 {
-	static uint64_t last_change, last_pkts;
-	uint64_t p = 0;
+	static uint64_t last_look, idle_ns, last_pkts;
+	uint64_t p = 0, step;
 	unsigned i;
 
 	(void)arg;
-	if (!last_change)
-		last_change = now;
+	step = last_look ? now - last_look : 0;
+	last_look = now;
 	for (i = 0; i < run.nthreads; i++)
 		p += atomic_load_explicit(&run.ctrs[i].pkts, memory_order_relaxed);
 	for (i = 0; i < run.nthreads; i++)
@@ -564,11 +575,13 @@ static enum nt_end idle_check(void *arg, uint64_t now)
 			break;
 	if (p != last_pkts || i < run.nthreads) {
 		last_pkts = p;
-		last_change = now;
-	} else if (p && now - last_change >= cfg.idle_ns) {
-		return NT_END_IDLE;
+		idle_ns = 0;
+		return NT_END_NONE;
 	}
-	return NT_END_NONE;
+	if (!p)
+		return NT_END_NONE;
+	idle_ns += step < IDLE_STEP_MAX_NS ? step : IDLE_STEP_MAX_NS;
+	return idle_ns >= cfg.idle_ns ? NT_END_IDLE : NT_END_NONE;
 }
 
 static void report_periodic(void *arg, int final)
