@@ -318,6 +318,15 @@ void pg_rx_thread(struct nt_worker *w)
 			break;
 		}
 	}
+	/*
+	 * Stopped by a signal (1.9, the batch in hand): what had arrived
+	 * before it is read and counted, once, so that a script stopping
+	 * a receiver after its senders are done gets what they delivered,
+	 * however late this thread got to run.
+	 */
+	if (nt_end_reason() == NT_END_SIGNAL && !pg_failed(t) && !pg_sync_rx(t) &&
+	    pg_rx_round(t, limited, 1) && run.pcap_out)
+		pg_pcap_failed(t);
 	pg_sync_rx(t);	/* release what was read: a pipe peer waits for it */
 	t->end_ns = nt_now_ns();
 }
