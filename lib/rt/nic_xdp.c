@@ -345,48 +345,78 @@ static int rt_xdp_socket(struct nmh_nic *nic, struct rt_xsk *x, uint32_t q,
 				  &x->tx, &sc);
 }
 
+/*
+ * The receive area a queue asks for first: what the device may deliver
+ * while its receiver is away (a busy machine's scheduler can keep it off
+ * its CPU for milliseconds; the kernel drops what finds the fill ring
+ * empty).  At least twice the netmap ring, and at least this much.
+ */
+#define RT_XDP_RX_AREA (16u << 20)
+
+/*
+ * Map and register a UMEM of nrx receive and ntx transmit frames.
+ * Returns 0 or -errno (-ENOBUFS: over RLIMIT_MEMLOCK), x's area unmapped.
+ */
+static int rt_xdp_umem(struct rt_xsk *x)
+{
+	struct xsk_umem_config uc;
+	int err;
+
+	x->area_len = (size_t)(x->nrx + x->ntx) * x->frame;
+	x->area = nmi_real_mmap(NULL, x->area_len, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (x->area == MAP_FAILED)
+		return -ENOMEM;
+	madvise(x->area, x->area_len, MADV_DONTFORK);
+	memset(&uc, 0, sizeof(uc));
+	uc.fill_size = x->nrx;
+	uc.comp_size = x->ntx;
+	uc.frame_size = x->frame;
+	err = xsk_umem__create(&x->umem, x->area, x->area_len, &x->fill,
+			       &x->comp, &uc);
+	if (err)
+		nmi_real_munmap(x->area, x->area_len);
+	return err;
+}
+
 int rt_xdp_open(struct nmh_nic *nic, struct rt_nic_local *l, uint32_t q)
 {
 	struct nm_adapter *na = nic->na;
-	struct xsk_umem_config uc;
 	struct xdp_mmap_offsets off;
 	struct rt_xdp_quiet qt;
 	struct rt_xsk *x;
 	socklen_t optlen = sizeof(off);
-	uint32_t i, idx;
+	uint32_t i, idx, ring = 2 * na->num_slots[NR_RX];
 	int err;
 
 	x = calloc(1, sizeof(*x));
 	if (!x)
 		return -ENOMEM;
 	x->frame = nic->frame;
-	/* Twice the netmap ring: the device queue in front of it. */
-	x->nrx = rt_pow2(2 * na->num_slots[NR_RX]);
 	x->ntx = rt_pow2(na->num_slots[NR_TX]);
-	x->area_len = (size_t)(x->nrx + x->ntx) * x->frame;
 	x->tx_free = calloc(x->ntx, sizeof(*x->tx_free));
-	x->area = nmi_real_mmap(NULL, x->area_len, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (x->area == MAP_FAILED || !x->tx_free) {
-		if (x->area != MAP_FAILED)
-			nmi_real_munmap(x->area, x->area_len);
-		free(x->tx_free);
+	if (!x->tx_free) {
 		free(x);
 		return -ENOMEM;
 	}
-	madvise(x->area, x->area_len, MADV_DONTFORK);
-	memset(&uc, 0, sizeof(uc));
-	uc.fill_size = x->nrx;
-	uc.comp_size = x->ntx;
-	uc.frame_size = x->frame;
+	x->nrx = rt_pow2(ring > RT_XDP_RX_AREA / x->frame ? ring :
+			 RT_XDP_RX_AREA / x->frame);
 	rt_xdp_hush(&qt);
-	err = xsk_umem__create(&x->umem, x->area, x->area_len, &x->fill,
-			       &x->comp, &uc);
+	err = rt_xdp_umem(x);
+	if (err && x->nrx > rt_pow2(ring)) {
+		/* the memory is pinned: within RLIMIT_MEMLOCK, twice the ring */
+		x->nrx = rt_pow2(ring);
+		err = rt_xdp_umem(x);
+	}
 	if (err) {
 		rt_xdp_unhush(&qt);
-		rt_nic_detail(nic, "queue %u: cannot register AF_XDP memory: %s",
-			      q, strerror(-err));
-		goto err_area;
+		rt_nic_detail(nic, "queue %u: cannot register AF_XDP memory: %s%s",
+			      q, strerror(-err), err == -ENOBUFS ?
+			      " (over RLIMIT_MEMLOCK: raise it (ulimit -l) or "
+			      "grant CAP_IPC_LOCK)" : "");
+		free(x->tx_free);
+		free(x);
+		return err;
 	}
 	/* Zero copy where the driver has it (native XDP only). */
 	err = nic->xdp_native ? rt_xdp_socket(nic, x, q, 1) : -EOPNOTSUPP;
@@ -426,7 +456,6 @@ int rt_xdp_open(struct nmh_nic *nic, struct rt_nic_local *l, uint32_t q)
 
 err_umem:
 	xsk_umem__delete(x->umem);
-err_area:
 	nmi_real_munmap(x->area, x->area_len);
 	free(x->tx_free);
 	free(x);

@@ -7,7 +7,8 @@
 # start-up line, the choice (automatic, forced, the missing capability
 # named), host rings refused, several queues and processes, and the
 # interface going down, deleted, or its process killed while a port is
-# open, and a poll on a NIC port and a pipe woken by every frame.
+# open, a poll on a NIC port and a pipe woken by every frame, and AF_XDP
+# within a small RLIMIT_MEMLOCK.
 #
 # Runs on this machine's kernel in make check (root: namespaces, and NIC
 # ports need CAP_NET_RAW).  A kernel without veth or AF_XDP sockets skips
@@ -117,13 +118,14 @@ exchange() {
 }
 
 # The tools of namespace $1 with the capabilities $2 (setpriv's syntax)
-# taken out of their bounding set: what a program not run as root has.
+# taken out of their bounding set: what a program not run as root has;
+# with $3, an RLIMIT_MEMLOCK of $3 bytes.
 without_caps() {
-	local dir=$WORK/caps-$1$2 t
+	local dir=$WORK/caps-$1$2${3:-} t
 	mkdir -p "$dir"
 	for t in pkt-gen; do
-		printf '#!/bin/sh\nexec ip netns exec %s setpriv --bounding-set=%s %s "$@"\n' \
-			"$1" "$2" "$(tool_path "$t")" >"$dir/$t"
+		printf '#!/bin/sh\nexec ip netns exec %s %s setpriv --bounding-set=%s %s "$@"\n' \
+			"$1" "${3:+prlimit --memlock=$3}" "$2" "$(tool_path "$t")" >"$dir/$t"
 		chmod +x "$dir/$t"
 	done
 	echo "$dir"
@@ -338,4 +340,27 @@ hundred() {
 		assert_eq "$bg_status" 0 "$mode"
 		assert_contains "$bg_out" "nm_raw: received 20 of 20 frames on vb (poll), 0 out of order"
 	done
+}
+
+@test "RT-NIC-13: AF_XDP within RLIMIT_MEMLOCK: a smaller receive area serves; too small, one line says what to raise" {
+	# A UMEM is pinned memory, charged to RLIMIT_MEMLOCK without
+	# CAP_IPC_LOCK.  8 MiB (a common default) cannot hold the 16 MiB of
+	# receive frames a queue asks for first; twice the ring fits.
+	nic_rt_setup
+	require_xdp
+	veth_pair "$NA" va "$NB" vb
+	export NETMAP_NIC_MODE=xdp
+	local small tiny
+	small=$(without_caps "$NB" -ipc_lock 8388608)
+	tiny=$(without_caps "$NB" -ipc_lock 1048576)
+	TOOLS_DIR=$small start_rx b pkt-gen -i netmap:vb -f rx -n 100 -W -w 0 -T 0
+	in_ns "$NA" run_tool pkt-gen -i netmap:va -f tx -n 100 -w 0 -T 0
+	assert_eq "$status" 0
+	wait_bg b
+	assert_eq "$bg_status" 0
+	assert_contains "$bg_out" "Backend: user, system interface, $(mode_words xdp), "
+	assert_line_re "$bg_out" '^Received 100 packets 6000 bytes '
+	TOOLS_DIR=$tiny run_tool pkt-gen -i netmap:vb -f rx -n 1 -w 0
+	assert_eq "$status" 1
+	assert_eq "$stderr" "pkt-gen: cannot open netmap:vb: No buffer space available (vb: queue 0: cannot register AF_XDP memory: No buffer space available (over RLIMIT_MEMLOCK: raise it (ulimit -l) or grant CAP_IPC_LOCK))"
 }
