@@ -11,7 +11,8 @@
  *   1. scan (the syncs of spec 12.1); events found: return;
  *   2. spin up to the descriptor's budget, reading the rings only
  *      (rt_poll_peek) and scanning again when they moved, and yielding
- *      the CPU every few microseconds (a peer may wait for this CPU);
+ *      the CPU every few microseconds while yields show that another
+ *      program waits for it (rp_yield);
  *   3. arm, scan again, and sleep: on the futex words of the bindings
  *      when the call polls runtime descriptors only and none is a NIC
  *      port (futex_waitv for more than one), else in poll() on the
@@ -57,8 +58,15 @@
 #define RP_SPIN_MAX_US 10000
 /* The shortest budget a short wait sets: below it a spin is noise. */
 #define RP_SPIN_MIN_NS 1000ULL
-/* While spinning, the CPU is yielded this often (rp_spin). */
-#define RP_YIELD_EVERY_NS 5000ULL
+/*
+ * While spinning, the CPU is yielded after this much spinning when
+ * another program waits for it, and at most this seldom when nobody does
+ * (rp_yield); a yield that took longer than RP_YIELD_RAN_NS ran another
+ * program (a yield that returns at once costs 1-2 us on these VMs).
+ */
+#define RP_YIELD_MIN_NS 5000ULL
+#define RP_YIELD_MAX_NS 320000ULL
+#define RP_YIELD_RAN_NS 8000ULL
 /* While spinning, descriptors of other kinds are polled this often. */
 #define RP_OTHERS_EVERY_NS 20000ULL
 /* Sockets of NIC ports one call may watch besides its descriptors. */
@@ -77,6 +85,7 @@ struct rp_stats {
 	uint64_t woken;		/* sleeps ended by a peer's wake-up */
 	uint64_t timeouts;	/* calls that returned 0 after sleeping */
 	uint64_t yields;	/* sched_yield() calls while spinning */
+	uint64_t yields_ran;	/* ... that ran another program meanwhile */
 	uint64_t lat_sum, lat_n, lat_max;	/* wake-up to return, ns */
 };
 
@@ -112,7 +121,7 @@ static void rp_stats_write(void)
 
 	rt_poll_counters(&c);
 	len = snprintf(line, sizeof(line),
-		       "netmap-poll pid=%d calls=%llu ready_at_once=%llu spins=%llu spin_hits=%llu spin_us=%llu yields=%llu sleeps=%llu woken=%llu timeouts=%llu wake_latency_avg_ns=%llu wake_latency_max_ns=%llu wakes_sent=%llu wake_syscalls=%llu\n",
+		       "netmap-poll pid=%d calls=%llu ready_at_once=%llu spins=%llu spin_hits=%llu spin_us=%llu yields=%llu yields_ran=%llu sleeps=%llu woken=%llu timeouts=%llu wake_latency_avg_ns=%llu wake_latency_max_ns=%llu wakes_sent=%llu wake_syscalls=%llu\n",
 		       (int)getpid(),
 		       (unsigned long long)RP_GET(calls),
 		       (unsigned long long)RP_GET(at_once),
@@ -120,6 +129,7 @@ static void rp_stats_write(void)
 		       (unsigned long long)RP_GET(spin_hits),
 		       (unsigned long long)(RP_GET(spin_ns) / 1000),
 		       (unsigned long long)RP_GET(yields),
+		       (unsigned long long)RP_GET(yields_ran),
 		       (unsigned long long)RP_GET(sleeps),
 		       (unsigned long long)RP_GET(woken),
 		       (unsigned long long)RP_GET(timeouts),
@@ -227,15 +237,59 @@ static int rp_peek(const struct rp_call *c)
 }
 
 /*
+ * Yielding while spinning.  With three programs or more on two CPUs
+ * (pkt-gen, bridge, pkt-gen; lb and its consumers) a spinning waiter may
+ * hold the CPU its peer waits for, until the scheduler's tick or the end
+ * of its budget: a yield hands that CPU over at once.  With a CPU each
+ * (pkt-gen through a pipe) nobody waits, and a yield is only a system
+ * call (1-2 us on these VMs) in the spin.  Which case holds shows in the
+ * yield itself: one that took longer than RP_YIELD_RAN_NS ran another
+ * program.  So each thread yields after RP_YIELD_MIN_NS of spinning while
+ * yields run others, and doubles the spinning between two yields, up to
+ * RP_YIELD_MAX_NS, while they return at once.  The spinning is counted
+ * over successive calls, so a thread that spins a little at each of its
+ * waits still yields now and then, and sees pressure come back.
+ */
+struct rp_yield_state {
+	uint64_t gap;		/* spinning between two yields, ns */
+	uint64_t left;		/* spinning until the next yield, ns */
+};
+
+static __thread struct rp_yield_state rp_ys;
+
+/* Account for `spun` ns of spinning; yield when it is time.  Returns now. */
+static uint64_t rp_yield(uint64_t spun, uint64_t now)
+{
+	struct rp_yield_state *y = &rp_ys;
+	uint64_t took;
+
+	if (!y->gap)
+		y->gap = y->left = RP_YIELD_MIN_NS;
+	if (spun < y->left) {
+		y->left -= spun;
+		return now;
+	}
+	sched_yield();
+	RP_COUNT(yields, 1);
+	took = rt_now_ns() - now;
+	if (took > RP_YIELD_RAN_NS) {
+		RP_COUNT(yields_ran, 1);
+		y->gap = RP_YIELD_MIN_NS;
+	} else if (y->gap < RP_YIELD_MAX_NS) {
+		y->gap *= 2;
+	}
+	y->left = y->gap;
+	return now + took;
+}
+
+/*
  * Spin until events, or until the budget is spent.  Other descriptors
- * are looked at every RP_OTHERS_EVERY_NS (a system call each time).
- * Every RP_YIELD_EVERY_NS the spinner yields its CPU: a peer waiting for
- * that CPU (three programs on two CPUs) runs at once instead of at the
- * next scheduler tick, and with a CPU to spare the yield returns at once.
+ * are looked at every RP_OTHERS_EVERY_NS (a system call each time); the
+ * CPU is yielded when rp_yield says so.
  */
 static int rp_spin(const struct rp_call *c, uint64_t t0, uint64_t budget)
 {
-	uint64_t now = t0, others_at = t0, yield_at = t0 + RP_YIELD_EVERY_NS;
+	uint64_t now = t0, last = t0, others_at = t0;
 	int ready = 0, k;
 
 	RP_COUNT(spins, 1);
@@ -251,12 +305,8 @@ static int rp_spin(const struct rp_call *c, uint64_t t0, uint64_t budget)
 		}
 		if (ready)
 			break;
-		if (now >= yield_at) {
-			sched_yield();
-			RP_COUNT(yields, 1);
-			now = rt_now_ns();
-			yield_at = now + RP_YIELD_EVERY_NS;
-		}
+		now = rp_yield(now - last, now);
+		last = now;
 	}
 	RP_COUNT(spin_ns, now - t0);
 	if (ready > 0)
