@@ -274,6 +274,17 @@ EOF
 	assert_contains "$bg_out" "Received 499 packets "
 }
 
+@test "packets the port never took are not counted as sent" {
+	require_pcap
+	# nobody opens the pipe's other end: the TX ring fills (1023 slots),
+	# nothing leaves it, and --duration ends the second loop
+	replay -f "$FX/t1.pcap" -n 2 -B 0 --duration "$(scaled 1)s"
+	assert_eq "$status" 3
+	assert_line_re "$output" "^Sent nothing\.$"
+	assert_contains "$output" "Replay: 1 loops of 1000 packets, 0 dropped by -L, "
+	assert_eq "$(not_diag "$stderr")" "nmreplay: warning: 1023 packets placed on netmap:$P{0 were never taken by the port (nothing read them); they are not counted as sent"
+}
+
 @test "not enough memory for the trace: one line with the size needed" {
 	require_pcap
 	# a 256 MiB capture (a valid header, then a hole) under a 64 MiB data limit

@@ -178,6 +178,24 @@ int nt_tx_pending(const struct nmport_d *d)
 	return 0;
 }
 
+void nt_tx_unsent(const struct nmport_d *d, uint64_t *pkts, uint64_t *bytes)
+{
+	unsigned i;
+
+	*pkts = *bytes = 0;
+	for (i = d->first_tx_ring; i <= d->last_tx_ring && d->first_tx_ring <= d->last_tx_ring;
+	     i++) {
+		const struct netmap_ring *ring = NETMAP_TXRING(d->nifp, i);
+		/* in flight: the slots after the one the kernel keeps, up to head */
+		uint32_t s = nm_ring_next(ring, ring->tail), left = ring->num_slots;
+
+		for (; s != ring->head && left; s = nm_ring_next(ring, s), left--) {
+			*bytes += ring->slot[s].len;
+			*pkts += !(ring->slot[s].flags & NS_MOREFRAG);
+		}
+	}
+}
+
 int nt_tx_drain(struct nmport_d *const *ports, unsigned n, int busy, uint64_t bound_ns,
 		const char **call)
 {

@@ -117,6 +117,14 @@ void nt_tx_arm(struct nmport_d *d);
 /* Does a bound TX ring of the port still hold slots not yet completed? */
 int nt_tx_pending(const struct nmport_d *d);
 
+/*
+ * The packets and bytes placed on the port's bound TX rings that the port
+ * has not taken (still in flight after a drain gave up): a sender counts
+ * what it places, and takes these off its summary, which counts what was
+ * sent.  A packet is counted at its last slot.
+ */
+void nt_tx_unsent(const struct nmport_d *d, uint64_t *pkts, uint64_t *bytes);
+
 #define NT_DRAIN_GRACE_NS	NT_SEC(2)	/* after a stop: longest wait for completions */
 
 /*
