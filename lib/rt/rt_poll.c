@@ -23,7 +23,11 @@
  * The budget adapts per descriptor, like KVM's halt polling: a wait that
  * ended with events after a short sleep (the peer published within the
  * longest spin, by the time of its wake-up) sets it to twice that wait;
- * a longer wait, or a timeout, sets it to zero.
+ * a longer wait sets it to zero, or to the longest spin while this
+ * thread's yields run other programs (more programs than CPUs: the peer
+ * may have waited for this CPU); a timeout sets it to zero.  The budget
+ * counts this thread's CPU time: what other programs ran in its yields
+ * is not charged to it (at most 1 ms per call).
  * So a stream that refills faster than the longest spin is caught
  * spinning and nobody sleeps, while an idle port costs nothing: after
  * one wait longer than the longest spin (50 us by default) it sleeps at
@@ -67,6 +71,8 @@
 #define RP_YIELD_MIN_NS 5000ULL
 #define RP_YIELD_MAX_NS 320000ULL
 #define RP_YIELD_RAN_NS 8000ULL
+/* The most of a call's spin that other programs may run in its yields. */
+#define RP_GIVEN_MAX_NS 1000000ULL
 /* While spinning, descriptors of other kinds are polled this often. */
 #define RP_OTHERS_EVERY_NS 20000ULL
 /* Sockets of NIC ports one call may watch besides its descriptors. */
@@ -81,6 +87,7 @@ struct rp_stats {
 	uint64_t spins;		/* calls that spun */
 	uint64_t spin_hits;	/* ... and found events spinning */
 	uint64_t spin_ns;	/* time spent spinning */
+	uint64_t given_ns;	/* ... and in yields that ran another program */
 	uint64_t sleeps;	/* futex waits and poll() calls that blocked */
 	uint64_t woken;		/* sleeps ended by a peer's wake-up */
 	uint64_t timeouts;	/* calls that returned 0 after sleeping */
@@ -121,13 +128,14 @@ static void rp_stats_write(void)
 
 	rt_poll_counters(&c);
 	len = snprintf(line, sizeof(line),
-		       "netmap-poll pid=%d calls=%llu ready_at_once=%llu spins=%llu spin_hits=%llu spin_us=%llu yields=%llu yields_ran=%llu sleeps=%llu woken=%llu timeouts=%llu wake_latency_avg_ns=%llu wake_latency_max_ns=%llu wakes_sent=%llu wake_syscalls=%llu\n",
+		       "netmap-poll pid=%d calls=%llu ready_at_once=%llu spins=%llu spin_hits=%llu spin_us=%llu given_us=%llu yields=%llu yields_ran=%llu sleeps=%llu woken=%llu timeouts=%llu wake_latency_avg_ns=%llu wake_latency_max_ns=%llu wakes_sent=%llu wake_syscalls=%llu\n",
 		       (int)getpid(),
 		       (unsigned long long)RP_GET(calls),
 		       (unsigned long long)RP_GET(at_once),
 		       (unsigned long long)RP_GET(spins),
 		       (unsigned long long)RP_GET(spin_hits),
 		       (unsigned long long)(RP_GET(spin_ns) / 1000),
+		       (unsigned long long)(RP_GET(given_ns) / 1000),
 		       (unsigned long long)RP_GET(yields),
 		       (unsigned long long)RP_GET(yields_ran),
 		       (unsigned long long)RP_GET(sleeps),
@@ -257,8 +265,17 @@ struct rp_yield_state {
 
 static __thread struct rp_yield_state rp_ys;
 
-/* Account for `spun` ns of spinning; yield when it is time.  Returns now. */
-static uint64_t rp_yield(uint64_t spun, uint64_t now)
+/* Did this thread's last yield run another program? */
+static int rp_pressure(void)
+{
+	return rp_ys.gap == RP_YIELD_MIN_NS;
+}
+
+/*
+ * Account for `spun` ns of spinning; yield when it is time.  Returns
+ * now; adds to *given the time another program ran during the yield.
+ */
+static uint64_t rp_yield(uint64_t spun, uint64_t now, uint64_t *given)
 {
 	struct rp_yield_state *y = &rp_ys;
 	uint64_t took;
@@ -274,6 +291,7 @@ static uint64_t rp_yield(uint64_t spun, uint64_t now)
 	took = rt_now_ns() - now;
 	if (took > RP_YIELD_RAN_NS) {
 		RP_COUNT(yields_ran, 1);
+		*given += took;
 		y->gap = RP_YIELD_MIN_NS;
 	} else if (y->gap < RP_YIELD_MAX_NS) {
 		y->gap *= 2;
@@ -285,15 +303,20 @@ static uint64_t rp_yield(uint64_t spun, uint64_t now)
 /*
  * Spin until events, or until the budget is spent.  Other descriptors
  * are looked at every RP_OTHERS_EVERY_NS (a system call each time); the
- * CPU is yielded when rp_yield says so.
+ * CPU is yielded when rp_yield says so.  The budget is this thread's CPU
+ * time: what other programs ran in its yields does not count, up to
+ * RP_GIVEN_MAX_NS per call.  With more programs than CPUs the peer often
+ * runs in those yields (the bridge on the receiver's CPU), and a waiter
+ * still spinning when the peer publishes needs no wake-up: no futex
+ * call on the peer's side, no sleep and no preemption on its own.
  */
 static int rp_spin(const struct rp_call *c, uint64_t t0, uint64_t budget)
 {
-	uint64_t now = t0, last = t0, others_at = t0;
+	uint64_t now = t0, last = t0, others_at = t0, given = 0;
 	int ready = 0, k;
 
 	RP_COUNT(spins, 1);
-	while (now - t0 < budget) {
+	while (now - t0 - given < budget && given < RP_GIVEN_MAX_NS) {
 		for (k = 0; k < 8; k++)
 			rp_relax();
 		now = rt_now_ns();
@@ -305,10 +328,11 @@ static int rp_spin(const struct rp_call *c, uint64_t t0, uint64_t budget)
 		}
 		if (ready)
 			break;
-		now = rp_yield(now - last, now);
+		now = rp_yield(now - last, now, &given);
 		last = now;
 	}
-	RP_COUNT(spin_ns, now - t0);
+	RP_COUNT(spin_ns, now - t0 - given);
+	RP_COUNT(given_ns, given);
 	if (ready > 0)
 		RP_COUNT(spin_hits, 1);
 	return ready;
@@ -603,7 +627,12 @@ int rt_poll(struct pollfd *fds, unsigned long nfds, const char *is_rt,
 			waited = w - t0;
 	}
 	if (waited > rp.spin_max) {
-		budget = 0;
+		/*
+		 * A long wait says the peer is slow, or that it waits for
+		 * a CPU; in the second case (this thread's yields run other
+		 * programs) spinning with yields is what gets it one.
+		 */
+		budget = rp_pressure() ? rp.spin_max : 0;
 	} else {
 		budget = budget * 2 > waited * 2 ? budget * 2 : waited * 2;
 		if (budget < RP_SPIN_MIN_NS)
