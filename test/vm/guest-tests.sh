@@ -8,7 +8,7 @@
 #     VMTEST: FAIL <group>: <name>
 #     VMTEST: SKIP <group>: <name>
 # followed, for failures, by the output of the check (indented).  All
-# groups share a time budget of VM_BUDGET seconds (default 1500).
+# groups share a time budget of VM_BUDGET seconds (default 1860).
 #
 # Groups (VM_TESTS): module  parameters, device node, persistent ports,
 #                            rmmod refusals, kill mid-traffic, open churn
@@ -19,7 +19,7 @@
 #                    fuzz    test/vm/ioctl_fuzz: VM_FUZZ_OPS (default
 #                            1000000) random ioctl, mmap, ring and close
 #                            operations, 4 processes x 2 threads, for at
-#                            most VM_FUZZ_SECONDS (default 90; 0: no
+#                            most VM_FUZZ_SECONDS (default 420; 0: no
 #                            limit), seed VM_FUZZ_SEED (default 1)
 #                    ringfuzz  test_ring_fuzz against the module: a
 #                            corrupter's random rings and slots on a
@@ -206,8 +206,8 @@ run_bats() {
 	done
 }
 
-DEADLINE=$((SECONDS + ${VM_BUDGET:-1500}))
-echo "guest: $(uname -r), $(nproc) cpus, tests: $VM_TESTS, budget ${VM_BUDGET:-1500}s"
+DEADLINE=$((SECONDS + ${VM_BUDGET:-1860}))
+echo "guest: $(uname -r), $(nproc) cpus, tests: $VM_TESTS, budget ${VM_BUDGET:-1860}s"
 kmsg_mark "loading netmap"
 check "module: insmod netmap.ko" insmod "$KO"
 if [ ! -d /sys/module/netmap ]; then
@@ -223,7 +223,7 @@ for group in $VM_TESTS; do
 	trust) tap trust "$B/kmod_trust" ;;
 	fuzz)
 		tap fuzz "$B/ioctl_fuzz" "${VM_FUZZ_OPS:-1000000}" 4 2 \
-			"${VM_FUZZ_SEED:-1}" "${VM_FUZZ_SECONDS:-90}"
+			"${VM_FUZZ_SEED:-1}" "${VM_FUZZ_SECONDS:-420}"
 		# What the fuzzer left is found now, not at the end.
 		check "fuzz: rmmod afterwards, nothing leaked" bash -c '
 			rmmod netmap &&
