@@ -241,14 +241,21 @@ load nic-helpers
 	in_ns "$NB" run_tool pkt-gen -i "$SW:a" -f tx -n 10
 	wait_bg b
 	assert_line_re "$bg_out" '^Received 10 packets '
-	# deleting the namespace releases the port (its module reference)
+	# deleting the namespace releases the port (its module reference).
+	# The namespace goes in a workqueue, slowly under emulation, and the
+	# guest runs another bats file beside this one, whose descriptors
+	# also hold references: wait up to a minute for the count to fall.
 	refs=$(cat /sys/module/netmap/refcnt)
 	ip netns del "$NA"
-	for i in $(seq 100); do
+	for i in $(seq 600); do
 		[ "$(cat /sys/module/netmap/refcnt)" -lt "$refs" ] && break
 		sleep 0.1
 	done
-	assert_eq "$(cat /sys/module/netmap/refcnt)" "$((refs - 1))" "module references"
+	now=$(cat /sys/module/netmap/refcnt)
+	[ "$now" -lt "$refs" ] || {
+		echo "module references: $refs before the namespace went, $now a minute after"
+		false
+	}
 }
 
 # Start a sender on netmap:$2 in namespace $1 that runs until stopped.

@@ -452,8 +452,22 @@ static enum op_kind one_op(uint64_t *s)
 		pthread_mutex_unlock(&sl->lock);
 		return OP_RING;
 	}
-	note(ioctl(fd, _IOWR('i', 140 + below(s, 20), struct nmreq),
-		   (void *)&ops_done), 304);
+	{
+		/*
+		 * 'i' 140-159 holds the legacy requests too (NIOCGINFO,
+		 * NIOCREGIF), which write a struct nmreq back: give them
+		 * zeroed bytes of their own (version 0: refused), never the
+		 * fuzzer's state, which they once rewrote (a run counted
+		 * 1000007 of 1000000 operations).  Random bytes there make
+		 * real legacy requests (the legacy kind fuzzes those), and
+		 * one such run left the module in use at rmmod, not yet
+		 * explained: see the fuzzer's entry in kmod/README.md.
+		 */
+		uint64_t arg[(sizeof(struct nmreq) + 63) / 8] = { 0 };
+
+		note(ioctl(fd, _IOWR('i', 140 + below(s, 20), struct nmreq),
+			   arg), 304);
+	}
 	return OP_BOGUS;
 }
 
