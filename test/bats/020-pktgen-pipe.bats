@@ -205,6 +205,27 @@ at_least() {
 	assert_eq "$(rx_count "$bg_out")" "$sent"
 }
 
+@test "packets the port never took are not counted as sent" {
+	# the receiver takes 1000 packets and exits; the sender refills the
+	# ring (1023 slots), nothing reads it, and --duration ends the run
+	start_rx rx pkt-gen -i "netmap:$P}0" -f rx -n 1000 -T 0
+	run_tool pkt-gen -i "netmap:$P{0" -f tx -n 5000 -B --per-ring -T 0 \
+		--duration "$(scaled 1)s"
+	assert_eq "$status" 3
+	assert_line_re "$output" '^Sent 1000 packets 60000 bytes [0-9]+ events 60 bytes each in '
+	assert_line_re "$output" '^Ring 0: 1000 packets 60000 bytes$'
+	assert_eq "$(not_diag "$stderr")" "pkt-gen: warning: 1023 packets placed on netmap:$P{0 were never taken by the port (nothing read them); they are not counted as sent"
+	wait_bg rx
+	assert_eq "$bg_status" 0
+	assert_line_re "$bg_out" '^Received 1000 packets 60000 bytes '
+
+	# nobody opens the other end: nothing is sent, in the JSON summary too
+	run_tool pkt-gen -i "netmap:$P{1" -f tx -j -T 0 --duration "$(scaled 1)s"
+	assert_eq "$status" 0
+	assert_line_re "$(tail -n 1 <<<"$output")" '^\{"tool":"pkt-gen","type":"summary",.*"pkts":0,"bytes":0,'
+	assert_contains "$stderr" "1023 packets placed on netmap:$P{1 were never taken by the port"
+}
+
 @test "SIGINT stops a receiver; a count then exits 3" {
 	start_rx rx pkt-gen -i "netmap:$P}0" -f rx -n 10 -T 0
 	signal_bg rx INT

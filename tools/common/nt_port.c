@@ -178,22 +178,50 @@ int nt_tx_pending(const struct nmport_d *d)
 	return 0;
 }
 
-void nt_tx_unsent(const struct nmport_d *d, uint64_t *pkts, uint64_t *bytes)
+void nt_tx_ring_unsent(const struct netmap_ring *ring, uint32_t hdr_len, struct nt_unsent *u)
+{
+	/* in flight: the slots after the one the kernel keeps, up to head */
+	uint32_t s = nm_ring_next(ring, ring->tail), left = ring->num_slots;
+	uint64_t len = 0;
+
+	for (; s != ring->head && left; s = nm_ring_next(ring, s), left--) {
+		len += ring->slot[s].len;
+		if (ring->slot[s].flags & NS_MOREFRAG)
+			continue;
+		len = len > hdr_len ? len - hdr_len : 0;
+		u->pkts++;
+		u->bytes += len;
+		u->wire_bytes += nt_wire_bytes(len);
+		len = 0;
+	}
+}
+
+void nt_tx_unsent(const struct nmport_d *d, uint32_t hdr_len, struct nt_unsent *u)
 {
 	unsigned i;
 
-	*pkts = *bytes = 0;
 	for (i = d->first_tx_ring; i <= d->last_tx_ring && d->first_tx_ring <= d->last_tx_ring;
-	     i++) {
-		const struct netmap_ring *ring = NETMAP_TXRING(d->nifp, i);
-		/* in flight: the slots after the one the kernel keeps, up to head */
-		uint32_t s = nm_ring_next(ring, ring->tail), left = ring->num_slots;
+	     i++)
+		nt_tx_ring_unsent(NETMAP_TXRING(d->nifp, i), hdr_len, u);
+}
 
-		for (; s != ring->head && left; s = nm_ring_next(ring, s), left--) {
-			*bytes += ring->slot[s].len;
-			*pkts += !(ring->slot[s].flags & NS_MOREFRAG);
-		}
-	}
+static uint64_t minus_at_most(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
+void nt_totals_take_unsent(struct nt_totals *t, const struct nt_unsent *u, const char *tool,
+			   const char *port)
+{
+	if (!u->pkts)
+		return;
+	t->pkts = minus_at_most(t->pkts, u->pkts);
+	t->bytes = minus_at_most(t->bytes, u->bytes);
+	if (t->raw_bytes)
+		t->raw_bytes = minus_at_most(t->raw_bytes, u->wire_bytes);
+	nt_warn(tool, "%llu packets placed on %s were never taken by the port "
+		"(nothing read them); they are not counted as sent",
+		(unsigned long long)u->pkts, port);
 }
 
 int nt_tx_drain(struct nmport_d *const *ports, unsigned n, int busy, uint64_t bound_ns,

@@ -118,12 +118,32 @@ void nt_tx_arm(struct nmport_d *d);
 int nt_tx_pending(const struct nmport_d *d);
 
 /*
- * The packets and bytes placed on the port's bound TX rings that the port
- * has not taken (still in flight after a drain gave up): a sender counts
- * what it places, and takes these off its summary, which counts what was
- * sent.  A packet is counted at its last slot.
+ * What a sender placed on TX rings that the port has not taken (still in
+ * flight after a drain gave up: a pipe nobody reads).  A sender counts what
+ * it places, and takes these off its summary, which counts what was sent.
  */
-void nt_tx_unsent(const struct nmport_d *d, uint64_t *pkts, uint64_t *bytes);
+struct nt_unsent {
+	uint64_t pkts, bytes;
+	uint64_t wire_bytes;		/* the packets' nt_wire_bytes(), for -B */
+};
+
+/*
+ * Add to *u what is in flight on one TX ring.  A packet is counted at its
+ * last slot; hdr_len bytes of each packet (pkt-gen -H: a virtio-net header
+ * in a slot of its own) are not frame bytes.
+ */
+void nt_tx_ring_unsent(const struct netmap_ring *ring, uint32_t hdr_len, struct nt_unsent *u);
+
+/* Add to *u what is in flight on the port's bound TX rings. */
+void nt_tx_unsent(const struct nmport_d *d, uint32_t hdr_len, struct nt_unsent *u);
+
+/*
+ * Take u off a sender's totals t (nt_tx_unsent), with one warning line
+ * naming how many packets the port never took and the port.
+ */
+struct nt_totals;
+void nt_totals_take_unsent(struct nt_totals *t, const struct nt_unsent *u, const char *tool,
+			   const char *port);
 
 #define NT_DRAIN_GRACE_NS	NT_SEC(2)	/* after a stop: longest wait for completions */
 

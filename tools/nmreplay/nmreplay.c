@@ -65,7 +65,7 @@ static struct {
 
 	/* the sender's totals, read after it is joined */
 	uint64_t truncated, skipped, late_max_ns, last_sent_ns;
-	uint64_t unsent_pkts, unsent_bytes;	/* placed, never taken by the port */
+	struct nt_unsent unsent;	/* placed, never taken by the port */
 
 	FILE *json;
 	uint64_t json_pkts;		/* sum of the JSON intervals */
@@ -338,7 +338,7 @@ static void send_trace(struct nt_worker *w)
 			sync_failed(w, call, err);
 	}
 	/* the summary counts what was sent, not what sat on the ring (6.4) */
-	nt_tx_unsent(nr.port.d, &nr.unsent_pkts, &nr.unsent_bytes);
+	nt_tx_unsent(nr.port.d, 0, &nr.unsent);
 	nr.truncated = truncated;
 	nr.skipped = skipped;
 	nr.late_max_ns = late_max;
@@ -436,17 +436,14 @@ static void summary(enum nt_end end, int status)
 	double secs;
 
 	memset(&tot, 0, sizeof(tot));
-	tot.pkts = s->pkts - (nr.unsent_pkts < s->pkts ? nr.unsent_pkts : s->pkts);
-	tot.bytes = s->bytes - (nr.unsent_bytes < s->bytes ? nr.unsent_bytes : s->bytes);
+	tot.pkts = s->pkts;
+	tot.bytes = s->bytes;
 	tot.events = s->events;
 	tot.elapsed_ns = nr.last_sent_ns > nr.origin_ns ? nr.last_sent_ns - nr.origin_ns : 0;
 	secs = (double)(tot.elapsed_ns ? tot.elapsed_ns : 1000) / 1e9;
 	if (cfg.loss_given)
 		print_loss();
-	if (nr.unsent_pkts)
-		nt_warn(TOOL, "%llu packets placed on %s were never taken by the port "
-			"(nothing read them); they are not counted as sent",
-			(unsigned long long)nr.unsent_pkts, nr.port.name);
+	nt_totals_take_unsent(&tot, &nr.unsent, TOOL, nr.port.name);
 	nt_print_summary(out, "Sent", &tot, 0);
 	fprintf(out, "Replay: %llu loops of %u packets, %llu dropped by -L, %llu truncated, "
 		"%llu skipped, late_max %llu us.\n", (unsigned long long)loops, nr.trace.count,

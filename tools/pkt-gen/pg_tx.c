@@ -313,13 +313,13 @@ void pg_tx_thread(struct nt_worker *w)
 {
 	struct pg_thread *t = w->arg;
 	uint64_t sent = 0;
+	unsigned i;
 
 	t->start_ns = nt_now_ns();
 	if (run.rate_mode != RATE_NONE)
 		nt_pace_start(&t->pace, run.rate_per_thread, t->start_ns);
 	while (!nt_stopping() && !pg_failed(t)) {
 		uint64_t now = 0, now_real = 0, allow = UINT64_MAX, placed = 0;
-		unsigned i;
 
 		if (t->limit && sent >= t->limit)
 			break;
@@ -390,4 +390,7 @@ void pg_tx_thread(struct nt_worker *w)
 	}
 	pg_tx_flush(t, 0);
 	t->end_ns = nt_now_ns();
+	/* the summary counts what the port took, not what is left on the rings */
+	for (i = 0; i < t->ntx; i++)
+		nt_tx_ring_unsent(t->tx[i].ring, run.vnet, &t->tx[i].unsent);
 }
