@@ -346,6 +346,25 @@ static int rt_xdp_socket(struct nmh_nic *nic, struct rt_xsk *x, uint32_t q,
 }
 
 /*
+ * In copy mode each sendto() makes the kernel send at most 32 frames,
+ * unless the socket allows more (XDP_MAX_TX_SKB_BUDGET, Linux 6.17): a
+ * batch of 512 took 16 system calls.  Allow the whole transmit ring, so
+ * that a TX sync makes one call; older kernels refuse the option
+ * (ENOPROTOOPT) and keep 32.
+ */
+#ifndef XDP_MAX_TX_SKB_BUDGET
+#define XDP_MAX_TX_SKB_BUDGET 9
+#endif
+
+static void rt_xdp_tx_budget(const struct rt_xsk *x)
+{
+	int budget = (int)x->ntx;
+
+	(void)setsockopt(x->fd, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &budget,
+			 sizeof(budget));
+}
+
+/*
  * The receive area a queue asks for first: what the device may deliver
  * while its receiver is away (a busy machine's scheduler can keep it off
  * its CPU for milliseconds; the kernel drops what finds the fill ring
@@ -433,6 +452,7 @@ int rt_xdp_open(struct nmh_nic *nic, struct rt_nic_local *l, uint32_t q)
 	}
 	x->fd = xsk_socket__fd(x->xsk);
 	fcntl(x->fd, F_SETFD, FD_CLOEXEC);
+	rt_xdp_tx_budget(x);
 	if (!getsockopt(x->fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &optlen)) {
 		rt_xdp_nofork(x->rx.ring, off.rx.desc,
 			      x->nrx * sizeof(struct xdp_desc));
@@ -554,8 +574,8 @@ int rt_xdp_xmit(struct rt_nicq *dq, const void *buf, uint32_t len)
 
 /*
  * Publish the descriptors and make the kernel send them.  In copy mode
- * each sendto() sends a batch (32 frames on current kernels) and says
- * EAGAIN while some are left.
+ * each sendto() sends a batch (the ring, or 32 frames before Linux 6.17:
+ * rt_xdp_tx_budget) and says EAGAIN while some are left.
  */
 int rt_xdp_flush(struct rt_nicq *dq)
 {
