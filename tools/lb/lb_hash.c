@@ -251,10 +251,40 @@ static int ether_tuple(const uint8_t *p, size_t len, int depth, struct tuple *t)
 	return -1;
 }
 
+/*
+ * The common frame, untagged IPv4 without options or fragmentation
+ * carrying TCP, UDP or SCTP, hashed straight from the frame: its
+ * addresses and ports are 12 contiguous bytes at offset 26, what
+ * ether_tuple() would copy out (lb's rate is a few nanoseconds per
+ * packet, and the general parse costs more than the rest of it).
+ * Returns 0 when the frame needs the general parse.
+ */
+static inline int fast_ipv4_l4(const uint8_t *f, size_t len, uint32_t *hash)
+{
+	const uint8_t *ip = f + 14;
+	uint32_t h = 0;
+	unsigned i;
+
+	if (len < 14 + 24 || f[12] != 0x08 || f[13] != 0x00 || ip[0] != 0x45 ||
+	    be16(ip + 2) < 24 || (be16(ip + 6) & 0x3fff) ||
+	    (ip[9] != PROTO_TCP && ip[9] != PROTO_UDP && ip[9] != PROTO_SCTP))
+		return 0;
+	for (i = 12; i < 24; i += 2)
+		h ^= byte_table[0][ip[i]] ^ byte_table[1][ip[i + 1]];
+	*hash = h;
+	return 1;
+}
+
 uint32_t lb_hash_frame(const uint8_t *frame, size_t len, enum lb_hash_kind *kind)
 {
 	struct tuple t;
+	uint32_t hash;
 
+	if (fast_ipv4_l4(frame, len, &hash)) {
+		if (kind)
+			*kind = LB_HASH_L4;
+		return hash;
+	}
 	if (ether_tuple(frame, len, 0, &t)) {
 		t.kind = LB_HASH_NON_IP;
 		t.len = 0;
