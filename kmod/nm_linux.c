@@ -963,7 +963,6 @@ NMK_CURR(buf_curr_num, NM_BUF_POOL, 1);
 static int nmk_debug;
 static int nmk_no_pendintr = 1;
 static int nmk_txsync_retry = 2;
-static int nmk_generic_mit = 100000;
 static int nmk_generic_rings = 1;
 static int nmk_generic_txqdisc = 1;
 static int nmk_generic_hwcsum;
@@ -977,12 +976,28 @@ static int nmk_default_pipes;
 NMK_COMPAT(debug, "debug flags");
 NMK_COMPAT(no_pendintr, "emulated adapter always imports on rx sync");
 NMK_COMPAT(txsync_retry, "VALE retries on a NIC destination");
-NMK_COMPAT(generic_mit, "emulated adapter rx mitigation (ns)");
 NMK_COMPAT(generic_rings, "emulated adapter rings");
 NMK_COMPAT(generic_txqdisc, "emulated adapter tx completion method");
 NMK_COMPAT(generic_hwcsum, "emulated adapter checksum offload");
 NMK_COMPAT(ptnet_vnet_hdr, "paravirtual device option");
 NMK_COMPAT(default_pipes, "ignored");
+
+/*
+ * generic_mit (24): the emulated adapter's receive notifications come at
+ * most once per this many ns (kmod/nm_linux_nic.c); below 32768 every
+ * frame notifies.
+ */
+static int nmk_generic_mit = 100000;
+module_param_named(generic_mit, nmk_generic_mit, int, 0644);
+MODULE_PARM_DESC(generic_mit,
+		 "emulated adapter rx notification interval (ns, < 32768: none)");
+
+uint32_t nmk_generic_mit_ns(void)
+{
+	int mit = READ_ONCE(nmk_generic_mit);
+
+	return mit < 32768 ? 0 : (uint32_t)mit;
+}
 
 /* Put back the parameters given at load time over the defaults. */
 static void nmk_params_restore(const struct nm_params *given)

@@ -42,6 +42,7 @@
 #include <linux/kthread.h>
 #include <linux/workqueue.h>
 #include <linux/delay.h>
+#include <linux/hrtimer.h>
 #include <linux/nsproxy.h>
 #include <linux/cpumask.h>
 #include <net/net_namespace.h>
@@ -65,9 +66,22 @@ struct nmk_txq {
 	atomic_t done;			/* completions not yet reported */
 };
 
+/*
+ * Received frames waiting for core, and the notification mitigation of
+ * spec 22 (generic_mit): the first frame after a quiet interval wakes
+ * the ring at once and arms a timer; frames arriving while it runs only
+ * mark the queue, and the timer wakes the ring once for all of them.
+ * A reader that keeps up is thus woken at most once per interval
+ * instead of once per frame.  armed and pending change under q.lock.
+ */
 struct nmk_rxq {
 	struct sk_buff_head q;
 	uint32_t max;
+	uint32_t ring;			/* core's queue number */
+	int host;			/* a host stack queue */
+	bool armed, pending;
+	struct hrtimer mit;
+	struct nmk_nic *nic;
 };
 
 struct nmk_nic {
@@ -115,12 +129,47 @@ static void nmk_nic_put(struct nmk_nic *nic)
 	atomic_dec(&nmk_nic_count);
 }
 
+/* Unhooked: no frame is added any more; stop the timers, drop the rest. */
 static void nmk_rxq_purge(struct nmk_nic *nic)
 {
 	uint32_t i;
 
-	for (i = 0; i < nic->nrx + nic->nhrx; i++)
-		skb_queue_purge(&nic->rxq[i].q);
+	for (i = 0; i < nic->nrx + 32; i++) {
+		struct nmk_rxq *rxq = &nic->rxq[i];
+
+		hrtimer_cancel(&rxq->mit);
+		rxq->armed = false;
+		rxq->pending = false;
+		skb_queue_purge(&rxq->q);
+	}
+}
+
+/* The mitigation interval ended: wake the ring if frames came meanwhile. */
+static enum hrtimer_restart nmk_rxq_mit_end(struct hrtimer *t)
+{
+	struct nmk_rxq *rxq = container_of(t, struct nmk_rxq, mit);
+	struct nm_adapter *na;
+	unsigned long flags;
+	bool pending, again;
+	uint32_t mit;
+
+	spin_lock_irqsave(&rxq->q.lock, flags);
+	pending = rxq->pending;
+	rxq->pending = false;
+	mit = nmk_generic_mit_ns();
+	again = pending && mit;		/* a new interval starts now */
+	rxq->armed = again;
+	if (again)
+		hrtimer_forward_now(t, ns_to_ktime(mit));
+	spin_unlock_irqrestore(&rxq->q.lock, flags);
+	if (pending) {
+		rcu_read_lock();
+		na = rcu_dereference(rxq->nic->na);
+		if (na)
+			nm_nic_event(na, NR_RX, rxq->ring, rxq->host);
+		rcu_read_unlock();
+	}
+	return again ? HRTIMER_RESTART : HRTIMER_NORESTART;
 }
 
 /* ---------------------------------------------------------------- */
@@ -131,18 +180,35 @@ static void nmk_rxq_purge(struct nmk_nic *nic)
 static void nmk_rxq_add(struct nm_adapter *na, struct nmk_rxq *rxq,
 			struct sk_buff *skb, uint32_t q, int host)
 {
+	unsigned long flags;
+	uint32_t mit;
+	bool wake = true;
+
 	if (skb_vlan_tag_present(skb)) {
 		skb = __vlan_hwaccel_push_inside(skb);
 		if (!skb)
 			return;
 	}
+	spin_lock_irqsave(&rxq->q.lock, flags);
 	if (skb_queue_len(&rxq->q) >= rxq->max) {
+		spin_unlock_irqrestore(&rxq->q.lock, flags);
 		dev_core_stats_rx_dropped_inc(skb->dev);
 		kfree_skb(skb);
 		return;
 	}
-	skb_queue_tail(&rxq->q, skb);
-	nm_nic_event(na, NR_RX, q, host);
+	__skb_queue_tail(&rxq->q, skb);
+	mit = nmk_generic_mit_ns();
+	if (rxq->armed) {
+		rxq->pending = true;
+		wake = false;
+	} else if (mit) {
+		rxq->armed = true;
+		hrtimer_start(&rxq->mit, ns_to_ktime(mit),
+			      HRTIMER_MODE_REL_SOFT);
+	}
+	spin_unlock_irqrestore(&rxq->q.lock, flags);
+	if (wake)
+		nm_nic_event(na, NR_RX, q, host);
 }
 
 static void nmk_capture(struct nm_adapter *na, struct nmk_nic *nic,
@@ -524,8 +590,16 @@ int nmh_nic_open(const char *name, struct nm_adapter *na,
 	}
 	for (i = 0; i < nic->ntx; i++)
 		nic->txq[i].nic = nic;
-	for (i = 0; i < nic->nrx + 32; i++)
-		skb_queue_head_init(&nic->rxq[i].q);
+	for (i = 0; i < nic->nrx + 32; i++) {
+		struct nmk_rxq *rxq = &nic->rxq[i];
+
+		skb_queue_head_init(&rxq->q);
+		rxq->nic = nic;
+		rxq->host = i >= nic->nrx;
+		rxq->ring = rxq->host ? i - nic->nrx : i;
+		hrtimer_init(&rxq->mit, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
+		rxq->mit.function = nmk_rxq_mit_end;
+	}
 	refcount_set(&nic->refs, 1);
 	atomic_inc(&nmk_nic_count);
 	INIT_WORK(&nic->work, nmk_nic_work);
