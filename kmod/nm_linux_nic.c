@@ -248,15 +248,17 @@ uint32_t nmh_nic_rx_pull(struct nmh_nic *h, uint32_t q, int host,
 	struct sk_buff_head local;
 	struct nmk_rxq *rxq;
 	struct sk_buff *skb;
+	unsigned long flags;
 	uint32_t used = 0;
 
 	if (host ? q >= nic->nhrx : q >= nic->nrx)
 		return 0;
 	rxq = &nic->rxq[host ? nic->nrx + q : q];
 	__skb_queue_head_init(&local);
-	spin_lock_bh(&rxq->q.lock);
+	/* irqsave as nmk_rxq_add: the host path may run with irqs off */
+	spin_lock_irqsave(&rxq->q.lock, flags);
 	skb_queue_splice_init(&rxq->q, &local);
-	spin_unlock_bh(&rxq->q.lock);
+	spin_unlock_irqrestore(&rxq->q.lock, flags);
 
 	while ((skb = skb_peek(&local)) != NULL) {
 		uint32_t left = skb->len, need = 0, j, off = 0;
@@ -297,9 +299,9 @@ uint32_t nmh_nic_rx_pull(struct nmh_nic *h, uint32_t q, int host,
 		consume_skb(skb);
 	}
 	if (!skb_queue_empty(&local)) {
-		spin_lock_bh(&rxq->q.lock);
+		spin_lock_irqsave(&rxq->q.lock, flags);
 		skb_queue_splice(&local, &rxq->q);
-		spin_unlock_bh(&rxq->q.lock);
+		spin_unlock_irqrestore(&rxq->q.lock, flags);
 	}
 	return used;
 }
@@ -432,11 +434,11 @@ int nmh_nic_xmit(struct nmh_nic *h, uint32_t q, const void *buf, uint32_t len)
 	struct nmk_nic *nic = (struct nmk_nic *)h;
 	struct netdev_queue *txq;
 	struct net_device *dev;
-	struct sk_buff *skb;
+	struct sk_buff *skb = NULL;
 	netdev_tx_t rc;
 	int err = -ENXIO;
 
-	if (q >= nic->ntx || len < ETH_HLEN)
+	if (q >= nic->ntx)
 		return -EINVAL;
 	rcu_read_lock();
 	dev = rcu_dereference(nic->live);
@@ -446,10 +448,19 @@ int nmh_nic_xmit(struct nmh_nic *h, uint32_t q, const void *buf, uint32_t len)
 	err = -EBUSY;
 	if (netif_xmit_frozen_or_stopped(txq))
 		goto out;
-	err = -ENOMEM;
-	skb = alloc_skb(LL_RESERVED_SPACE(dev) + len, GFP_ATOMIC | __GFP_NOWARN);
-	if (!skb)
+	/*
+	 * A frame shorter than an Ethernet header, or no memory for its
+	 * skb: dropped, and counted as such in the device's statistics
+	 * (ip -s link), as the stack counts its own drops.
+	 */
+	err = len < ETH_HLEN ? -EINVAL : -ENOMEM;
+	if (len >= ETH_HLEN)
+		skb = alloc_skb(LL_RESERVED_SPACE(dev) + len,
+				GFP_ATOMIC | __GFP_NOWARN);
+	if (!skb) {
+		dev_core_stats_tx_dropped_inc(dev);
 		goto out;
+	}
 	skb_reserve(skb, LL_RESERVED_SPACE(dev));
 	skb_put_data(skb, buf, len);
 	skb_reset_mac_header(skb);
