@@ -466,6 +466,19 @@ vc_ok() {
 	nic_send "$NB" br0 "$NA" va 200
 }
 
+@test "NIC-22: receive notifications with generic_mit off and at 20 ms: every frame arrives" {
+	nic_setup
+	[ -w $PARAMS/generic_mit ] || skip "needs the module's generic_mit parameter writable (as root)"
+	veth_pair "$NA" va "$NB" vb
+	# below 32768 ns: every frame wakes the reader
+	echo 0 >$PARAMS/generic_mit
+	nic_send "$NA" va "$NB" vb 300
+	# one wake-up per 20 ms: the frames between are woken for by the timer
+	echo 20000000 >$PARAMS/generic_mit
+	nic_send "$NA" va "$NB" vb 300
+	nic_send "$NB" vb "$NA" va 300
+}
+
 # NIC-M: monitors of NIC ports (spec 17 on the ports of 22): copy monitors
 # /t, /r, /rt and zero-copy monitors /z of netmap:IFNAME, on the hardware
 # rings and on the host rings, while pkt-gen moves an exact count of frames

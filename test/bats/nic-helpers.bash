@@ -64,14 +64,19 @@ nic_setup() {
 }
 
 # The common teardown, then the namespaces (and their interfaces) go; the
-# module's fwd parameter back to 0 after a test of the kernel's ports.
+# module's fwd parameter back to 0 and generic_mit to its default after a
+# test of the kernel's ports.
 teardown() {
 	helpers_teardown
 	local n
 	for n in "${NSS[@]:-}"; do
 		[ -n "$n" ] && ip netns del "$n" 2>/dev/null
 	done
-	[ -n "${NIC_KERNEL:-}" ] && [ -w $PARAMS/fwd ] && echo 0 >$PARAMS/fwd
+	if [ -n "${NIC_KERNEL:-}" ]; then
+		[ -w $PARAMS/fwd ] && echo 0 >$PARAMS/fwd
+		# spec 24's default
+		[ -w $PARAMS/generic_mit ] && echo 100000 >$PARAMS/generic_mit
+	fi
 	return 0
 }
 
