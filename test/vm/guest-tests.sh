@@ -145,15 +145,38 @@ qemu_hub_nics() {
 	echo $out
 }
 
+# Run bats file $2 as job $1 (its tap, status and time in /tmp/bats.$1.*),
+# only the tests the tag filter $3 selects, within the time budget: too
+# little time left and it is not started ("skipped").
+bats_start() (
+	local i=$1 f=$2 tags=$3 t0=$SECONDS left=$((DEADLINE - SECONDS))
+
+	if [ $left -lt 60 ]; then
+		echo skipped >/tmp/bats.$i.rc
+		return
+	fi
+	cd /tmp && NETMAP_TOOLS_DIR=$TOOLS NETMAP_SRCDIR=$SRC \
+		TOOL_TIMEOUT=${VM_TOOL_TIMEOUT:-90} NETMAP_TEST_RMMOD_VETH=1 \
+		NETMAP_TEST_QEMU_HUB="$(qemu_hub_nics)" \
+		NETMAP_TEST_TIMESCALE=${VM_TIMESCALE:-4} \
+		timeout -k 5 $left bats --tap --filter-tags "$tags" "$f" \
+		>/tmp/bats.$i.tap 2>&1
+	echo $? >/tmp/bats.$i.rc
+	echo $((SECONDS - t0)) >/tmp/bats.$i.time
+)
+
 # The bats suite, VM_BATS_JOBS files at a time (default 2, one per vCPU),
 # files matching VM_BATS (default: all), within the time budget: a file
 # that cannot start any more is reported as skipped, a file still running
 # at the deadline is killed and fails.  Emulation is 10-20 times slower
 # than the host, so the tools' timeout (helpers.bash) is raised to 90 s
 # and the waits that give a tool time to act are scaled by VM_TIMESCALE.
+# A test tagged `# bats test_tags=vm:alone` changes what every port of the
+# module shares (the global region's geometry): it runs after the others,
+# with no other bats file beside it.
 run_bats() {
-	local jobs=${VM_BATS_JOBS:-2} running=0 i=0 f n left
-	local -a files=()
+	local jobs=${VM_BATS_JOBS:-2} running=0 i=0 f n
+	local -a files=() alone=()
 
 	TOOLS=$(tools_dir)
 	export LD_LIBRARY_PATH=$B/.libs
@@ -171,21 +194,7 @@ run_bats() {
 	rm -f /tmp/bats.*
 	for f in "${files[@]}"; do
 		i=$((i + 1))
-		left=$((DEADLINE - SECONDS))
-		if [ $left -lt 60 ]; then
-			echo skipped >/tmp/bats.$i.rc
-			continue
-		fi
-		(
-			t0=$SECONDS
-			cd /tmp && NETMAP_TOOLS_DIR=$TOOLS NETMAP_SRCDIR=$SRC \
-				TOOL_TIMEOUT=${VM_TOOL_TIMEOUT:-90} NETMAP_TEST_RMMOD_VETH=1 \
-				NETMAP_TEST_QEMU_HUB="$(qemu_hub_nics)" \
-				NETMAP_TEST_TIMESCALE=${VM_TIMESCALE:-4} \
-				timeout -k 5 $left bats --tap "$f" >/tmp/bats.$i.tap 2>&1
-			echo $? >/tmp/bats.$i.rc
-			echo $((SECONDS - t0)) >/tmp/bats.$i.time
-		) &
+		bats_start $i "$f" '!vm:alone' &
 		running=$((running + 1))
 		if [ $running -ge "$jobs" ]; then
 			wait -n
@@ -193,10 +202,17 @@ run_bats() {
 		fi
 	done
 	wait
-	i=0
 	for f in "${files[@]}"; do
+		grep -q '^# bats test_tags=.*vm:alone' "$f" || continue
+		i=$((i + 1))
+		alone+=("$f")
+		bats_start $i "$f" vm:alone
+	done
+	i=0
+	for f in "${files[@]}" "${alone[@]}"; do
 		i=$((i + 1))
 		n=$(basename "$f")
+		[ $i -le ${#files[@]} ] || n="$n (vm:alone)"
 		if [ "$(cat /tmp/bats.$i.rc)" = skipped ]; then
 			echo "VMTEST: SKIP bats $n: not started, time budget (VM_BUDGET) used up"
 			continue
