@@ -22,15 +22,23 @@
  *
  * The budget adapts per descriptor, like KVM's halt polling: a wait that
  * ended with events after a short sleep (the peer published within the
- * longest spin, by the time of its wake-up) sets it to twice that wait;
- * a longer wait sets it to zero, or to the longest spin while this
- * thread's yields run other programs (more programs than CPUs: the peer
- * may have waited for this CPU); a timeout sets it to zero.  The budget
- * counts this thread's CPU time: what other programs ran in its yields
- * is not charged to it (at most 1 ms per call).
+ * longest spin) sets it to twice that wait, or doubles it; a longer wait
+ * halves it, or sets the longest spin while this thread's yields run
+ * other programs (more programs than CPUs: the peer may have waited for
+ * this CPU); a timeout sets it to zero.  The budget counts this thread's
+ * CPU time: what other programs ran in its yields is not charged to it
+ * (at most 1 ms per call).  A wait counts the peer's work only, not the
+ * wake-ups of either side: it ends at the peer's publication (wake_ns),
+ * not at this thread's return, and when this thread had woken the peer
+ * and the peer came back from that sleep during the wait, it starts at
+ * the peer's return (waker_resumed_ns).  Otherwise each side's wake-up
+ * latency (tens to hundreds of us on these VMs) made the other side's
+ * next wait long, and the two sides zeroed each other's budget in turn:
+ * one hiccup, and every wait slept for the rest of the run (the swings
+ * of pipe_poll_ratio_busy, docs/ARCHITECTURE.md).
  * So a stream that refills faster than the longest spin is caught
- * spinning and nobody sleeps, while an idle port costs nothing: after
- * one wait longer than the longest spin (50 us by default) it sleeps at
+ * spinning and nobody sleeps, while an idle port costs nothing: a few
+ * waits longer than the longest spin (50 us by default) and it sleeps at
  * once.  NETMAP_POLL_SPIN_US sets the longest spin (0: never spin); a
  * machine with one CPU never spins (the peer could not run meanwhile).
  *
@@ -91,6 +99,9 @@ struct rp_stats {
 	uint64_t sleeps;	/* futex waits and poll() calls that blocked */
 	uint64_t woken;		/* sleeps ended by a peer's wake-up */
 	uint64_t timeouts;	/* calls that returned 0 after sleeping */
+	uint64_t long_waits;	/* waits longer than the longest spin */
+	uint64_t waker_slept;	/* waits the waker's own sleep lengthened */
+	uint64_t short_sleeps;	/* sleeps for a publication within the longest spin */
 	uint64_t yields;	/* sched_yield() calls while spinning */
 	uint64_t yields_ran;	/* ... that ran another program meanwhile */
 	uint64_t lat_sum, lat_n, lat_max;	/* wake-up to return, ns */
@@ -128,7 +139,7 @@ static void rp_stats_write(void)
 
 	rt_poll_counters(&c);
 	len = snprintf(line, sizeof(line),
-		       "netmap-poll pid=%d calls=%llu ready_at_once=%llu spins=%llu spin_hits=%llu spin_us=%llu given_us=%llu yields=%llu yields_ran=%llu sleeps=%llu woken=%llu timeouts=%llu wake_latency_avg_ns=%llu wake_latency_max_ns=%llu wakes_sent=%llu wake_syscalls=%llu\n",
+		       "netmap-poll pid=%d calls=%llu ready_at_once=%llu spins=%llu spin_hits=%llu spin_us=%llu given_us=%llu yields=%llu yields_ran=%llu sleeps=%llu woken=%llu timeouts=%llu long_waits=%llu waker_slept=%llu short_sleeps=%llu wake_latency_avg_ns=%llu wake_latency_max_ns=%llu wakes_sent=%llu wake_syscalls=%llu\n",
 		       (int)getpid(),
 		       (unsigned long long)RP_GET(calls),
 		       (unsigned long long)RP_GET(at_once),
@@ -141,6 +152,9 @@ static void rp_stats_write(void)
 		       (unsigned long long)RP_GET(sleeps),
 		       (unsigned long long)RP_GET(woken),
 		       (unsigned long long)RP_GET(timeouts),
+		       (unsigned long long)RP_GET(long_waits),
+		       (unsigned long long)RP_GET(waker_slept),
+		       (unsigned long long)RP_GET(short_sleeps),
 		       (unsigned long long)(n ? RP_GET(lat_sum) / n : 0),
 		       (unsigned long long)RP_GET(lat_max),
 		       c.wakes, c.wake_calls);
@@ -338,18 +352,26 @@ static int rp_spin(const struct rp_call *c, uint64_t t0, uint64_t budget)
 	return ready;
 }
 
-/* When the last wake-up was sent to one of the call's descriptors (ns). */
-static uint64_t rp_wake_time(const struct rp_call *c)
+/*
+ * When the last wake-up was sent to one of the call's descriptors (ns);
+ * in *resumed, when the thread that sent it had last returned from a
+ * sleep of its own.
+ */
+static uint64_t rp_wake_time(const struct rp_call *c, uint64_t *resumed)
 {
 	uint64_t w = 0;
 	unsigned long i;
 
+	*resumed = 0;
 	for (i = 0; i < c->nfds; i++)
 		if (c->is_rt[i]) {
-			uint64_t t = rt_poll_wake_ns(c->fds[i].fd);
+			unsigned long long r;
+			uint64_t t = rt_poll_wake_ns(c->fds[i].fd, &r);
 
-			if (t > w)
+			if (t > w) {
 				w = t;
+				*resumed = r;
+			}
 		}
 	return w;
 }
@@ -357,7 +379,8 @@ static uint64_t rp_wake_time(const struct rp_call *c)
 /* Record a wake-up's latency: from the peer's rt_wake() to now. */
 static void rp_latency(const struct rp_call *c)
 {
-	uint64_t now = rt_now_ns(), w = rp_wake_time(c), lat, old;
+	uint64_t now = rt_now_ns(), resumed, w = rp_wake_time(c, &resumed);
+	uint64_t lat, old;
 
 	if (!w || w > now)
 		return;
@@ -443,7 +466,7 @@ static void rp_nic_woken(const struct rp_call *c, const unsigned long *owner,
  * with a NIC port always sleeps in ppoll(), on the NIC's sockets too:
  * the kernel signals its frames on those, never on a futex word.
  */
-static int rp_sleep(const struct rp_call *c, uint64_t deadline)
+static int rp_sleep(const struct rp_call *c, uint64_t deadline, int *slept)
 {
 	enum rt_wait_how how = !c->has_others && !c->has_nic && !c->sigmask &&
 			       c->nfds <= (unsigned long)rt_poll_wait_many_max() ?
@@ -486,6 +509,7 @@ static int rp_sleep(const struct rp_call *c, uint64_t deadline)
 			wait = &left;
 		}
 		RP_COUNT(sleeps, 1);
+		*slept = 1;
 		if (how == RT_WAIT_FUTEX) {
 			r = rt_poll_wait(fds, c->nfds, c->tok, deadline);
 			rp_unsleep(c, how, NULL);
@@ -516,6 +540,8 @@ static int rp_sleep(const struct rp_call *c, uint64_t deadline)
 			rp_unsleep(c, how, tmp);
 			rp_nic_woken(c, owner, nx);
 		}
+		/* for the waits of the peers this thread publishes to */
+		rt_poll_note_resumed(rt_now_ns());
 		if (r > 0)
 			rp_latency(c);
 		ready = rp_pass(c, c->has_others);
@@ -523,6 +549,9 @@ static int rp_sleep(const struct rp_call *c, uint64_t deadline)
 			return ready;
 	}
 }
+
+/* rt_poll_woke_sleepers() when this thread last returned from rt_poll. */
+static __thread uint64_t rp_woke_mark;
 
 /* The budget for this call: the largest of its descriptors'. */
 static uint64_t rp_budget_get(const struct rp_call *c)
@@ -563,7 +592,7 @@ int rt_poll(struct pollfd *fds, unsigned long nfds, const char *is_rt,
 		.sl = stacksl, .tok = stacktok, .sigmask = sigmask, .filter = filter,
 	};
 	uint64_t t0, deadline = 0, budget, waited, limit = 0;
-	int ready, spun_hit = 0;
+	int ready, spun_hit = 0, slept = 0;
 	unsigned long i;
 
 	pthread_once(&rp.once, rp_init);
@@ -602,7 +631,7 @@ int rt_poll(struct pollfd *fds, unsigned long nfds, const char *is_rt,
 		spun_hit = ready > 0;
 	}
 	if (!ready)
-		ready = rp_sleep(&c, deadline);
+		ready = rp_sleep(&c, deadline, &slept);
 	if (ready < 0)
 		goto out;
 	if (!ready) {
@@ -621,18 +650,42 @@ int rt_poll(struct pollfd *fds, unsigned long nfds, const char *is_rt,
 		 * soon the peer refills, and counted in, it would keep the
 		 * budget at 0 for good once one wait was long.
 		 */
-		uint64_t w = rp_wake_time(&c);
+		uint64_t resumed, w = rp_wake_time(&c, &resumed);
 
-		if (w >= t0 && w - t0 < waited)
+		if (w >= t0 && w - t0 < waited) {
 			waited = w - t0;
+			if (slept && waited <= rp.spin_max)
+				RP_COUNT(short_sleeps, 1);
+			/*
+			 * Nor the peer's own wake-up: when this thread woke
+			 * the peer (since it last returned from poll) and the
+			 * peer came back from that sleep during this wait,
+			 * the peer's work took from its return to its
+			 * publication.  Counted in, each side's wake-up
+			 * latency made the other's next wait long, and
+			 * long waits set both budgets to 0 in turn: every
+			 * wait slept, for the rest of the run.
+			 */
+			if (resumed > t0 && resumed <= w &&
+			    rt_poll_woke_sleepers() != rp_woke_mark) {
+				RP_COUNT(waker_slept, 1);
+				waited = w - resumed;
+			}
+		}
 	}
 	if (waited > rp.spin_max) {
+		RP_COUNT(long_waits, 1);
 		/*
 		 * A long wait says the peer is slow, or that it waits for
 		 * a CPU; in the second case (this thread's yields run other
-		 * programs) spinning with yields is what gets it one.
+		 * programs) spinning with yields is what gets it one.  In
+		 * the first, the budget halves: one long wait (the peer
+		 * preempted a while) is not a trend, while an idle port
+		 * reaches 0 after a few (a timeout sets 0 at once).
 		 */
-		budget = rp_pressure() ? rp.spin_max : 0;
+		budget = rp_pressure() ? rp.spin_max : budget / 2;
+		if (budget < RP_SPIN_MIN_NS)
+			budget = 0;
 	} else {
 		budget = budget * 2 > waited * 2 ? budget * 2 : waited * 2;
 		if (budget < RP_SPIN_MIN_NS)
@@ -642,6 +695,7 @@ int rt_poll(struct pollfd *fds, unsigned long nfds, const char *is_rt,
 	}
 	rp_budget_set(&c, budget);
 out:
+	rp_woke_mark = rt_poll_woke_sleepers();
 	if (c.tmp != stackfds) {
 		free(c.tmp);
 		free(c.sl);

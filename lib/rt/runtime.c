@@ -134,6 +134,12 @@ struct rt_binding {
 	uint32_t sock_armed;
 	uint64_t sock_ino;	/* inode of the binding's socket, 0 = not yet */
 	uint64_t wake_ns;	/* CLOCK_MONOTONIC of the last wake-up */
+	/*
+	 * When the thread that sent that wake-up had last returned from a
+	 * sleep of its own (rt_poll_note_resumed; 0: never slept): the
+	 * sleeper's wait then included the waker's wake-up latency.
+	 */
+	uint64_t waker_resumed_ns;
 	struct rt_holder holders[RT_HOLDERS];
 };
 
@@ -1095,6 +1101,22 @@ static long rt_futex(uint32_t *word, int op, uint32_t val,
 	return syscall(SYS_futex, word, op, val, timeout, NULL, 0);
 }
 
+/*
+ * When this thread last returned from a sleep in poll (rt_wake), and how
+ * many sleepers it has woken (system calls made in rt_wake).
+ */
+static __thread uint64_t rt_resumed_ns, rt_woke_sleepers;
+
+void rt_poll_note_resumed(uint64_t ns)
+{
+	rt_resumed_ns = ns;
+}
+
+uint64_t rt_poll_woke_sleepers(void)
+{
+	return rt_woke_sleepers;
+}
+
 /* Process-wide counters of the wake-up machinery (rt_poll_stats). */
 static struct rt_poll_counters rt_pc;
 
@@ -1142,17 +1164,20 @@ static void rt_wake(uint32_t idx)
 {
 	struct rt_binding *b = &rt.arena->bindings[idx];
 
+	__atomic_store_n(&b->waker_resumed_ns, rt_resumed_ns, __ATOMIC_RELAXED);
 	__atomic_store_n(&b->wake_ns, rt_now_ns(), __ATOMIC_RELAXED);
 	__atomic_add_fetch(&b->wake_seq, 1, __ATOMIC_SEQ_CST);
 	RT_COUNT(wakes, 1);
 	if (__atomic_load_n(&b->futex_waiters, __ATOMIC_SEQ_CST)) {
 		rt_futex(&b->wake_seq, FUTEX_WAKE, INT32_MAX, NULL);
 		RT_COUNT(wake_calls, 1);
+		rt_woke_sleepers++;
 	}
 	if (__atomic_load_n(&b->sock_armed, __ATOMIC_SEQ_CST) &&
 	    __atomic_exchange_n(&b->sock_armed, 0, __ATOMIC_SEQ_CST)) {
 		rt_wake_sock(idx);
 		RT_COUNT(wake_calls, 1);
+		rt_woke_sleepers++;
 	}
 }
 
@@ -2734,13 +2759,17 @@ void rt_poll_sock_leave(int fd, struct rt_sock_sleeper *me, int drain)
 	me->idx = -1;
 }
 
-unsigned long long rt_poll_wake_ns(int fd)
+unsigned long long rt_poll_wake_ns(int fd, unsigned long long *waker_resumed)
 {
 	int idx = rt_fd_binding_of(fd);
+	struct rt_binding *b;
 
-	return idx < 0 ? 0 :
-	       __atomic_load_n(&rt.arena->bindings[idx].wake_ns,
-			       __ATOMIC_RELAXED);
+	*waker_resumed = 0;
+	if (idx < 0)
+		return 0;
+	b = &rt.arena->bindings[idx];
+	*waker_resumed = __atomic_load_n(&b->waker_resumed_ns, __ATOMIC_RELAXED);
+	return __atomic_load_n(&b->wake_ns, __ATOMIC_RELAXED);
 }
 
 void rt_poll_counters(struct rt_poll_counters *c)

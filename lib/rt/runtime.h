@@ -133,8 +133,16 @@ void rt_poll_sock_leave(int fd, struct rt_sock_sleeper *me, int drain);
 /* CLOCK_MONOTONIC now, in ns: the one clock of the runtime's wake-up timing. */
 uint64_t rt_now_ns(void);
 
-/* CLOCK_MONOTONIC time (ns) of the last wake-up sent to fd. */
-unsigned long long rt_poll_wake_ns(int fd);
+/*
+ * CLOCK_MONOTONIC time (ns) of the last wake-up sent to fd; and in
+ * *waker_resumed, when the thread that sent it had last returned from a
+ * sleep of its own (0: it never slept), as it said with
+ * rt_poll_note_resumed().
+ */
+unsigned long long rt_poll_wake_ns(int fd, unsigned long long *waker_resumed);
+void rt_poll_note_resumed(uint64_t ns);
+/* How many sleepers this thread has woken (system calls), ever. */
+uint64_t rt_poll_woke_sleepers(void);
 
 /* Wake-ups this process sent, and the system calls they took. */
 struct rt_poll_counters {
