@@ -236,9 +236,11 @@ int nmh_nic_xmit(struct nmh_nic *nic, uint32_t q, const void *buf,
  *    since the last flush leave now.  A host that hands every frame to
  *    the device at once does nothing; one that batches them (the user
  *    runtime writes an AF_XDP or TPACKET ring, then makes one system
- *    call) sends them here.  Called after the frames of one TX sync,
- *    and by every TX sync while frames are in flight: frames a busy
- *    device refused stay queued and leave at a later flush.
+ *    call; the module gives the driver up to 32 skbs with xmit_more)
+ *    sends them here.  Called after the frames of one TX sync (or of a
+ *    switch's delivery to an attached NIC), and by every TX sync while
+ *    frames are in flight: frames a busy device refused stay queued and
+ *    leave at a later flush.
  */
 void nmh_nic_xmit_flush(struct nmh_nic *nic, uint32_t q);
 uint32_t nmh_nic_tx_done(struct nmh_nic *nic, uint32_t q);

@@ -704,6 +704,9 @@ void nm_bwrap_flush(struct nm_kring *dk, uint32_t depth)
 				break;
 			}
 		}
+		/* out they go (also what a busy device refused before) */
+		if (!w->nic_host)
+			nmh_nic_xmit_flush(nic->nic, q);
 		nm_store_release(&dk->nr_hwcur, cur);
 		nm_kring_unbusy(dk);
 		nm_mb();

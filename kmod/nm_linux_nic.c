@@ -7,11 +7,14 @@
  *  - Receive: an rx_handler queues the frames of the RX queues core
  *    wants (nm_nic_rx_wanted) on per-queue skb lists, bounded by the
  *    ring size; nmh_nic_rx_pull copies them into netmap buffers.
- *  - Transmit: nmh_nic_xmit copies a frame into an skb and hands it to
- *    the driver's ndo_start_xmit on the chosen queue, under the queue's
- *    lock, as the stack does; a stopped queue answers -EBUSY and nothing
- *    is lost.  The skb's destructor counts the completion per queue and
- *    wakes the ring: that is when the ring's tail advances.
+ *  - Transmit: nmh_nic_xmit copies a frame into an skb; up to 32 of
+ *    them go to the driver's ndo_start_xmit on the chosen queue in one
+ *    hold of the queue's lock, as the stack does, with xmit_more on all
+ *    but the last (at the latest when core flushes after its TX sync);
+ *    a stopped queue keeps the rest for a later flush and nothing is
+ *    lost.  Frame order survives a sender that moves to another CPU
+ *    (nmk_tx_order).  The skb's destructor counts the completion per
+ *    queue and wakes the ring: that is when the ring's tail advances.
  *  - Host stack: while in netmap mode the device's netdev_ops are
  *    replaced by a copy whose ndo_start_xmit diverts the stack's frames
  *    to the host RX queues (GSO segmented and checksums filled in
@@ -61,9 +64,23 @@
 struct nmk_nic;
 static void nmk_nic_work(struct work_struct *work);
 
+/*
+ * Transmit batches: nmh_nic_xmit makes the skbs and keeps up to
+ * NMK_TX_BATCH of them here; they go to the driver together (one hold
+ * of the queue lock, xmit_more on all but the last) when the batch is
+ * full and at nmh_nic_xmit_flush, which core calls after every TX sync.
+ * Frames a stopped queue refused stay here, in order, for a later
+ * flush.  pend, npend and cpu belong to the ring's owner (core
+ * serializes the callers of one queue).
+ */
+#define NMK_TX_BATCH 32
+
 struct nmk_txq {
 	struct nmk_nic *nic;
 	atomic_t done;			/* completions not yet reported */
+	struct sk_buff *pend[NMK_TX_BATCH];
+	uint32_t npend;
+	int cpu;			/* where the last batch went, or -1 */
 };
 
 /*
@@ -429,17 +446,133 @@ uint32_t nmh_nic_tx_done(struct nmh_nic *h, uint32_t q)
 	return (uint32_t)atomic_xchg(&nic->txq[q].done, 0);
 }
 
+/*
+ * Frame order when the sender moves to another CPU.  A device that
+ * forwards in software (veth, and any driver that receives with
+ * netif_rx) queues our frames on the backlog of the CPU that transmits
+ * them, and each CPU empties its own.  Usually that happens when we
+ * re-enable bottom halves, but a CPU whose softirqs ran long leaves
+ * them to ksoftirqd (6.1 does so for every later softirq until
+ * ksoftirqd ran), and a sender moved meanwhile to another CPU would
+ * have its next frames received before the ones still waiting there
+ * (on the 6.1 guest NIC-M1 saw 0-31, then 512 on).  So before a batch
+ * leaves from another CPU than the last one, wait until that CPU's
+ * backlog is idle: its NAPI stays scheduled until the last frame it
+ * held went through the receive path, ours included.  The CPU is
+ * checked with bottom halves off, so the batch leaves from the CPU
+ * checked.  The wait ends after NMK_TX_ORDER_MS (a backlog kept busy
+ * by other traffic) rather than stall the ring.
+ */
+#define NMK_TX_ORDER_MS 100
+
+/* Bottom halves off: frames of tq may still wait on another CPU. */
+static bool nmk_tx_elsewhere(const struct nmk_txq *tq)
+{
+	int last = tq->cpu;
+
+	return last >= 0 && last != smp_processor_id() && cpu_online(last) &&
+	       test_bit(NAPI_STATE_SCHED,
+			&per_cpu(softnet_data, last).backlog.state);
+}
+
+/* Returns with bottom halves off, on a CPU where tq's batch may go. */
+static void nmk_tx_order_bh_disable(const struct nmk_txq *tq)
+{
+	unsigned long until = jiffies + msecs_to_jiffies(NMK_TX_ORDER_MS);
+
+	local_bh_disable();
+	while (nmk_tx_elsewhere(tq) && time_before(jiffies, until)) {
+		local_bh_enable();
+		usleep_range(20, 100);
+		local_bh_disable();
+	}
+}
+
+/* The frames of batch tq no device will take: they complete as dropped. */
+static void nmk_tx_drop_pending(struct nmk_txq *tq)
+{
+	uint32_t i;
+
+	for (i = 0; i < tq->npend; i++)
+		kfree_skb(tq->pend[i]);
+	if (tq->npend)
+		atomic_add(tq->npend, &tq->done);
+	tq->npend = 0;
+}
+
+/*
+ * The pending frames of queue q to the driver, in order, in one hold of
+ * the queue's lock with bottom halves off, xmit_more set on all but the
+ * last (one doorbell; veth's peer receives the batch in one softirq
+ * run).  A stopped queue keeps the rest pending.
+ */
+static void nmk_tx_push(struct nmk_nic *nic, uint32_t q)
+{
+	struct nmk_txq *tq = &nic->txq[q];
+	struct netdev_queue *txq;
+	struct net_device *dev;
+	uint32_t i, n = tq->npend;
+	netdev_tx_t rc;
+
+	if (!n)
+		return;
+	nmk_tx_order_bh_disable(tq);
+	rcu_read_lock();
+	dev = rcu_dereference(nic->live);
+	if (!dev || q >= dev->real_num_tx_queues) {
+		rcu_read_unlock();
+		local_bh_enable();
+		nmk_tx_drop_pending(tq);	/* the device is gone */
+		return;
+	}
+	txq = netdev_get_tx_queue(dev, q);
+	HARD_TX_LOCK(dev, txq, smp_processor_id());
+	for (i = 0; i < n; i++) {
+		struct sk_buff *skb = tq->pend[i];
+
+		if (netif_xmit_frozen_or_stopped(txq))
+			break;
+		skb->dev = dev;
+		refcount_inc(&nic->refs);
+		skb_shinfo(skb)->destructor_arg = tq;
+		skb->destructor = nmk_tx_destructor;
+		rc = __netdev_start_xmit(nic->orig_ops, skb, dev, i + 1 < n);
+		if (!dev_xmit_complete(rc)) {
+			/* Not taken: not a completion either; it stays. */
+			skb->destructor = NULL;
+			refcount_dec(&nic->refs);
+			break;
+		}
+	}
+	if (i) {
+		txq_trans_update(txq);
+		tq->cpu = smp_processor_id();
+	}
+	HARD_TX_UNLOCK(dev, txq);
+	rcu_read_unlock();
+	local_bh_enable();
+	if (i && i < n)
+		memmove(tq->pend, tq->pend + i, (n - i) * sizeof(tq->pend[0]));
+	tq->npend = n - i;
+}
+
 int nmh_nic_xmit(struct nmh_nic *h, uint32_t q, const void *buf, uint32_t len)
 {
 	struct nmk_nic *nic = (struct nmk_nic *)h;
 	struct netdev_queue *txq;
 	struct net_device *dev;
+	struct nmk_txq *tq;
 	struct sk_buff *skb = NULL;
-	netdev_tx_t rc;
 	int err = -ENXIO;
 
 	if (q >= nic->ntx)
 		return -EINVAL;
+	tq = &nic->txq[q];
+	if (tq->npend == NMK_TX_BATCH) {
+		nmk_tx_push(nic, q);
+		if (tq->npend == NMK_TX_BATCH)
+			return -EBUSY;	/* the queue is stopped */
+	}
 	rcu_read_lock();
 	dev = rcu_dereference(nic->live);
 	if (!dev || q >= dev->real_num_tx_queues)
@@ -466,41 +599,23 @@ int nmh_nic_xmit(struct nmh_nic *h, uint32_t q, const void *buf, uint32_t len)
 	skb_reset_mac_header(skb);
 	skb_set_network_header(skb, ETH_HLEN);
 	skb->protocol = eth_hdr(skb)->h_proto;
-	skb->dev = dev;
 	skb_set_queue_mapping(skb, q);
-	refcount_inc(&nic->refs);
-	skb_shinfo(skb)->destructor_arg = &nic->txq[q];
-	skb->destructor = nmk_tx_destructor;
-
-	local_bh_disable();
-	HARD_TX_LOCK(dev, txq, smp_processor_id());
-	if (netif_xmit_frozen_or_stopped(txq))
-		rc = NETDEV_TX_BUSY;
-	else
-		rc = __netdev_start_xmit(nic->orig_ops, skb, dev, false);
-	if (rc == NETDEV_TX_OK)
-		txq_trans_update(txq);
-	HARD_TX_UNLOCK(dev, txq);
-	local_bh_enable();
-	if (dev_xmit_complete(rc)) {
-		err = 0;	/* taken (a drop still completes) */
-	} else {
-		/* Not taken: not a completion either. */
-		skb->destructor = NULL;
-		refcount_dec(&nic->refs);
-		kfree_skb(skb);
-		err = -EBUSY;
-	}
+	tq->pend[tq->npend++] = skb;
+	err = 0;	/* its completion will come, or its drop */
 out:
 	rcu_read_unlock();
+	if (!err && tq->npend == NMK_TX_BATCH)
+		nmk_tx_push(nic, q);
 	return err;
 }
 
-/* Every frame went to the driver in nmh_nic_xmit: nothing is queued. */
+/* The rest of the batch leaves now (core: after every TX sync). */
 void nmh_nic_xmit_flush(struct nmh_nic *h, uint32_t q)
 {
-	(void)h;
-	(void)q;
+	struct nmk_nic *nic = (struct nmk_nic *)h;
+
+	if (q < nic->ntx)
+		nmk_tx_push(nic, q);
 }
 
 /* ---------------------------------------------------------------- */
@@ -599,8 +714,10 @@ int nmh_nic_open(const char *name, struct nm_adapter *na,
 		kfree(nic);
 		goto out;
 	}
-	for (i = 0; i < nic->ntx; i++)
+	for (i = 0; i < nic->ntx; i++) {
 		nic->txq[i].nic = nic;
+		nic->txq[i].cpu = -1;
+	}
 	for (i = 0; i < nic->nrx + 32; i++) {
 		struct nmk_rxq *rxq = &nic->rxq[i];
 
@@ -701,6 +818,7 @@ static void nmk_nic_gone(struct nmk_nic *nic)
 void nmh_nic_close(struct nmh_nic *h)
 {
 	struct nmk_nic *nic = (struct nmk_nic *)h;
+	uint32_t i;
 
 	nmh_nic_poll_stop(h);
 	rtnl_lock();
@@ -712,6 +830,8 @@ void nmh_nic_close(struct nmh_nic *h)
 	synchronize_net();	/* destructors and handlers see na NULL */
 	cancel_work_sync(&nic->work);
 	nmk_rxq_purge(nic);
+	for (i = 0; i < nic->ntx; i++)
+		nmk_tx_drop_pending(&nic->txq[i]);
 	if (nic->dev)
 		dev_put(nic->dev);
 	nic->dev = NULL;

@@ -479,6 +479,32 @@ vc_ok() {
 	nic_send "$NB" vb "$NA" va 300
 }
 
+@test "NIC-23: the frames of one TX ring arrive in order while the sender moves between CPUs" {
+	nic_setup
+	local ncpu pid c=0
+	ncpu=$(nproc)
+	[ "$ncpu" -ge 2 ] || skip "needs 2 CPUs to move the sender between (this machine has $ncpu)"
+	veth_pair "$NA" va "$NB" vb
+	# veth receives on the transmitting CPU's backlog: a sender that
+	# moves must not have its later frames overtake the earlier ones
+	# (the rate keeps the receiver's ring from overflowing)
+	in_ns "$NB" start_rx b pkt-gen -i netmap:vb -f rxseq -n 10000 -W
+	in_ns "$NA" start_bg a pkt-gen -i netmap:va -f txseq -n 10000 -R 20000
+	pid=${BG_PID[a]}
+	while kill -0 "$pid" 2>/dev/null; do
+		taskset -a -p -c "$c" "$pid" >/dev/null 2>&1 || true
+		c=$((1 - c))
+		sleep 0.01
+	done
+	wait_bg a
+	assert_eq "$bg_status" 0
+	assert_line_re "$bg_out" '^Sent 10000 packets '
+	wait_bg b
+	assert_eq "$bg_status" 0
+	assert_line_re "$bg_out" '^Received 10000 packets '
+	assert_contains "$bg_out" "Sequence check: 0 gaps, 0 out of order, 0 fragment mismatches."
+}
+
 # NIC-M: monitors of NIC ports (spec 17 on the ports of 22): copy monitors
 # /t, /r, /rt and zero-copy monitors /z of netmap:IFNAME, on the hardware
 # rings and on the host rings, while pkt-gen moves an exact count of frames
