@@ -538,8 +538,13 @@ static void nmk_tx_push(struct nmk_nic *nic, uint32_t q)
 		skb->destructor = nmk_tx_destructor;
 		rc = __netdev_start_xmit(nic->orig_ops, skb, dev, i + 1 < n);
 		if (!dev_xmit_complete(rc)) {
-			/* Not taken: not a completion either; it stays. */
+			/*
+			 * Not taken: not a completion either; it stays, with
+			 * no pointer to a device that may be gone by the time
+			 * it leaves or is dropped.
+			 */
 			skb->destructor = NULL;
+			skb->dev = NULL;
 			refcount_dec(&nic->refs);
 			break;
 		}
