@@ -226,6 +226,38 @@ at_least() {
 	assert_contains "$stderr" "1023 packets placed on netmap:$P{1 were never taken by the port"
 }
 
+@test "JSON intervals add up to the summary, whether or not the port took everything" {
+	require_python
+	# the receiver takes 1000 packets (sizes from 60 to 4000 bytes: some
+	# span two slots) and exits; what the sender places then stays on the ring
+	start_rx rx pkt-gen -i "netmap:$P}0" -f rx -n 1000 -T 0
+	run_tool pkt-gen -i "netmap:$P{0" -f tx -l 60-4000 -j -T 100 --duration "$(scaled 1)s"
+	assert_eq "$status" 0
+	wait_bg rx
+	assert_eq "$bg_status" 0
+	local got
+	got=$(json_intervals_add_up "$WORK/run.out")
+	assert_eq "${got% *}" 1000
+	assert_line_re "$bg_out" "^Received 1000 packets ${got#* } bytes "
+	assert_line_re "$(not_diag "$stderr")" "^pkt-gen: warning: [0-9]+ packets placed on netmap:$P\{0 were never taken by the port "
+
+	# nobody opens the other end: nothing in the intervals either
+	run_tool pkt-gen -i "netmap:$P{1" -f tx -j -T 100 --duration "$(scaled 1)s"
+	assert_eq "$status" 0
+	assert_eq "$(json_intervals_add_up "$WORK/run.out")" "0 0"
+	assert_contains "$stderr" "1023 packets placed on netmap:$P{1 were never taken by the port"
+
+	# a receiver reads everything
+	start_rx rx2 pkt-gen -i "netmap:$P}2" -f rx -n 200000 -T 0
+	run_tool pkt-gen -i "netmap:$P{2" -f tx -n 200000 -l 60-4000 -j -T 100
+	assert_eq "$status" 0
+	wait_bg rx2
+	got=$(json_intervals_add_up "$WORK/run.out")
+	assert_eq "${got% *}" 200000
+	assert_line_re "$bg_out" "^Received 200000 packets ${got#* } bytes "
+	assert_eq "$(grep -c "warning" <<<"$stderr")" 0
+}
+
 @test "SIGINT stops a receiver; a count then exits 3" {
 	start_rx rx pkt-gen -i "netmap:$P}0" -f rx -n 10 -T 0
 	signal_bg rx INT

@@ -285,6 +285,36 @@ EOF
 	assert_eq "$(not_diag "$stderr")" "nmreplay: warning: 1023 packets placed on netmap:$P{0 were never taken by the port (nothing read them); they are not counted as sent"
 }
 
+@test "JSON intervals add up to the summary, whether or not the port took everything" {
+	require_pcap
+	require_python
+	# the receiver takes one loop and exits; what the sender places then
+	# stays on the ring, and --duration ends the replay
+	start_rx rx pkt-gen -i "netmap:$P}0" -f rx -n 1000 -T 0
+	run_tool nmreplay -i "netmap:$P{0" -f "$FX/t1.pcap" -n 3 -B 0 -j -T 100 \
+		--duration "$(scaled 1)s"
+	assert_eq "$status" 3
+	wait_bg rx
+	assert_eq "$bg_status" 0
+	assert_eq "$(json_intervals_add_up "$WORK/run.out")" "1000 $B1"
+	assert_line_re "$(not_diag "$stderr")" "^nmreplay: warning: [0-9]+ packets placed on netmap:$P\{0 were never taken by the port "
+
+	# nobody opens the other end
+	run_tool nmreplay -i "netmap:$P{1" -f "$FX/t1.pcap" -n 2 -B 0 -j -T 100 \
+		--duration "$(scaled 1)s"
+	assert_eq "$status" 3
+	assert_eq "$(json_intervals_add_up "$WORK/run.out")" "0 0"
+	assert_contains "$stderr" "1023 packets placed on netmap:$P{1 were never taken by the port"
+
+	# a receiver reads everything
+	start_rx rx2 pkt-gen -i "netmap:$P}2" -f rx -n 5000 -T 0
+	run_tool nmreplay -i "netmap:$P{2" -f "$FX/t1.pcap" -n 5 -B 0 -j -T 100
+	assert_eq "$status" 0
+	wait_bg rx2
+	assert_eq "$(json_intervals_add_up "$WORK/run.out")" "5000 $((5 * B1))"
+	assert_eq "$(grep -c "warning" <<<"$stderr")" 0
+}
+
 @test "not enough memory for the trace: one line with the size needed" {
 	require_pcap
 	# a 256 MiB capture (a valid header, then a hole) under a 64 MiB data limit

@@ -207,6 +207,29 @@ summary_count() {
 	echo "$1" | sed -n "s/^$2 \([0-9]*\) $3 .*/\1/p" | head -n 1
 }
 
+# The JSON lines in file $1 (pkt-gen or nmreplay -j) end in a summary
+# whose packets and bytes, and per-ring counts when it has them, are the
+# sums of the interval objects' (tools.md 2.3); prints "<pkts> <bytes>".
+json_intervals_add_up() {
+	python3 - "$1" <<'EOF'
+import json, sys
+objs = [json.loads(l) for l in open(sys.argv[1])]
+s = objs[-1]
+assert s["type"] == "summary", s
+iv = [o for o in objs if o["type"] == "interval"]
+assert iv, "no interval objects"
+for k in ("pkts", "bytes"):
+    got = sum(o[k] for o in iv)
+    assert got == s[k], "the intervals add up to %d %s, the summary says %d" % (got, k, s[k])
+for r in s.get("rings", []):
+    for k in ("pkts", "bytes"):
+        got = sum(x[k] for o in iv for x in o["rings"] if x["ring"] == r["ring"])
+        assert got == r[k], "ring %d: the intervals add up to %d %s, the summary says %d" % (
+            r["ring"], got, k, r[k])
+print(s["pkts"], s["bytes"])
+EOF
+}
+
 # Fail with a message unless $1 = $2.
 assert_eq() {
 	if [ "$1" != "$2" ]; then

@@ -178,25 +178,128 @@ int nt_tx_pending(const struct nmport_d *d)
 	return 0;
 }
 
-void nt_tx_ring_unsent(const struct netmap_ring *ring, uint32_t hdr_len, struct nt_unsent *u)
+/*
+ * Add to *u the packets whose last slot is in [s, end) of ring; len is
+ * the bytes of a packet begun before s.  Returns the bytes of a packet
+ * begun and not ended before end.  wire_bytes is summed only with wire.
+ */
+static inline uint64_t count_slots(const struct netmap_ring *ring, uint32_t s, uint32_t end,
+				   uint32_t hdr_len, uint64_t len, int wire, struct nt_tx_sum *u)
 {
-	/* in flight: the slots after the one the kernel keeps, up to head */
-	uint32_t s = nm_ring_next(ring, ring->tail), left = ring->num_slots;
-	uint64_t len = 0;
+	const struct netmap_slot *slot = ring->slot;
+	uint32_t n = ring->num_slots, left = n;
+	uint64_t pkts = 0, bytes = 0, wire_bytes = 0;
 
-	for (; s != ring->head && left; s = nm_ring_next(ring, s), left--) {
-		len += ring->slot[s].len;
-		if (ring->slot[s].flags & NS_MOREFRAG)
-			continue;
-		len = len > hdr_len ? len - hdr_len : 0;
-		u->pkts++;
-		u->bytes += len;
-		u->wire_bytes += nt_wire_bytes(len);
-		len = 0;
+	for (; s != end && left; left--) {
+		len += slot[s].len;
+		if (!(slot[s].flags & NS_MOREFRAG)) {
+			len = len > hdr_len ? len - hdr_len : 0;
+			pkts++;
+			bytes += len;
+			if (wire)
+				wire_bytes += nt_wire_bytes(len);
+			len = 0;
+		}
+		s = s + 1 == n ? 0 : s + 1;
 	}
+	u->pkts += pkts;
+	u->bytes += bytes;
+	u->wire_bytes += wire_bytes;
+	return len;
 }
 
-void nt_tx_unsent(const struct nmport_d *d, uint32_t hdr_len, struct nt_unsent *u)
+void nt_tx_taken_start(struct nt_tx_taken *tk, const struct netmap_ring *ring)
+{
+	memset(tk, 0, sizeof(*tk));
+	tk->next = ring->head;
+}
+
+void nt_tx_placed(struct nt_tx_taken *tk, const struct netmap_ring *ring, uint32_t pkts,
+		  uint64_t bytes)
+{
+	struct nt_tx_batch *b;
+
+	if (!pkts)
+		return;
+	if (tk->count == NT_TX_BATCHES) {
+		/* many small batches in flight: the newest grows */
+		b = &tk->batch[(tk->first + tk->count - 1) % NT_TX_BATCHES];
+	} else {
+		b = &tk->batch[(tk->first + tk->count++) % NT_TX_BATCHES];
+		b->pkts = 0;
+		b->bytes = 0;
+	}
+	b->end = ring->head;
+	b->pkts += pkts;
+	b->bytes += bytes;
+}
+
+/* Slots from a to b on a ring of n. */
+static inline uint32_t ring_dist(uint32_t a, uint32_t b, uint32_t n)
+{
+	return b >= a ? b - a : b + n - a;
+}
+
+void nt_tx_count_taken(struct nt_tx_taken *tk, const struct netmap_ring *ring, uint32_t hdr_len,
+		       struct nt_counters *c, unsigned ring_id)
+{
+	/* taken: the slots up to the one the kernel keeps, tail included */
+	uint32_t n = ring->num_slots, end = nm_ring_next(ring, ring->tail);
+	uint64_t pkts = 0, bytes = 0;
+
+	if (end >= n)
+		return;
+	while (tk->count && end != tk->next) {
+		struct nt_tx_batch *b = &tk->batch[tk->first];
+		uint32_t upto = ring_dist(tk->next, end, n), len = ring_dist(tk->next, b->end, n);
+		struct nt_tx_sum side = { 0, 0, 0 };
+		uint64_t p, y;
+
+		if (upto >= len) {
+			/* the whole (rest of the) batch */
+			pkts += b->pkts > tk->part_pkts ? b->pkts - tk->part_pkts : 0;
+			bytes += b->bytes > tk->part_bytes ? b->bytes - tk->part_bytes : 0;
+			tk->part_pkts = tk->part_bytes = 0;
+			tk->next = b->end;
+			tk->first = (tk->first + 1) % NT_TX_BATCHES;
+			tk->count--;
+			continue;
+		}
+		/* part of it: read the shorter side, taken or still in flight */
+		if (upto <= len - upto) {
+			count_slots(ring, tk->next, end, hdr_len, 0, 0, &side);
+			p = side.pkts;
+			y = side.bytes;
+		} else {
+			count_slots(ring, end, b->end, hdr_len, 0, 0, &side);
+			p = b->pkts - tk->part_pkts;
+			p = p > side.pkts ? p - side.pkts : 0;
+			y = b->bytes - tk->part_bytes;
+			y = y > side.bytes ? y - side.bytes : 0;
+		}
+		pkts += p;
+		bytes += y;
+		tk->part_pkts += p;
+		tk->part_bytes += y;
+		tk->next = end;
+	}
+	if (!pkts && !bytes)
+		return;
+	nt_counter_bump(&c->pkts, pkts);
+	nt_counter_bump(&c->bytes, bytes);
+	nt_counters_add_ring(c, ring_id, pkts, bytes);
+}
+
+void nt_tx_ring_unsent(const struct netmap_ring *ring, uint32_t hdr_len, struct nt_tx_sum *u)
+{
+	/* in flight: the slots after the one the kernel keeps, up to head */
+	uint32_t s = nm_ring_next(ring, ring->tail);
+
+	if (s < ring->num_slots && ring->head < ring->num_slots)
+		count_slots(ring, s, ring->head, hdr_len, 0, 1, u);
+}
+
+void nt_tx_unsent(const struct nmport_d *d, uint32_t hdr_len, struct nt_tx_sum *u)
 {
 	unsigned i;
 
@@ -205,23 +308,12 @@ void nt_tx_unsent(const struct nmport_d *d, uint32_t hdr_len, struct nt_unsent *
 		nt_tx_ring_unsent(NETMAP_TXRING(d->nifp, i), hdr_len, u);
 }
 
-static uint64_t minus_at_most(uint64_t a, uint64_t b)
+void nt_warn_unsent(const struct nt_tx_sum *u, const char *tool, const char *port)
 {
-	return a > b ? a - b : 0;
-}
-
-void nt_totals_take_unsent(struct nt_totals *t, const struct nt_unsent *u, const char *tool,
-			   const char *port)
-{
-	if (!u->pkts)
-		return;
-	t->pkts = minus_at_most(t->pkts, u->pkts);
-	t->bytes = minus_at_most(t->bytes, u->bytes);
-	if (t->raw_bytes)
-		t->raw_bytes = minus_at_most(t->raw_bytes, u->wire_bytes);
-	nt_warn(tool, "%llu packets placed on %s were never taken by the port "
-		"(nothing read them); they are not counted as sent",
-		(unsigned long long)u->pkts, port);
+	if (u->pkts)
+		nt_warn(tool, "%llu packets placed on %s were never taken by the port "
+			"(nothing read them); they are not counted as sent",
+			(unsigned long long)u->pkts, port);
 }
 
 int nt_tx_drain(struct nmport_d *const *ports, unsigned n, int busy, uint64_t bound_ns,

@@ -118,32 +118,72 @@ void nt_tx_arm(struct nmport_d *d);
 int nt_tx_pending(const struct nmport_d *d);
 
 /*
- * What a sender placed on TX rings that the port has not taken (still in
- * flight after a drain gave up: a pipe nobody reads).  A sender counts what
- * it places, and takes these off its summary, which counts what was sent.
+ * A sender counts the packets the port took from its TX rings, not those
+ * it placed (tools.md 2.3): placed minus still in flight, so its periodic
+ * lines, JSON intervals and summary count the same packets, and what is
+ * left on a ring when the run ends (a pipe nobody reads) is counted in
+ * none of them.
  */
-struct nt_unsent {
+struct nt_tx_sum {
 	uint64_t pkts, bytes;
 	uint64_t wire_bytes;		/* the packets' nt_wire_bytes(), for -B */
 };
 
+#define NT_TX_BATCHES	32		/* batches in flight kept apart (more are merged) */
+
 /*
- * Add to *u what is in flight on one TX ring.  A packet is counted at its
- * last slot; hdr_len bytes of each packet (pkt-gen -H: a virtio-net header
- * in a slot of its own) are not frame bytes.
+ * One TX ring's account: the batches placed and not yet wholly taken, so
+ * that what the port took is known by batch, without reading its slots.
  */
-void nt_tx_ring_unsent(const struct netmap_ring *ring, uint32_t hdr_len, struct nt_unsent *u);
+struct nt_tx_taken {
+	uint32_t next;			/* the first slot placed and not yet counted */
+	uint32_t first, count;		/* the batches in flight, oldest first */
+	uint64_t part_pkts, part_bytes;	/* of the oldest, counted already */
+	struct nt_tx_batch {
+		uint32_t end;		/* the slot after its last */
+		uint32_t pkts;
+		uint64_t bytes;
+	} batch[NT_TX_BATCHES];
+};
+
+/* Before the sender places its first packet on ring. */
+void nt_tx_taken_start(struct nt_tx_taken *tk, const struct netmap_ring *ring);
+
+/* After placing pkts packets of bytes frame bytes on ring (head moved past them). */
+void nt_tx_placed(struct nt_tx_taken *tk, const struct netmap_ring *ring, uint32_t pkts,
+		  uint64_t bytes);
+
+/*
+ * In the thread that places on ring, before each batch it places there
+ * (which may reuse the slots the port took: their packets must be counted
+ * first) and once after its last sync: add to c's packets and bytes (and
+ * to ring ring_id's, unless ring_id is NT_STATS_RINGS_MAX or more) what
+ * the port took since the last call, the slots up to the one the kernel
+ * keeps (tail).  Batches the port took whole are counted from their
+ * totals; only a batch the port took in part has its shorter side's slots
+ * read (a packet counted at its last slot, hdr_len bytes of each packet,
+ * pkt-gen -H's virtio-net header, not counted), so nothing is done per
+ * packet when ports take whole batches, as VALE ports and pipes read by
+ * pkt-gen do.
+ */
+struct nt_counters;
+void nt_tx_count_taken(struct nt_tx_taken *tk, const struct netmap_ring *ring, uint32_t hdr_len,
+		       struct nt_counters *c, unsigned ring_id);
+
+/*
+ * Add to *u what is still in flight on one TX ring (placed, not taken:
+ * after a drain gave up), packets and hdr_len as for nt_tx_count_taken().
+ */
+void nt_tx_ring_unsent(const struct netmap_ring *ring, uint32_t hdr_len, struct nt_tx_sum *u);
 
 /* Add to *u what is in flight on the port's bound TX rings. */
-void nt_tx_unsent(const struct nmport_d *d, uint32_t hdr_len, struct nt_unsent *u);
+void nt_tx_unsent(const struct nmport_d *d, uint32_t hdr_len, struct nt_tx_sum *u);
 
 /*
- * Take u off a sender's totals t (nt_tx_unsent), with one warning line
- * naming how many packets the port never took and the port.
+ * When u holds packets: one warning line naming how many packets placed
+ * on port the port never took, which the sender did not count.
  */
-struct nt_totals;
-void nt_totals_take_unsent(struct nt_totals *t, const struct nt_unsent *u, const char *tool,
-			   const char *port);
+void nt_warn_unsent(const struct nt_tx_sum *u, const char *tool, const char *port);
 
 #define NT_DRAIN_GRACE_NS	NT_SEC(2)	/* after a stop: longest wait for completions */
 

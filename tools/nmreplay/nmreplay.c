@@ -65,7 +65,8 @@ static struct {
 
 	/* the sender's totals, read after it is joined */
 	uint64_t truncated, skipped, late_max_ns, last_sent_ns;
-	struct nt_unsent unsent;	/* placed, never taken by the port */
+	struct nt_tx_taken taken;	/* what the port took, counted after each sync */
+	struct nt_tx_sum unsent;	/* placed, never taken by the port */
 
 	FILE *json;
 	uint64_t json_pkts;		/* sum of the JSON intervals */
@@ -238,11 +239,17 @@ static void send_trace(struct nt_worker *w)
 
 	/* a sleep towards a due time ends within a microsecond of it */
 	prctl(PR_SET_TIMERSLACK, NR_TIMER_SLACK_NS, 0, 0, 0);
+	nt_tx_taken_start(&nr.taken, ring);
 	nr_sched_next(&nr.sched, &p);
 	while (!done && !nt_stopping()) {
-		uint64_t now = nt_now_ns(), bytes = 0, dropped = 0, due;
-		uint32_t space = nm_ring_space(ring), cur = ring->head, n = 0, seen = 0;
+		uint64_t now, bytes = 0, dropped = 0, due;
+		uint32_t space, cur = ring->head, n = 0, seen = 0;
 		int full = 0;
+
+		/* what the port took, counted before its slots are used again */
+		nt_tx_count_taken(&nr.taken, ring, 0, nr.ctr, NT_STATS_RINGS_MAX);
+		now = nt_now_ns();
+		space = nm_ring_space(ring);
 
 		/* at most -b packets, sent or not, between two looks at the clock */
 		for (; seen < cfg.batch; seen++) {
@@ -305,13 +312,15 @@ static void send_trace(struct nt_worker *w)
 			nt_counters_add_drops(nr.ctr, dropped);
 		if (n) {
 			ring->head = ring->cur = cur;
+			nt_tx_placed(&nr.taken, ring, n, bytes);
 			err = nmport_txsync(nr.port.d);
 			if (err) {
 				sync_failed(w, "txsync", err);
 				break;
 			}
 			nr.last_sent_ns = nt_now_ns();
-			nt_counters_add(nr.ctr, n, bytes, 1);
+			/* an event is a sync; its packets count once the port took them (2.3) */
+			nt_counter_bump(&nr.ctr->events, 1);
 		}
 		if (done || seen == cfg.batch)
 			continue;
@@ -337,7 +346,8 @@ static void send_trace(struct nt_worker *w)
 		if (err)
 			sync_failed(w, call, err);
 	}
-	/* the summary counts what was sent, not what sat on the ring (6.4) */
+	/* what sat on the ring was never counted: the summary says how much (6.4) */
+	nt_tx_count_taken(&nr.taken, ring, 0, nr.ctr, NT_STATS_RINGS_MAX);
 	nt_tx_unsent(nr.port.d, 0, &nr.unsent);
 	nr.truncated = truncated;
 	nr.skipped = skipped;
@@ -443,7 +453,7 @@ static void summary(enum nt_end end, int status)
 	secs = (double)(tot.elapsed_ns ? tot.elapsed_ns : 1000) / 1e9;
 	if (cfg.loss_given)
 		print_loss();
-	nt_totals_take_unsent(&tot, &nr.unsent, TOOL, nr.port.name);
+	nt_warn_unsent(&nr.unsent, TOOL, nr.port.name);
 	nt_print_summary(out, "Sent", &tot, 0);
 	fprintf(out, "Replay: %llu loops of %u packets, %llu dropped by -L, %llu truncated, "
 		"%llu skipped, late_max %llu us.\n", (unsigned long long)loops, nr.trace.count,

@@ -292,34 +292,20 @@ void pg_summary(const struct nt_snapshot *s, enum nt_end end, int status)
 	struct pg_size_count sizes[NT_SIZES_MAX];
 	uint64_t other_pkts = 0, other_bytes = 0, first = UINT64_MAX, last = 0, wire = 0;
 	uint64_t sent = 0, received = 0, gaps = 0, ooo = 0, fragmm = 0;
-	uint64_t ring_pkts[NT_STATS_RINGS_MAX], ring_bytes[NT_STATS_RINGS_MAX];
-	struct nt_unsent unsent = { 0, 0, 0 };
+	struct nt_tx_sum unsent = { 0, 0, 0 };
 	struct pg_hist *hist = NULL;
 	struct nt_totals tot;
 	unsigned i, k, nsizes = 0;
 	double secs;
 
-	memcpy(ring_pkts, s->ring_pkts, sizeof(ring_pkts));
-	memcpy(ring_bytes, s->ring_bytes, sizeof(ring_bytes));
 	for (i = 0; i < run.nthreads; i++) {
 		struct pg_thread *t = &run.th[i];
 
 		if (!t->w->started)
 			continue;
-		/* tx: what the port never took is not counted as sent (3.7) */
-		for (k = 0; k < t->ntx; k++) {
-			const struct pg_ring *r = &t->tx[k];
-
-			if (r->id < s->nrings && r->unsent.pkts) {
-				ring_pkts[r->id] -= r->unsent.pkts < ring_pkts[r->id] ?
-						    r->unsent.pkts : ring_pkts[r->id];
-				ring_bytes[r->id] -= r->unsent.bytes < ring_bytes[r->id] ?
-						     r->unsent.bytes : ring_bytes[r->id];
-			}
-			unsent.pkts += r->unsent.pkts;
-			unsent.bytes += r->unsent.bytes;
-			unsent.wire_bytes += r->unsent.wire_bytes;
-		}
+		/* tx: counted as the port took them; what it never took is named (3.7) */
+		for (k = 0; k < t->ntx; k++)
+			unsent.pkts += t->tx[k].unsent.pkts;
 		if (pg_is_receiver(cfg.fn)) {
 			if (t->first_ns && t->first_ns < first)
 				first = t->first_ns;
@@ -351,8 +337,7 @@ void pg_summary(const struct nt_snapshot *s, enum nt_end end, int status)
 	tot.raw_bytes = cfg.framing ? wire : 0;
 	tot.elapsed_ns = last > first ? last - first : 0;
 	secs = (double)(tot.elapsed_ns ? tot.elapsed_ns : 1000) / 1e9;
-	nt_totals_take_unsent(&tot, &unsent, TOOL, run.port.name);
-	wire = tot.raw_bytes;
+	nt_warn_unsent(&unsent, TOOL, run.port.name);
 	if (run.count_sizes)
 		nsizes = merge_sizes(sizes, &other_pkts, &other_bytes);
 
@@ -376,8 +361,8 @@ void pg_summary(const struct nt_snapshot *s, enum nt_end end, int status)
 	if (cfg.per_ring && cfg.fn != F_PING && cfg.fn != F_PONG)
 		for (i = run.dir_first; i < s->nrings; i++)
 			fprintf(out, "Ring %u: %llu packets %llu bytes\n", i,
-				(unsigned long long)ring_pkts[i],
-				(unsigned long long)ring_bytes[i]);
+				(unsigned long long)s->ring_pkts[i],
+				(unsigned long long)s->ring_bytes[i]);
 	for (i = 0; i < nsizes; i++)
 		fprintf(out, "Size %u: %llu packets %llu bytes\n", sizes[i].size,
 			(unsigned long long)sizes[i].pkts, (unsigned long long)sizes[i].bytes);
@@ -430,7 +415,7 @@ void pg_summary(const struct nt_snapshot *s, enum nt_end end, int status)
 		nt_json_double(&j, "raw_bps", tot.pkts ? 8.0 * (double)(cfg.framing ? wire :
 								       tot.bytes) / secs : 0, 3);
 		nt_json_double(&j, "avg_batch", tot.events ? (double)tot.pkts / tot.events : 0, 2);
-		json_rings(&j, s->nrings, ring_pkts, ring_bytes);
+		json_rings(&j, s->nrings, s->ring_pkts, s->ring_bytes);
 		if (run.count_sizes) {
 			nt_json_array_begin(&j, "sizes");
 			for (i = 0; i < nsizes; i++) {

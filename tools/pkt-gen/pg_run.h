@@ -58,7 +58,8 @@ struct pg_ring {
 	struct nmport_d *port;
 	unsigned id;			/* index in its direction, host rings included */
 	struct pg_tag *tags;		/* tx only */
-	struct nt_unsent unsent;	/* tx: left on the ring at the end, never taken */
+	struct nt_tx_taken taken;	/* tx: what the port took, counted after each sync */
+	struct nt_tx_sum unsent;	/* tx: left on the ring at the end, never taken */
 
 	/* rx: a packet whose slots are not all seen yet */
 	uint32_t chain_bytes, chain_frags;

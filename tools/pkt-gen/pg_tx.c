@@ -309,12 +309,20 @@ void pg_tx_flush(struct pg_thread *t, uint64_t bound_ns)
 			       err == -EIO ? "the port reported an error" : strerror(-err));
 }
 
+/* Count what the port took from a ring (2.3), before its slots are reused. */
+static void count_taken(struct pg_thread *t, struct pg_ring *r)
+{
+	nt_tx_count_taken(&r->taken, r->ring, run.vnet, t->ctr, r->id);
+}
+
 void pg_tx_thread(struct nt_worker *w)
 {
 	struct pg_thread *t = w->arg;
 	uint64_t sent = 0;
 	unsigned i;
 
+	for (i = 0; i < t->ntx; i++)
+		nt_tx_taken_start(&t->tx[i].taken, t->tx[i].ring);
 	t->start_ns = nt_now_ns();
 	if (run.rate_mode != RATE_NONE)
 		nt_pace_start(&t->pace, run.rate_per_thread, t->start_ns);
@@ -362,14 +370,16 @@ void pg_tx_thread(struct nt_worker *w)
 				want = allow - placed;
 			if (!want)
 				break;
+			count_taken(t, r);
 			n = pg_tx_fill(t, r, (unsigned)want, now, now_real, &bytes);
 			if (!n)
 				continue;
+			nt_tx_placed(&r->taken, r->ring, n, bytes);
 			placed += n;
 			sent += n;
 			nt_counters_note_space(t->ctr, space);
-			nt_counters_add(t->ctr, n, bytes, 1);
-			nt_counters_add_ring(t->ctr, r->id, n, bytes);
+			/* an event is a batch placed; its packets count once taken */
+			nt_counter_bump(&t->ctr->events, 1);
 		}
 		if (pg_sync_tx(t))
 			break;
@@ -390,7 +400,12 @@ void pg_tx_thread(struct nt_worker *w)
 	}
 	pg_tx_flush(t, 0);
 	t->end_ns = nt_now_ns();
-	/* the summary counts what the port took, not what is left on the rings */
-	for (i = 0; i < t->ntx; i++)
-		nt_tx_ring_unsent(t->tx[i].ring, run.vnet, &t->tx[i].unsent);
+	/* left on the rings: for the warning, and off the -B wire bytes counted as placed */
+	for (i = 0; i < t->ntx; i++) {
+		struct nt_tx_sum *u = &t->tx[i].unsent;
+
+		count_taken(t, &t->tx[i]);
+		nt_tx_ring_unsent(t->tx[i].ring, run.vnet, u);
+		t->wire_bytes -= u->wire_bytes < t->wire_bytes ? u->wire_bytes : t->wire_bytes;
+	}
 }
