@@ -34,8 +34,9 @@
  * the peer's return (waker_resumed_ns).  Otherwise each side's wake-up
  * latency (tens to hundreds of us on these VMs) made the other side's
  * next wait long, and the two sides zeroed each other's budget in turn:
- * one hiccup, and every wait slept for the rest of the run (the swings
- * of pipe_poll_ratio_busy, docs/ARCHITECTURE.md).
+ * one hiccup, and one side or the other slept at every exchange for the
+ * rest of the run (the swings of pipe_poll_ratio_busy,
+ * docs/ARCHITECTURE.md).
  * So a stream that refills faster than the longest spin is caught
  * spinning and nobody sleeps, while an idle port costs nothing: a few
  * waits longer than the longest spin (50 us by default) and it sleeps at
@@ -100,7 +101,7 @@ struct rp_stats {
 	uint64_t woken;		/* sleeps ended by a peer's wake-up */
 	uint64_t timeouts;	/* calls that returned 0 after sleeping */
 	uint64_t long_waits;	/* waits longer than the longest spin */
-	uint64_t waker_slept;	/* waits the waker's own sleep lengthened */
+	uint64_t waker_slept;	/* waits the waker's own sleep lengthened (excused) */
 	uint64_t short_sleeps;	/* sleeps for a publication within the longest spin */
 	uint64_t yields;	/* sched_yield() calls while spinning */
 	uint64_t yields_ran;	/* ... that ran another program meanwhile */
@@ -663,8 +664,8 @@ int rt_poll(struct pollfd *fds, unsigned long nfds, const char *is_rt,
 			 * the peer's work took from its return to its
 			 * publication.  Counted in, each side's wake-up
 			 * latency made the other's next wait long, and
-			 * long waits set both budgets to 0 in turn: every
-			 * wait slept, for the rest of the run.
+			 * long waits set both budgets to 0 in turn: one
+			 * side or the other slept at every exchange.
 			 */
 			if (resumed > t0 && resumed <= w &&
 			    rt_poll_woke_sleepers() != rp_woke_mark) {
