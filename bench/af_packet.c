@@ -5,21 +5,24 @@
  * reads them with recvmmsg() on the other end, each end possibly in its
  * own network namespace (-T, -R: names under /run/netns, as made by
  * "ip netns add"), the two processes pinned to two CPUs.  Frames carry
- * the local experimental ethertype 0x88b5 and the receiver's socket is
- * bound to it, so stray traffic is not counted.  Prints the receiver's
- * rate.
+ * the local experimental ethertype 0x88b5 (-e: another) and the
+ * receiver's socket is bound to it, so stray traffic is not counted.
+ * Prints the receiver's rate.
  *
  * Either end alone, to compare it with another program on the same
  * frames (make vm-bench: pkt-gen -P sends the file -w writes): -t only
  * sends for SECONDS and prints the sender's rate; -r only receives what
- * another sender sends.  -w FILE writes the sender's frame as a pcap file
- * of one record.
+ * another sender sends (-e: of the ethertype that sender uses, such as
+ * the kernel's pktgen with MPLS, 0x8847), and also prints the frames it
+ * read in all (total=, the warm-up included).  -w FILE writes the sender's
+ * frame as a pcap file of one record.
  *
  *   af_packet -t TX_IF -r RX_IF [-T TX_NETNS] [-R RX_NETNS] [-l LEN]
  *             [-b BATCH] [-d SECONDS] [-a TX_CPU] [-A RX_CPU] [-w FILE]
+ *             [-e ETHERTYPE]
  *   -> af_packet mpps=... packets=... seconds=... tx_mpps=...
  *   af_packet -t TX_IF ...	-> af_packet tx_mpps=... tx_packets=... seconds=...
- *   af_packet -r RX_IF ...	-> af_packet mpps=... packets=... seconds=...
+ *   af_packet -r RX_IF ...	-> af_packet mpps=... packets=... seconds=... total=...
  */
 #include "bench.h"
 
@@ -41,6 +44,7 @@ struct afp_shared {
 	volatile int stop;		/* the receiver's window is over */
 	volatile int rx_ready;
 	uint64_t rx_packets, rx_ns;
+	uint64_t rx_total;		/* warm-up included */
 	uint64_t tx_packets, tx_ns;
 	int ok;
 };
@@ -144,6 +148,7 @@ static void afp_receiver(int fd, struct afp_shared *sh, uint32_t batch,
 			return;
 	}
 	sh->rx_packets = n - n0;
+	sh->rx_total = n;
 	sh->rx_ns = now - t0;
 	sh->ok = 1;
 }
@@ -151,12 +156,12 @@ static void afp_receiver(int fd, struct afp_shared *sh, uint32_t batch,
 static char afp_frame[AFP_MAXLEN];
 
 /* The frame every sender sends (zeros after the text). */
-static void afp_frame_init(void)
+static void afp_frame_init(uint16_t type)
 {
 	memset(afp_frame, 0xff, 6);			/* broadcast */
 	memcpy(afp_frame + 6, "\x02\x00\x00\x00\x00\x0a", 6);
-	afp_frame[12] = (char)(AFP_ETHERTYPE >> 8);
-	afp_frame[13] = (char)(AFP_ETHERTYPE & 0xff);
+	afp_frame[12] = (char)(type >> 8);
+	afp_frame[13] = (char)(type & 0xff);
 	memcpy(afp_frame + 14, "netmap bench af_packet", 22);
 }
 
@@ -230,10 +235,10 @@ static int afp_rx_only(int rxfd, struct afp_shared *sh, long batch,
 		fprintf(stderr, "af_packet: the receiver got too little\n");
 		return 1;
 	}
-	printf("af_packet mpps=%.3f packets=%llu seconds=%.3f batch=%ld cpu=%ld\n",
+	printf("af_packet mpps=%.3f packets=%llu seconds=%.3f batch=%ld cpu=%ld total=%llu\n",
 	       (double)sh->rx_packets * 1e3 / (double)sh->rx_ns,
 	       (unsigned long long)sh->rx_packets, (double)sh->rx_ns / 1e9,
-	       batch, cpu_rx);
+	       batch, cpu_rx, (unsigned long long)sh->rx_total);
 	return 0;
 }
 
@@ -260,13 +265,13 @@ int main(int argc, char **argv)
 {
 	const char *tx_if = NULL, *rx_if = NULL, *tx_ns = NULL, *rx_ns = NULL;
 	const char *pcap_out = NULL;
-	long len = 60, batch = 64, cpu_tx = 0, cpu_rx = 1;
+	long len = 60, batch = 64, cpu_tx = 0, cpu_rx = 1, type = AFP_ETHERTYPE;
 	double seconds = 2;
 	struct afp_shared *sh;
 	int c, txfd = -1, rxfd = -1, status = 0, bufsz = 8 << 20, usage = 0;
 	pid_t pid;
 
-	while ((c = getopt(argc, argv, "t:r:T:R:l:b:d:a:A:w:h")) != -1) {
+	while ((c = getopt(argc, argv, "t:r:T:R:l:b:d:a:A:w:e:h")) != -1) {
 		switch (c) {
 		case 't':
 			tx_if = optarg;
@@ -298,6 +303,10 @@ int main(int argc, char **argv)
 		case 'w':
 			pcap_out = optarg;
 			break;
+		case 'e':
+			/* a protocol above 802.3 lengths, as the socket wants */
+			type = bench_num("-e", optarg, 0x600, 0xffff);
+			break;
 		default:
 			usage = 1;
 			optind = argc;
@@ -306,11 +315,11 @@ int main(int argc, char **argv)
 	}
 	if (usage || optind < argc || (!tx_if && !rx_if && !pcap_out)) {
 		fprintf(stderr,
-			"usage: %s [-t TX_IF] [-r RX_IF] [-T TX_NETNS] [-R RX_NETNS] [-l LEN] [-b BATCH] [-d SECONDS] [-a TX_CPU] [-A RX_CPU] [-w FILE]\n",
+			"usage: %s [-t TX_IF] [-r RX_IF] [-T TX_NETNS] [-R RX_NETNS] [-l LEN] [-b BATCH] [-d SECONDS] [-a TX_CPU] [-A RX_CPU] [-w FILE] [-e ETHERTYPE]\n",
 			argv[0]);
 		return 2;
 	}
-	afp_frame_init();
+	afp_frame_init((uint16_t)type);
 	if (pcap_out && afp_write_pcap(pcap_out, (uint16_t)len) < 0)
 		return 1;
 	if (!tx_if && !rx_if)
@@ -324,7 +333,7 @@ int main(int argc, char **argv)
 	if (rx_if) {
 		if (afp_enter_netns(rx_ns) < 0)
 			return 1;
-		rxfd = afp_socket(rx_if, AFP_ETHERTYPE);
+		rxfd = afp_socket(rx_if, (uint16_t)type);
 		if (rxfd < 0)
 			return 1;
 		if (setsockopt(rxfd, SOL_SOCKET, SO_RCVBUFFORCE, &bufsz,

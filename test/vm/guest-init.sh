@@ -15,7 +15,7 @@ mount -t devtmpfs dev /dev
 . /config
 
 for m in $(cat /modules/order); do
-	[ "$m" = veth ] && continue
+	case $m in veth|pktgen) continue ;; esac	# loaded by the tests
 	insmod /modules/$m.ko || echo "VMTEST: FAIL boot: insmod $m"
 done
 
@@ -53,9 +53,11 @@ for p in $VM_KEEP; do
 		;;
 	esac
 done
-# The host's veth.ko for tests that want a network device pair, and
-# busybox's module tools for hosts without kmod (last in PATH).
+# The host's veth.ko for tests that want a network device pair, pktgen.ko
+# for the benchmark, and busybox's module tools for hosts without kmod
+# (last in PATH).
 cp /modules/veth.ko /mnt/tmp/veth.ko 2>/dev/null
+cp /modules/pktgen.ko /mnt/tmp/pktgen.ko 2>/dev/null
 mkdir -p /mnt/tmp/vmbin
 cp /bin/busybox /mnt/tmp/vmbin/
 for a in insmod rmmod lsmod; do ln -s busybox /mnt/tmp/vmbin/$a; done

@@ -4,8 +4,9 @@
 # vm-bench: measurements of the kernel module inside the qemu guest of
 # vm-check.sh (group "bench"), in one boot:
 # - test/vm/guest-bench.sh: the emulated adapter's tx and rx rates on a
-#   veth pair against AF_PACKET on the same pair (the generic_ratio_af_packet
-#   lines, printed as the guest wrote them);
+#   veth pair against AF_PACKET on the same pair, VM_BENCH_ROUNDS rounds
+#   (the generic_ratio_af_packet lines, medians of the rounds' ratios,
+#   printed as the guest wrote them);
 # - test/vm/guest-bench-poll.sh: the poll-over-busy-wait ratios of issue 13,
 #   pkt-gen through a pipe and through VALE, each sleeping in poll and
 #   spinning (--busy-wait) in adjacent runs.  Writes

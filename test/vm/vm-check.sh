@@ -241,8 +241,9 @@ addmod() {
 	order+=("$m")
 }
 # e1000: the guest's two NICs on a qemu hub; 8021q and bridge: VLAN and
-# bridge devices for the emulated adapter (test/bats/095-nic.bats).
-for m in virtio_pci 9pnet_virtio 9p veth e1000 8021q bridge; do addmod "$m"; done
+# bridge devices for the emulated adapter (test/bats/095-nic.bats);
+# pktgen: the load of the receive benchmark (test/vm/guest-bench.sh).
+for m in virtio_pci 9pnet_virtio 9p veth e1000 8021q bridge pktgen; do addmod "$m"; done
 # The guest reaches the host's files over virtio-9p only.
 if [ -z "${seen[9p]:-}" ] || { [ -z "$(modpath 9p)" ] &&
 	! grep -q '/9p\.ko' "$MODDIR/modules.builtin" 2>/dev/null; }; then
