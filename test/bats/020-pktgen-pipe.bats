@@ -265,3 +265,26 @@ at_least() {
 	assert_eq "$bg_status" 3
 	assert_contains "$bg_out" "Received nothing."
 }
+
+@test "a sender waiting for room in poll() never sleeps on room a sync already found" {
+	# A sender that found no room syncs, and then asks poll() for room
+	# beyond the tail (cur = tail).  When that sync had found the
+	# receiver's last release, no more room ever came: both sides slept
+	# until pkt-gen's 100 ms poll timeout, 10-15 times a second
+	# (docs/ARCHITECTURE.md, "Sleeping in poll").  The runtime counts
+	# the poll() calls that ended by timeout (NETMAP_POLL_STATS).
+	[ "$NETMAP_BACKEND" = user ] ||
+		skip "NETMAP_POLL_STATS counts the user runtime's poll() calls only"
+	# a small ring: many waits for room, and a run of a second or two
+	start_rx rx pkt-gen -i "netmap:$P}0@conf:slots=64" -f rx -n 10000000 -W -T 0
+	export NETMAP_POLL_STATS=$WORK/tx.stats
+	run_tool pkt-gen -i "netmap:$P{0@conf:slots=64" -f tx -n 10000000 -b 32 -T 0
+	unset NETMAP_POLL_STATS
+	assert_eq "$status" 0
+	assert_line_re "$output" '^Sent 10000000 packets '
+	wait_bg rx
+	assert_eq "$bg_status" 0
+	assert_line_re "$bg_out" '^Received 10000000 packets '
+	cat "$WORK/tx.stats"
+	assert_line_re "$(cat "$WORK/tx.stats")" '^netmap-poll pid=[0-9]+ calls=[0-9]+ .* timeouts=0 '
+}

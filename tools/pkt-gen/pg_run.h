@@ -60,6 +60,7 @@ struct pg_ring {
 	struct pg_tag *tags;		/* tx only */
 	struct nt_tx_taken taken;	/* tx: what the port took, counted after each sync */
 	struct nt_tx_sum unsent;	/* tx: left on the ring at the end, never taken */
+	uint32_t tail_seen;		/* tx: the tail before a sync that may wait */
 
 	/* rx: a packet whose slots are not all seen yet */
 	uint32_t chain_bytes, chain_frags;

@@ -315,6 +315,25 @@ static void count_taken(struct pg_thread *t, struct pg_ring *r)
 	nt_tx_count_taken(&r->taken, r->ring, run.vnet, t->ctr, r->id);
 }
 
+/*
+ * Did the sync after a round that placed nothing move a ring's tail?
+ * Then it found room this thread has not looked at yet, and must not
+ * sleep: nt_tx_arm() (cur = tail) asks poll() for room beyond that
+ * tail, and when the receiver had released every slot by then, no more
+ * room ever comes.  Both sides then slept until NT_POLL_MS ran out: on
+ * a pipe, 10-15 times in a 2 s run, half the time idle
+ * (docs/ARCHITECTURE.md, "Sleeping in poll").
+ */
+static int tx_room_synced(const struct pg_thread *t)
+{
+	unsigned i;
+
+	for (i = 0; i < t->ntx; i++)
+		if (t->tx[i].ring->tail != t->tx[i].tail_seen)
+			return 1;
+	return 0;
+}
+
 void pg_tx_thread(struct nt_worker *w)
 {
 	struct pg_thread *t = w->arg;
@@ -381,6 +400,10 @@ void pg_tx_thread(struct nt_worker *w)
 			/* an event is a batch placed; its packets count once taken */
 			nt_counter_bump(&t->ctr->events, 1);
 		}
+		/* the tails this thread looked at: see tx_room_synced() */
+		if (!placed && !cfg.busy)
+			for (i = 0; i < t->ntx; i++)
+				t->tx[i].tail_seen = t->tx[i].ring->tail;
 		if (pg_sync_tx(t))
 			break;
 		if (!placed) {
@@ -392,6 +415,8 @@ void pg_tx_thread(struct nt_worker *w)
 				nt_busy_backoff();
 				continue;
 			}
+			if (tx_room_synced(t))
+				continue;
 			for (i = 0; i < t->nports; i++)
 				nt_tx_arm(t->ports[i]);
 			if (pg_wait_ports(t, POLLOUT, NT_POLL_MS))
