@@ -63,6 +63,7 @@ struct lb_pipe {
 	uint32_t unsynced;		/* slots put since the last sync */
 	uint32_t sync_at;		/* unsynced slots that make a sync due */
 	uint32_t done;			/* chained: oldest slot sent and not passed on */
+	uint32_t tail_seen;		/* the tail before the last sync ahead of a sleep */
 	struct lb_sent *sent;		/* chained: per slot */
 	struct lb_counters c;
 };
@@ -512,6 +513,33 @@ static int sync_pipes(struct nt_worker *w, enum lb_sync which)
 }
 
 /*
+ * Publish what was put before sleeping, and say whether that sync found
+ * room or releases lb waits for.  wait_for_work() asks poll() for a tail
+ * beyond the one after this sync: when the sync had picked up the
+ * consumer's last release, no more would come, and the packets queued
+ * for that pipe (or the slots to pass on) waited for the next input or
+ * the poll timeout (the same stall as pkt-gen's sender, ARCHITECTURE.md
+ * "Sleeping in poll").
+ */
+static int publish_before_sleep(struct nt_worker *w, int *room)
+{
+	unsigned i;
+
+	for (i = 0; i < run.npipes; i++)
+		run.pipes[i].tail_seen = run.pipes[i].ring->tail;
+	if (sync_pipes(w, SYNC_PUT))
+		return -1;
+	*room = 0;
+	for (i = 0; i < run.npipes; i++) {
+		struct lb_pipe *p = &run.pipes[i];
+
+		if (p->ring->tail != p->tail_seen && waits_for_consumer(p))
+			*room = 1;
+	}
+	return 0;
+}
+
+/*
  * Sleep until input arrives or a consumer releases slots that lb waits
  * for: moving a TX ring's cur to its tail asks poll() to wake only when
  * the tail moves on (netmap-abi 6.1), that is when the consumer releases.
@@ -551,6 +579,7 @@ static void forward(struct nt_worker *w)
 	}
 	while (!nt_stopping()) {
 		unsigned moved, got;
+		int room;
 
 		if (sync_pipes(w, SYNC_DUE))
 			break;
@@ -583,9 +612,13 @@ static void forward(struct nt_worker *w)
 			nt_busy_backoff();
 			continue;
 		}
-		/* idle: publish what was put, then sleep */
+		/* idle: publish what was put, then sleep unless that found room */
 		publish_by = 0;
-		if (sync_pipes(w, SYNC_PUT) || wait_for_work(w, pfd))
+		if (publish_before_sleep(w, &room))
+			break;
+		if (room)
+			continue;
+		if (wait_for_work(w, pfd))
 			break;
 	}
 	/* what consumers released and queues can still place goes out */
