@@ -268,8 +268,16 @@ void nt_tx_count_taken(struct nt_tx_taken *tk, const struct netmap_ring *ring, u
 		/* part of it: read the shorter side, taken or still in flight */
 		if (upto <= len - upto) {
 			count_slots(ring, tk->next, end, hdr_len, 0, 0, &side);
-			p = side.pkts;
-			y = side.bytes;
+			/*
+			 * Taken slots are no longer the sender's: a zero-copy
+			 * monitor swaps their buffers and lengths.  Never count
+			 * more than the batch holds, so that its total stays
+			 * what was placed whatever they read now.
+			 */
+			p = side.pkts < b->pkts - tk->part_pkts ? side.pkts :
+			    b->pkts - tk->part_pkts;
+			y = side.bytes < b->bytes - tk->part_bytes ? side.bytes :
+			    b->bytes - tk->part_bytes;
 		} else {
 			count_slots(ring, end, b->end, hdr_len, 0, 0, &side);
 			p = b->pkts - tk->part_pkts;
