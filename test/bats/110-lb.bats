@@ -190,6 +190,21 @@ spread() {
 		"0 1 2 3 null "
 }
 
+@test "lb: packets of one slot between packets of two and three, each whole in the pipe its hash names" {
+	require_python
+	names
+	flows make "$WORK/f.pcap" sizes 64
+	# a packet of several slots among packets of one goes whole, in order
+	spread "$WORK/f.pcap" 4 6400 -B 8192
+	stop_lb
+	for k in 0 1 2 3; do
+		assert_pipe_line "$O}$k" "${want[$k]}" 0
+	done
+	assert_eq "$(tail -n 1 <<<"$bg_out")" "6400 packets forwarded.  0 packets dropped. Total 6400"
+	flows check 4 $(pcaps c 4)
+	assert_eq "$(flows bytes $(pcaps c 4))" "$((100 * $(flows bytes "$WORK/f.pcap")))"
+}
+
 @test "LB-2: both directions of a flow reach the same pipe" {
 	require_python
 	names

@@ -14,11 +14,16 @@ else on the last four bytes of the source and destination MAC.
         mixed     both directions of flows over VLAN, QinQ, IPv6, IP in IP,
                   GRE carrying Ethernet, IPv4 fragments and a non-IP type
         nonip     one frame of EtherType 0x88b5
+        sizes N   the N flows of "flows", a frame each, of 60 bytes but
+                  for every third (3042 bytes) and every seventh (5042):
+                  packets of one slot between packets of two and three
   lb-flows.py expect N REPEAT PCAP
       The frames each of N pipes gets when every frame of PCAP is sent
       REPEAT times: N numbers on one line.
   lb-flows.py count PCAP [KIND]
       The frames of PCAP (of one kind of hash input: l4, addrs, non-ip).
+  lb-flows.py bytes PCAP...
+      The bytes of all frames of the files (a missing file has none).
   lb-flows.py check N PCAP...
       The files are what the consumers of pipes 0..N-1 captured (a
       missing file: a pipe that got nothing): every frame of file k must
@@ -225,6 +230,10 @@ def traffic(kind, n):
             frames.append(pad(eth(0x40 + i, 0x30 + i, 0x88B5)))
     elif kind == "nonip":
         frames = [pad(eth(1, 2, 0x88B5))]
+    elif kind == "sizes":
+        for i in range(n):
+            size = 5000 if i % 7 == 6 else 3000 if i % 3 == 2 else 18
+            frames.append(pad(eth(1, 2, 0x0800) + ip4(A4, B4, 17, udp(1000 + i, 1234, size))))
     else:
         sys.exit("unknown traffic %s" % kind)
     return frames
@@ -244,6 +253,9 @@ def main(argv):
     elif cmd == "count":
         recs = pcap_frames.read_pcap(argv[2])[3]
         print(sum(1 for _, _, d in recs if len(argv) < 4 or flow_hash(d)[1] == argv[3]))
+    elif cmd == "bytes":
+        print(sum(len(d) for path in argv[2:] if os.path.exists(path)
+                  for _, _, d in pcap_frames.read_pcap(path)[3]))
     elif cmd == "check":
         n, files = int(argv[2]), argv[3:]
         where = {}
