@@ -24,18 +24,32 @@
 #       route lookup per frame and so hide the senders' difference).
 #   rx: frames/s a receiver on CPU 1 reads from vb (pkt-gen on netmap:vb
 #       against af_packet -r) while the kernel's packet generator
-#       (pktgen.ko, its thread on CPU 0) floods va as fast as it can, the
-#       same load for both receivers, independent of them (pkt-gen on
-#       netmap:va, the sender here before, gets its completions only when
-#       the receiver frees the frames, so its rate followed the receiver
-#       it was measuring).  pktgen's frames: 62 bytes (pkt_size 60 plus
-#       an MPLS label: ethertype 0x8847, which nothing in the guest
-#       handles (mpls_router is not loaded), so AF_PACKET's socket,
-#       bound to it, is the frame's only taker as netmap's rx_handler
-#       is; IPv4 frames would also go through ip_rcv), a new skb each
-#       (clone_skb 0: veth takes no shared skb).  What pktgen offered is
-#       printed beside each receiver: a ratio measures the receivers only
-#       when they got less than was offered.
+#       (pktgen.ko, its thread on CPU 0) offers frames as fast as it
+#       can, the same load for every receiver and independent of it
+#       (pkt-gen on netmap:va, the sender here before, gets its
+#       completions only when the receiver frees the frames, so its rate
+#       followed the receiver it was measuring).  pktgen's frames: 62
+#       bytes (pkt_size 60 plus an MPLS label: ethertype 0x8847, which
+#       nothing in the guest handles (mpls_router is not loaded), so
+#       AF_PACKET's socket, bound to it, is the frame's only taker as
+#       netmap's rx_handler is; IPv4 frames would also go through
+#       ip_rcv).  Two loads, each receiver under both:
+#       - injected (the rx figure): pktgen of nmbB in xmit_mode
+#         netif_receive hands its skbs straight to vb's receive path
+#         (netif_receive_skb, the rx_handler or packet_rcv) on CPU 0,
+#         where a NIC's interrupt would run it, each skb 64 times
+#         (burst 64: no allocation per frame); it offers 0.4-1.2 Mpps,
+#         several times what either receiver takes, so the rate is the
+#         receiver's: its kernel part on CPU 0 (a receiver whose part
+#         there costs more gets less offered) and its process on CPU 1;
+#       - napi: pktgen of nmbA sends through va (a new skb each,
+#         clone_skb 0: veth takes no shared skb) and vb's NAPI thread on
+#         CPU 1 does the receive work beside the receiver: the whole
+#         receive path on one CPU, mostly work both receivers share.
+#       What pktgen offered is printed beside each receiver: every frame
+#       handed to vb's receive path, or to va together with those va
+#       refused because vb's queue was full (pktgen's errors: the receive
+#       side did not keep up).
 #
 # AF_PACKET is measured twice: one frame per system call (send/recv, the
 # plain socket: generic_ratio_af_packet) and batches of 512 frames per
@@ -93,17 +107,30 @@ nm_tx_rate() {
 		-f tx -P "$FRAME" -a 0 --duration "${bench_secs}s" 2>/dev/null | pg_mpps
 }
 
-# pktgen of nmbA (its /proc/net/pktgen): "$2" written to file $1.
+# pktgen of namespace $PG_NS (its /proc/net/pktgen): "$2" written to file $1.
+PG_NS=nmbA
 kpg() {
-	ip netns exec nmbA sh -c 'echo "$2" >"/proc/net/pktgen/$1"' kpg "$1" "$2"
+	ip netns exec "$PG_NS" sh -c 'echo "$2" >"/proc/net/pktgen/$1"' kpg "$1" "$2"
 }
 VB_MAC=$(ip netns exec nmbB cat /sys/class/net/vb/address)
-kpg kpktgend_0 rem_device_all
-kpg kpktgend_0 "add_device va"
-for c in "count 0" "clone_skb 0" "pkt_size 60" "mpls 0001000a" \
-	"dst_mac $VB_MAC" "flag NO_TIMESTAMP" "delay 0"; do
-	kpg va "$c" || echo "pktgen: '$c' refused" >&2
+# Two loads, each set up once in its own namespace (pgctrl starts only
+# the threads of its namespace): through the pair, pktgen of nmbA on va;
+# injected, pktgen of nmbB on vb with xmit_mode netif_receive, each skb
+# handed 64 times (burst 64: no allocation per frame, so that pktgen
+# offers several times what either receiver takes).
+for PG_NS in nmbA nmbB; do
+	dev=va
+	[ $PG_NS = nmbB ] && dev=vb
+	kpg kpktgend_0 rem_device_all
+	kpg kpktgend_0 "add_device $dev"
+	[ $dev = vb ] && kpg vb "xmit_mode netif_receive"
+	for c in "count 0" "clone_skb 0" "pkt_size 60" "mpls 0001000a" \
+		"dst_mac $VB_MAC" "flag NO_TIMESTAMP" "delay 0"; do
+		kpg $dev "$c" || echo "pktgen: '$c' refused" >&2
+	done
+	[ $dev = vb ] && { kpg vb "burst 64" || echo "pktgen: 'burst 64' refused" >&2; }
 done
+PG_NS=nmbA
 
 # CPU ticks of vb's NAPI threads so far.
 napi_ticks() {
@@ -112,6 +139,19 @@ napi_ticks() {
 		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
 	done
 	echo "$t"
+}
+
+# Mpps pktgen offered over its last run: every frame it handed to va
+# (pkts-sofar) plus those va refused because vb's queue was full (errors:
+# they count too, the receive side did not keep up), or every frame it
+# handed to vb's receive path (pkts-sofar, whatever became of them).
+pg_offered() {
+	local dev=va
+	[ "$PG_NS" = nmbB ] && dev=vb
+	ip netns exec "$PG_NS" cat "/proc/net/pktgen/$dev" | awk -v dev=$dev '
+		/Result: OK:/ { us = $3 + 0 }
+		/pkts-sofar:/ { n = $2; if (dev == "va") n += $4 }
+		END { if (us > 0) printf "%.4f\n", n / us; else print "" }'
 }
 
 # Receiver "$@" (in nmbB, in the background) while pktgen floods va from
@@ -131,9 +171,7 @@ flooded() {
 	t1=$(napi_ticks)
 	kpg pgctrl stop
 	wait $pg
-	ip netns exec nmbA cat /proc/net/pktgen/va |
-		sed -n 's/^ *\([0-9]*\)pps .*/\1/p' |
-		awk '{ printf "%.4f\n", $1 / 1e6; exit }' >/tmp/nmb-offered
+	pg_offered >/tmp/nmb-offered
 	times >/tmp/nmb-times	# here: a subshell's own children count zero
 	tail -n 1 /tmp/nmb-times | awk -v n=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" '{
 		s = n / hz
@@ -176,51 +214,79 @@ ratio() {
 if [ -d /sys/module/mpls_router ]; then
 	echo "VMBENCH: mpls_router is loaded: AF_PACKET's frames would also go to it"
 fi
-r1=() rxm=() t1=() txm=() p1=() pm=() missing=0
+# The three receivers under pktgen of namespace $1 (nmbA: through the
+# pair; nmbB: injected), in this order: af_packet one frame per call,
+# af_packet batches of 512, pkt-gen on netmap:vb.  Sets RX (Mpps), OFF
+# (offered Mpps) and PC (Mpps per CPU second), each "a/m/n".
+rx_three() {
+	local a m n oa om on ca cm cn
+	PG_NS=$1
+	a=$(afp_rx_rate 1); oa=$(cat /tmp/nmb-offered) ca=$(cat /tmp/nmb-pc)
+	m=$(afp_rx_rate 512); om=$(cat /tmp/nmb-offered) cm=$(cat /tmp/nmb-pc)
+	n=$(nm_rx_rate); on=$(cat /tmp/nmb-offered) cn=$(cat /tmp/nmb-pc)
+	PG_NS=nmbA
+	RX="${a:-n/a}/${m:-n/a}/${n:-n/a}"
+	OFF="${oa:-n/a}/${om:-n/a}/${on:-n/a}"
+	PC="${ca:-n/a}/${cm:-n/a}/${cn:-n/a}"
+}
+# Field $2 (1-3) of "a/m/n" $1, empty for n/a.
+f3() { local v; v=$(echo "$1" | cut -d/ -f"$2"); [ "$v" = n/a ] || echo "$v"; }
+
+r1=() rxm=() t1=() txm=() p1=() pm=() v1=() vm=() q1=() qm=() missing=0
 for r in $(seq "$bench_rounds"); do
 	afp1_tx=$(afp_tx_rate 1)
 	afpm_tx=$(afp_tx_rate 512)
 	nm_tx=$(nm_tx_rate)
-	afp1_rx=$(afp_rx_rate 1)
-	off1=$(cat /tmp/nmb-offered) pc1=$(cat /tmp/nmb-pc)
-	afpm_rx=$(afp_rx_rate 512)
-	offm=$(cat /tmp/nmb-offered) pcm=$(cat /tmp/nmb-pc)
-	nm_rx=$(nm_rx_rate)
-	offn=$(cat /tmp/nmb-offered) pcn=$(cat /tmp/nmb-pc)
-	echo "VMBENCH: round=$r generic_tx_mpps=${nm_tx:-n/a} generic_rx_mpps=${nm_rx:-n/a}" \
-		"af_packet_tx_mpps=${afp1_tx:-n/a} af_packet_rx_mpps=${afp1_rx:-n/a}" \
-		"af_packet_mmsg_tx_mpps=${afpm_tx:-n/a} af_packet_mmsg_rx_mpps=${afpm_rx:-n/a}" \
-		"offered_rx_mpps=${off1:-n/a}/${offm:-n/a}/${offn:-n/a}" \
-		"rx_mpps_per_cpu_s=${pc1:-n/a}/${pcm:-n/a}/${pcn:-n/a}"
+	rx_three nmbB
+	irx=$RX ioff=$OFF ipc=$PC
+	rx_three nmbA
+	vrx=$RX voff=$OFF vpc=$PC
+	echo "VMBENCH: round=$r generic_tx_mpps=${nm_tx:-n/a}" \
+		"af_packet_tx_mpps=${afp1_tx:-n/a} af_packet_mmsg_tx_mpps=${afpm_tx:-n/a}"
+	echo "VMBENCH: round=$r injected rx_mpps=$irx offered_mpps=$ioff" \
+		"rx_mpps_per_cpu_s=$ipc"
+	echo "VMBENCH: round=$r napi rx_mpps=$vrx offered_mpps=$voff" \
+		"rx_mpps_per_cpu_s=$vpc"
 	t1+=("$(ratio "$nm_tx" "$afp1_tx")")
-	r1+=("$(ratio "$nm_rx" "$afp1_rx")")
 	txm+=("$(ratio "$nm_tx" "$afpm_tx")")
-	rxm+=("$(ratio "$nm_rx" "$afpm_rx")")
-	p1+=("$(ratio "$pcn" "$pc1")")
-	pm+=("$(ratio "$pcn" "$pcm")")
+	r1+=("$(ratio "$(f3 "$irx" 3)" "$(f3 "$irx" 1)")")
+	rxm+=("$(ratio "$(f3 "$irx" 3)" "$(f3 "$irx" 2)")")
+	q1+=("$(ratio "$(f3 "$ipc" 3)" "$(f3 "$ipc" 1)")")
+	qm+=("$(ratio "$(f3 "$ipc" 3)" "$(f3 "$ipc" 2)")")
+	v1+=("$(ratio "$(f3 "$vrx" 3)" "$(f3 "$vrx" 1)")")
+	vm+=("$(ratio "$(f3 "$vrx" 3)" "$(f3 "$vrx" 2)")")
+	p1+=("$(ratio "$(f3 "$vpc" 3)" "$(f3 "$vpc" 1)")")
+	pm+=("$(ratio "$(f3 "$vpc" 3)" "$(f3 "$vpc" 2)")")
 	echo "VMBENCH: round=$r generic_ratio_af_packet tx=${t1[-1]} rx=${r1[-1]}" \
-		"rx_per_cpu=${p1[-1]} _mmsg tx=${txm[-1]} rx=${rxm[-1]} rx_per_cpu=${pm[-1]}"
-	for v in "$nm_tx" "$nm_rx" "$afp1_tx" "$afp1_rx"; do
+		"rx_per_cpu=${q1[-1]} _mmsg tx=${txm[-1]} rx=${rxm[-1]} rx_per_cpu=${qm[-1]}" \
+		"napi: rx=${v1[-1]} rx_per_cpu=${p1[-1]} _mmsg rx=${vm[-1]} rx_per_cpu=${pm[-1]}"
+	for v in "$nm_tx" "$afp1_tx" "$(f3 "$irx" 1)" "$(f3 "$irx" 3)" \
+		"$(f3 "$vrx" 1)" "$(f3 "$vrx" 3)"; do
 		[ -n "$v" ] || missing=$((missing + 1))
 	done
 done
-echo "VMBENCH: (veth, vb's receive work in a NAPI thread on CPU 1; tx: 60-byte" \
-	"frames of ethertype 0x88b5; rx: pktgen's 62-byte MPLS frames at full speed," \
-	"offered Mpps quoted per receiver af_packet/mmsg/generic; ${bench_secs}s each," \
-	"kernel $(uname -r))"
+echo "VMBENCH: (tx: 60-byte frames of ethertype 0x88b5 into va, nobody on vb;" \
+	"rx: pktgen's 62-byte MPLS frames at full speed, injected into vb's receive" \
+	"path on CPU 0 (netif_receive, burst 64), or through va and vb's NAPI thread" \
+	"on CPU 1 (napi); receivers on CPU 1; Mpps and what pktgen offered quoted" \
+	"per receiver af_packet/mmsg/generic; ${bench_secs}s each, kernel $(uname -r))"
 echo "VMBENCH: generic_ratio_af_packet tx=$(median "${t1[@]}")" \
-	"rx=$(median "${r1[@]}") (median of $bench_rounds rounds)"
+	"rx=$(median "${r1[@]}") (median of $bench_rounds rounds; rx injected)"
 echo "VMBENCH: generic_ratio_af_packet_mmsg tx=$(median "${txm[@]}")" \
 	"rx=$(median "${rxm[@]}") (median of $bench_rounds rounds)"
-echo "VMBENCH: generic_ratio_af_packet_rx_per_cpu plain=$(median "${p1[@]}")" \
-	"mmsg=$(median "${pm[@]}") (frames per CPU second of the receiver and vb's" \
-	"NAPI thread, median of $bench_rounds rounds)"
+echo "VMBENCH: generic_ratio_af_packet_rx_per_cpu plain=$(median "${q1[@]}")" \
+	"mmsg=$(median "${qm[@]}") (injected: frames per CPU second of the receiving" \
+	"process, median of $bench_rounds rounds)"
+echo "VMBENCH: generic_ratio_af_packet_napi rx=$(median "${v1[@]}")" \
+	"mmsg=$(median "${vm[@]}") rx_per_cpu plain=$(median "${p1[@]}")" \
+	"mmsg=$(median "${pm[@]}") (through the pair, frames per CPU second of the" \
+	"receiver and vb's NAPI thread, median of $bench_rounds rounds)"
 if [ "$missing" = 0 ]; then
 	pass "bench: emulated adapter and AF_PACKET rates measured"
 else
 	cat /tmp/afp.out >$LOG
 	fail "bench: $missing measurements failed"
 fi
-kpg kpktgend_0 rem_device_all
+for PG_NS in nmbA nmbB; do kpg kpktgend_0 rem_device_all; done
 ip netns del nmbA
 ip netns del nmbB
