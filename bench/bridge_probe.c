@@ -42,6 +42,7 @@
  *   -> bridge_probe mode=... mpps=... packets=... seconds=...
  */
 #include "bench.h"
+#include "nt_prefetch.h"
 
 #include <pthread.h>
 #include <unistd.h>
@@ -66,15 +67,6 @@ enum bp_mode { BP_S_FR, BP_SF_R, BP_PIPE };
  * does), so that it crosses once and the misses overlap.
  */
 #define BP_AHEAD	16u
-
-static inline void bp_prefetchw(const void *p)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__asm__ __volatile__("prefetchw %0" : : "m"(*(const char *)p));
-#else
-	__builtin_prefetch(p, 1);
-#endif
-}
 
 static struct {
 	struct bp_ring *a, *b;
@@ -120,7 +112,7 @@ static int bp_tx_step(struct bp_tx *t)
 		struct bench_desc *s = &r->slot[h & (BP_SLOTS - 1)];
 		uint32_t b = s->buf_idx, i = h & (BP_SLOTS - 1);
 
-		bp_prefetchw(&r->slot[(h + BP_AHEAD) & (BP_SLOTS - 1)]);
+		nt_prefetchw(&r->slot[(h + BP_AHEAD) & (BP_SLOTS - 1)]);
 		if (t->last[i] != b) {
 			memcpy(bp.bufs + (size_t)b * BP_BUFSIZE, t->frame, BP_LEN);
 			t->last[i] = b;
@@ -154,8 +146,8 @@ static int bp_fwd_step(struct bp_fwd *f)
 		struct bench_desc *ts = &b->slot[(f->b_head + i) & (BP_SLOTS - 1)];
 		uint32_t idx = ts->buf_idx;
 
-		bp_prefetchw(&a->slot[(f->a_tail + i + BP_AHEAD) & (BP_SLOTS - 1)]);
-		bp_prefetchw(&b->slot[(f->b_head + i + BP_AHEAD) & (BP_SLOTS - 1)]);
+		nt_prefetchw(&a->slot[(f->a_tail + i + BP_AHEAD) & (BP_SLOTS - 1)]);
+		nt_prefetchw(&b->slot[(f->b_head + i + BP_AHEAD) & (BP_SLOTS - 1)]);
 		ts->buf_idx = rs->buf_idx;
 		rs->buf_idx = idx;
 		rs->flags |= BP_CHANGED;

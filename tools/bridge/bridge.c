@@ -28,6 +28,7 @@
 #include "nt_log.h"
 #include "nt_opt.h"
 #include "nt_port.h"
+#include "nt_prefetch.h"
 #include "nt_run.h"
 #include "nt_stats.h"
 
@@ -71,16 +72,6 @@ enum br_block { BR_GO, BR_RX_SHORT, BR_TX_SHORT };
  * (bench/README.md, "Where the time goes in bridge_zc").
  */
 #define BR_PREFETCH	16
-
-static inline void br_prefetchw(const void *p)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	/* PREFETCHW: a no-op on x86 CPUs without it (0F 0D is a NOP there) */
-	__asm__ __volatile__("prefetchw %0" : : "m"(*(const char *)p));
-#else
-	__builtin_prefetch(p, 1);
-#endif
-}
 
 static inline uint32_t br_ahead(const struct netmap_ring *r, uint32_t i)
 {
@@ -133,11 +124,11 @@ static unsigned move_ring(struct netmap_ring *rx, struct netmap_ring *tx, unsign
 		for (i = 0; i < n; i++) {
 			struct netmap_slot *rs = &rx->slot[j], *ts = &tx->slot[k];
 
-			br_prefetchw(&tx->slot[br_ahead(tx, k)]);
+			nt_prefetchw(&tx->slot[br_ahead(tx, k)]);
 			if (zerocopy) {
 				uint32_t idx = ts->buf_idx;
 
-				br_prefetchw(&rx->slot[br_ahead(rx, j)]);
+				nt_prefetchw(&rx->slot[br_ahead(rx, j)]);
 				ts->buf_idx = rs->buf_idx;
 				rs->buf_idx = idx;
 				rs->flags |= NS_BUF_CHANGED;
