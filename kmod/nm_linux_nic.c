@@ -75,12 +75,41 @@ static void nmk_nic_work(struct work_struct *work);
  */
 #define NMK_TX_BATCH 32
 
+/*
+ * Frame memory of a transmit queue, reused.  A frame's skb is built
+ * (build_skb) around a piece of a page of the queue's pool: the frame,
+ * then the skb_shared_info.  Freeing the skb only drops a reference of
+ * the page (head_frag), so nothing is allocated, zeroed (Debian's
+ * kernels have init_on_alloc: every kmalloc'd skb head was cleared, 512
+ * bytes for a 60-byte frame, before being copied over) or returned to
+ * the slab allocator per frame, from the sender's CPU or from the CPU
+ * that frees it.  The pool's pages are carved in turn; a page is carved
+ * again once its reference count says every skb built on it is gone,
+ * and a page still in use when its turn comes is left to its skbs (the
+ * last one frees it) and replaced by a new one.  The pool holds each
+ * page with NMK_TX_BIAS references more than it has given out (bias), so
+ * that giving a piece costs no atomic operation: all pieces are back
+ * when the count is 1 + bias.  Frames too long for a page use alloc_skb.
+ */
+#define NMK_TX_PAGES 128
+#define NMK_TX_BIAS (PAGE_SIZE / SMP_CACHE_BYTES)
+/* Largest headroom and frame built on the pool: two a page (MTU 1500). */
+#define NMK_TX_PIECE_MAX (PAGE_SIZE / 2 - \
+			  SKB_DATA_ALIGN(sizeof(struct skb_shared_info)))
+
+struct nmk_txpage {
+	struct page *page;
+	uint32_t bias;			/* references held beyond the base one */
+};
+
 struct nmk_txq {
 	struct nmk_nic *nic;
 	atomic_t done;			/* completions not yet reported */
 	struct sk_buff *pend[NMK_TX_BATCH];
 	uint32_t npend;
 	int cpu;			/* where the last batch went, or -1 */
+	uint32_t pcur, poff;		/* page of pool being carved, offset */
+	struct nmk_txpage pool[NMK_TX_PAGES];
 };
 
 /*
@@ -604,6 +633,67 @@ static void nmk_tx_push(struct nmk_nic *nic, uint32_t q)
 	tq->npend = n - i;
 }
 
+/* The pool's references to page p go: the page lives while skbs use it. */
+static void nmk_txpage_release(struct nmk_txpage *p)
+{
+	if (p->page)
+		__page_frag_cache_drain(p->page, p->bias + 1);
+	p->page = NULL;
+	p->bias = 0;
+}
+
+/* The pool of tq is given up (the port closed); in-flight skbs keep theirs. */
+static void nmk_txq_pool_release(struct nmk_txq *tq)
+{
+	uint32_t i;
+
+	for (i = 0; i < NMK_TX_PAGES; i++)
+		nmk_txpage_release(&tq->pool[i]);
+	tq->pcur = 0;
+	tq->poff = 0;
+}
+
+/*
+ * An skb of size bytes of frame memory (headroom and frame) from tq's
+ * pool, or NULL (no memory): the skb owns a reference of the page.
+ */
+static struct sk_buff *nmk_txq_build(struct nmk_txq *tq, uint32_t size)
+{
+	uint32_t piece = SKB_DATA_ALIGN(size) +
+			 SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
+	struct nmk_txpage *p = &tq->pool[tq->pcur];
+	struct sk_buff *skb;
+
+	if (!p->page || tq->poff + piece > PAGE_SIZE || !p->bias) {
+		/* This page is used up: the next one, free again or new. */
+		if (p->page) {
+			tq->pcur = (tq->pcur + 1) % NMK_TX_PAGES;
+			p = &tq->pool[tq->pcur];
+		}
+		if (p->page && page_ref_count(p->page) == p->bias + 1) {
+			/* Every skb of the page is gone: no reader left. */
+			smp_acquire__after_ctrl_dep();
+			page_ref_add(p->page, NMK_TX_BIAS - p->bias);
+			p->bias = NMK_TX_BIAS;
+		} else {
+			nmk_txpage_release(p);
+			p->page = alloc_page(GFP_ATOMIC | __GFP_NOWARN |
+					     __GFP_NOMEMALLOC);
+			if (!p->page)
+				return NULL;
+			page_ref_add(p->page, NMK_TX_BIAS);
+			p->bias = NMK_TX_BIAS;
+		}
+		tq->poff = 0;
+	}
+	skb = build_skb(page_address(p->page) + tq->poff, piece);
+	if (!skb)
+		return NULL;
+	tq->poff += piece;
+	p->bias--;			/* the skb's reference */
+	return skb;
+}
+
 int nmh_nic_xmit(struct nmh_nic *h, uint32_t q, const void *buf, uint32_t len)
 {
 	struct nmk_nic *nic = (struct nmk_nic *)h;
@@ -611,6 +701,7 @@ int nmh_nic_xmit(struct nmh_nic *h, uint32_t q, const void *buf, uint32_t len)
 	struct net_device *dev;
 	struct nmk_txq *tq;
 	struct sk_buff *skb = NULL;
+	uint32_t hr, size;
 	int err = -ENXIO;
 
 	if (q >= nic->ntx)
@@ -635,14 +726,18 @@ int nmh_nic_xmit(struct nmh_nic *h, uint32_t q, const void *buf, uint32_t len)
 	 * (ip -s link), as the stack counts its own drops.
 	 */
 	err = len < ETH_HLEN ? -EINVAL : -ENOMEM;
-	if (len >= ETH_HLEN)
-		skb = alloc_skb(LL_RESERVED_SPACE(dev) + len,
-				GFP_ATOMIC | __GFP_NOWARN);
+	hr = LL_RESERVED_SPACE(dev);
+	/* Room to pad to ETH_ZLEN in place, as some drivers do. */
+	size = hr + max_t(uint32_t, len, ETH_ZLEN);
+	if (len >= ETH_HLEN && size <= NMK_TX_PIECE_MAX)
+		skb = nmk_txq_build(tq, size);
+	else if (len >= ETH_HLEN)
+		skb = alloc_skb(size, GFP_ATOMIC | __GFP_NOWARN);
 	if (!skb) {
 		dev_core_stats_tx_dropped_inc(dev);
 		goto out;
 	}
-	skb_reserve(skb, LL_RESERVED_SPACE(dev));
+	skb_reserve(skb, hr);
 	skb_put_data(skb, buf, len);
 	skb_reset_mac_header(skb);
 	skb_set_network_header(skb, ETH_HLEN);
@@ -880,8 +975,10 @@ void nmh_nic_close(struct nmh_nic *h)
 	synchronize_net();	/* destructors and handlers see na NULL */
 	cancel_work_sync(&nic->work);
 	nmk_rxq_purge(nic);
-	for (i = 0; i < nic->ntx; i++)
+	for (i = 0; i < nic->ntx; i++) {
 		nmk_tx_drop_pending(&nic->txq[i]);
+		nmk_txq_pool_release(&nic->txq[i]);
+	}
 	if (nic->dev)
 		dev_put(nic->dev);
 	nic->dev = NULL;
