@@ -48,6 +48,11 @@
 #include <linux/hrtimer.h>
 #include <linux/nsproxy.h>
 #include <linux/cpumask.h>
+#if __has_include(<linux/unaligned.h>)
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
 #include <net/net_namespace.h>
 #if __has_include(<net/gso.h>)
 #include <net/gso.h>
@@ -633,6 +638,31 @@ static void nmk_tx_push(struct nmk_nic *nic, uint32_t q)
 	tq->npend = n - i;
 }
 
+/*
+ * A frame into its skb.  memcpy is "rep movsb" on CPUs with ERMS: a
+ * start-up cost per call on hardware, and under emulation (TCG) a cost
+ * per byte (6 % of the sender's CPU for 60-byte frames in the 6.1
+ * guest).  Short frames (never shorter than 8 bytes here) go 8 bytes at
+ * a time, the last word overlapping the one before it, so that nothing
+ * beyond the frame is read.
+ */
+static inline void nmk_copy_frame(void *dst, const void *src, uint32_t len)
+{
+	const u8 *s = src;
+	u8 *d = dst;
+	uint32_t i;
+
+	if (len > 256 || len < 8) {
+		memcpy(dst, src, len);
+		return;
+	}
+	for (i = 0; i + 8 <= len; i += 8)
+		put_unaligned(get_unaligned((const u64 *)(s + i)), (u64 *)(d + i));
+	if (i < len)
+		put_unaligned(get_unaligned((const u64 *)(s + len - 8)),
+			      (u64 *)(d + len - 8));
+}
+
 /* The pool's references to page p go: the page lives while skbs use it. */
 static void nmk_txpage_release(struct nmk_txpage *p)
 {
@@ -686,7 +716,13 @@ static struct sk_buff *nmk_txq_build(struct nmk_txq *tq, uint32_t size)
 		}
 		tq->poff = 0;
 	}
-	skb = build_skb(page_address(p->page) + tq->poff, piece);
+	/*
+	 * napi_build_skb takes the sk_buff from the CPU's cache, refilled
+	 * 16 at a time; it wants bottom halves off.
+	 */
+	local_bh_disable();
+	skb = napi_build_skb(page_address(p->page) + tq->poff, piece);
+	local_bh_enable();
 	if (!skb)
 		return NULL;
 	tq->poff += piece;
@@ -738,7 +774,7 @@ int nmh_nic_xmit(struct nmh_nic *h, uint32_t q, const void *buf, uint32_t len)
 		goto out;
 	}
 	skb_reserve(skb, hr);
-	skb_put_data(skb, buf, len);
+	nmk_copy_frame(skb_put(skb, len), buf, len);
 	skb_reset_mac_header(skb);
 	skb_set_network_header(skb, ETH_HLEN);
 	skb->protocol = eth_hdr(skb)->h_proto;
