@@ -82,7 +82,7 @@ static void nmk_nic_work(struct work_struct *work);
 
 /*
  * Frame memory of a transmit queue, reused.  A frame's skb is built
- * (build_skb) around a piece of a page of the queue's pool: the frame,
+ * (napi_build_skb) around a piece of a page of the queue's pool: the frame,
  * then the skb_shared_info.  Freeing the skb only drops a reference of
  * the page (head_frag), so nothing is allocated, zeroed (Debian's
  * kernels have init_on_alloc: every kmalloc'd skb head was cleared, 512
@@ -94,7 +94,8 @@ static void nmk_nic_work(struct work_struct *work);
  * last one frees it) and replaced by a new one.  The pool holds each
  * page with NMK_TX_BIAS references more than it has given out (bias), so
  * that giving a piece costs no atomic operation: all pieces are back
- * when the count is 1 + bias.  Frames too long for a page use alloc_skb.
+ * when the count is 1 + bias.  Frames too long for half a page use
+ * alloc_skb.
  */
 #define NMK_TX_PAGES 128
 #define NMK_TX_BIAS (PAGE_SIZE / SMP_CACHE_BYTES)
@@ -114,7 +115,7 @@ struct nmk_txq {
 	uint32_t npend;
 	int cpu;			/* where the last batch went, or -1 */
 	uint32_t pcur, poff;		/* page of pool being carved, offset */
-	struct nmk_txpage pool[NMK_TX_PAGES];
+	struct nmk_txpage *pool;	/* NMK_TX_PAGES */
 };
 
 /*
@@ -199,13 +200,22 @@ uint32_t nmh_online_cpus(void)
 	return num_online_cpus();
 }
 
+static void nmk_nic_free(struct nmk_nic *nic)
+{
+	uint32_t i;
+
+	for (i = 0; nic->txq && i < nic->ntx; i++)
+		kfree(nic->txq[i].pool);
+	kfree(nic->txq);
+	kfree(nic->rxq);
+	kfree(nic);
+}
+
 static void nmk_nic_put(struct nmk_nic *nic)
 {
 	if (!refcount_dec_and_test(&nic->refs))
 		return;
-	kfree(nic->txq);
-	kfree(nic->rxq);
-	kfree(nic);
+	nmk_nic_free(nic);
 	atomic_dec(&nmk_nic_count);
 }
 
@@ -887,15 +897,18 @@ int nmh_nic_open(const char *name, struct nm_adapter *na,
 	nic->nhrx = na->num_host_rings[NR_RX] ? na->num_host_rings[NR_RX] : 1;
 	nic->txq = kcalloc(nic->ntx, sizeof(*nic->txq), GFP_KERNEL);
 	nic->rxq = kcalloc(nic->nrx + 32, sizeof(*nic->rxq), GFP_KERNEL);
-	if (!nic->txq || !nic->rxq) {
-		kfree(nic->txq);
-		kfree(nic->rxq);
-		kfree(nic);
-		goto out;
-	}
-	for (i = 0; i < nic->ntx; i++) {
+	for (i = 0; nic->txq && i < nic->ntx; i++) {
 		nic->txq[i].nic = nic;
 		nic->txq[i].cpu = -1;
+		nic->txq[i].pool = kcalloc(NMK_TX_PAGES,
+					   sizeof(*nic->txq[i].pool),
+					   GFP_KERNEL);
+		if (!nic->txq[i].pool)
+			break;
+	}
+	if (!nic->txq || !nic->rxq || i < nic->ntx) {
+		nmk_nic_free(nic);
+		goto out;
 	}
 	for (i = 0; i < nic->nrx + 32; i++) {
 		struct nmk_rxq *rxq = &nic->rxq[i];
