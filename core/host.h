@@ -246,6 +246,17 @@ void nmh_nic_xmit_flush(struct nmh_nic *nic, uint32_t q);
 uint32_t nmh_nic_tx_done(struct nmh_nic *nic, uint32_t q);
 uint32_t nmh_nic_rx_pull(struct nmh_nic *nic, uint32_t q, int host,
 			 struct nm_nic_rxbuf *bufs, uint32_t n);
+/*
+ *  - nmh_nic_rx_hold: on: the RX sync of a user's ring is about to fill
+ *    slots from the frames queued for RX queue q (host: host stack
+ *    queue q) with nmh_nic_rx_pull.  Returns 0 when nothing is queued
+ *    (the sync then only publishes), else 1, and from then until the
+ *    call with on = 0 the host copies no frame of that queue into the
+ *    ring itself (a host whose receive path fills rings directly,
+ *    nm_nic_rx_slots, queues meanwhile).  A host that never fills rings
+ *    itself returns 1.
+ */
+int nmh_nic_rx_hold(struct nmh_nic *nic, uint32_t q, int host, int on);
 int nmh_nic_host_send(struct nmh_nic *nic, const void *buf, uint32_t len);
 
 /*

@@ -170,6 +170,14 @@ struct nm_kring {
 	uint64_t stat_pkts, stat_bytes, stat_drops;
 	/* NIC TX rings: frames handed to the device, not yet freed by it. */
 	uint32_t nic_inflight;
+	/*
+	 * NIC RX rings: the next slot to fill.  [nr_hwtail, nic_fill) holds
+	 * frames already copied (by the host's receive path, or the RX sync
+	 * from the host's queue) and not yet published; the RX sync
+	 * publishes them (nm_nic_import).  Written under the host's queue
+	 * lock, or by the sync while the host holds off (nmh_nic_rx_hold).
+	 */
+	uint32_t nic_fill;
 	char pad_end[NM_CACHE_LINE];
 
 	/*
@@ -853,6 +861,12 @@ int nm_nic_host_wanted(struct nm_adapter *na, uint32_t txq, uint32_t *hq);
 void nm_nic_event(struct nm_adapter *na, enum nm_txrx t, uint32_t q,
 		  int host);
 void nm_nic_state(struct nm_adapter *na, uint32_t state);
+struct nm_nic_rxbuf;
+struct nm_kring *nm_nic_rx_direct(struct nm_adapter *na, uint32_t q);
+int nm_nic_rx_slots(struct nm_kring *k, uint32_t len,
+		    struct nm_nic_rxbuf *rb, uint32_t max);
+void nm_nic_rx_filled(struct nm_kring *k, const struct nm_nic_rxbuf *rb,
+		      uint32_t n);
 void nm_nic_work(struct nm_adapter *na);
 void nm_nic_poll(struct nm_adapter *na, uint32_t i);
 /* VALE side of attached NICs. */

@@ -652,6 +652,10 @@ int nm_poll_peek(const struct nm_priv *priv, unsigned int events)
 
 			if (NM_READ_ONCE(k->nr_hwtail) != NM_READ_ONCE(k->rtail))
 				return 1;
+			/* A NIC's receive path filled slots the sync publishes. */
+			if (t == NR_RX && na->kind == NM_KIND_NIC &&
+			    NM_READ_ONCE(k->nic_fill) != NM_READ_ONCE(k->rtail))
+				return 1;
 		}
 	}
 	return 0;

@@ -57,6 +57,100 @@ int nm_nic_rx_wanted(struct nm_adapter *na, uint32_t q)
 }
 
 /*
+ * Direct receive.  A host whose receive path runs beside the rings (the
+ * kernel's rx_handler, in softirq on the CPU that received the frame)
+ * may copy a frame straight into the next free slots of a user's RX
+ * ring instead of queueing it for the RX sync: the buffer it came in is
+ * then freed where it was allocated, and the sync only publishes.  The
+ * slots are the kernel's ([nic_fill, hwcur - 1)), but they lie in memory
+ * the user may write at any time, so every buffer index is read once
+ * and checked against the region, every capacity capped at the buffer
+ * (offsets, 10.7), as nm_nic_import does.  ring->tail and nr_hwtail
+ * still move only in the RX sync (6.1): copy monitors, which catch up in
+ * that sync, see every frame before the owner can take it.
+ *
+ * Fills of one ring are serialized by the host (its queue lock), and
+ * exclude the sync's own fills from the host's queue (nmh_nic_rx_hold).
+ * The sync moves nr_hwcur (store-release, after finishing with the
+ * released slots) and reads nic_fill (load-acquire); the filler reads
+ * nr_hwcur (acquire) and moves nic_fill (release, after writing the
+ * slots).
+ *
+ * Ring q of a user's binding that takes direct fills, or NULL (ports
+ * attached to a switch go through their wrapper; host rings are filled
+ * by the sync alone).
+ */
+struct nm_kring *nm_nic_rx_direct(struct nm_adapter *na, uint32_t q)
+{
+	struct nm_kring *k;
+
+	if ((NM_READ_ONCE(na->flags) & NAF_KERNEL_OWNED) ||
+	    q >= na->num_rings[NR_RX] || !na->rings[NR_RX])
+		return NULL;
+	k = &na->rings[NR_RX][q];
+	if (!NM_READ_ONCE(k->users) || !k->ring)
+		return NULL;
+	return k;
+}
+
+/*
+ * The free slots from nic_fill on that a frame of len bytes takes (at
+ * most max): their buffers and capacities in rb.  Returns how many; 0
+ * when the ring has no room for it (the user has not released enough);
+ * -EINVAL when the frame cannot be filled here (a slot with a buffer the
+ * user broke, which the sync repairs; longer than max slots; empty):
+ * the host queues it for the sync, which decides.
+ */
+int nm_nic_rx_slots(struct nm_kring *k, uint32_t len,
+		    struct nm_nic_rxbuf *rb, uint32_t max)
+{
+	struct nm_adapter *na = k->na;
+	struct netmap_slot *slot = k->ring->slot;
+	uint32_t n = k->nkr_num_slots, at = k->nic_fill;
+	uint32_t room = n - 1 - nm_dist(nm_load_acquire(&k->nr_hwcur), at, n);
+	uint32_t nbufs = nm_mem_nbufs(na->mem), got = 0, j;
+	struct nm_bufs bb;
+
+	if (!len)
+		return -EINVAL;
+	nm_bufs_init(&bb, na->mem);
+	for (j = 0; got < len; j++, at = nm_next(at, n)) {
+		struct netmap_slot *s = &slot[at];
+		uint32_t idx = NM_READ_ONCE(s->buf_idx), cap;
+		uint64_t off;
+
+		if (j == room)
+			return 0;
+		if (j == max || idx < 2 || idx >= nbufs)
+			return -EINVAL;
+		off = nm_slot_offset(k, s);
+		cap = off < bb.size ? bb.size - (uint32_t)off : 0;
+		if (cap > k->buf_usable)
+			cap = k->buf_usable;
+		if (!cap)
+			return -EINVAL;
+		rb[j].buf = nm_bufs_addr(&bb, idx) + off;
+		rb[j].cap = cap;
+		got += cap;
+	}
+	return (int)j;
+}
+
+/* The host copied a frame into the n slots nm_nic_rx_slots gave it. */
+void nm_nic_rx_filled(struct nm_kring *k, const struct nm_nic_rxbuf *rb,
+		      uint32_t n)
+{
+	struct netmap_slot *slot = k->ring->slot;
+	uint32_t ns = k->nkr_num_slots, at = k->nic_fill, j;
+
+	for (j = 0; j < n; j++, at = nm_next(at, ns)) {
+		slot[at].len = (uint16_t)rb[j].len;
+		slot[at].flags = rb[j].more ? NS_MOREFRAG : 0;
+	}
+	nm_store_release(&k->nic_fill, at);
+}
+
+/*
  * Does a frame the host stack sends through device TX queue txq go to
  * host RX ring *hq (21: only while that TX queue is in netmap mode)?
  */
@@ -264,13 +358,23 @@ static void nm_nic_import(struct nm_kring *k, uint32_t q, int host)
 {
 	struct nm_adapter *na = k->na;
 	struct netmap_slot *slot = k->ring->slot;
-	uint32_t n = k->nkr_num_slots, tail = k->nr_hwtail;
-	uint32_t room = n - 1 - nm_dist(k->nr_hwcur, tail, n);
+	uint32_t n = k->nkr_num_slots, tail, room;
 	uint32_t nbufs = nm_mem_nbufs(na->mem);
 	struct nm_nic_rxbuf rb[NM_NIC_BATCH];
 	struct nm_bufs bb;
 	int bad = 0;
 
+	/*
+	 * Nothing queued: the host's receive path filled what came (or
+	 * nothing did); publish it.  Else fill from the queue after what
+	 * the host filled, while it holds off.
+	 */
+	if (!nmh_nic_rx_hold(na->nic, q, host, 1)) {
+		nm_nic_set_tail(k, nm_load_acquire(&k->nic_fill));
+		return;
+	}
+	tail = nm_load_acquire(&k->nic_fill);
+	room = n - 1 - nm_dist(k->nr_hwcur, tail, n);
 	nm_bufs_init(&bb, na->mem);
 	while (room && !bad) {
 		uint32_t m = room < NM_NIC_BATCH ? room : NM_NIC_BATCH;
@@ -304,7 +408,9 @@ static void nm_nic_import(struct nm_kring *k, uint32_t q, int host)
 		if (got < m)
 			break;
 	}
-	nm_nic_set_tail(k, tail);
+	nm_store_release(&k->nic_fill, tail);
+	nmh_nic_rx_hold(na->nic, q, host, 0);
+	nm_nic_set_tail(k, nm_load_acquire(&k->nic_fill));
 	if (bad)
 		nm_ring_repair(k);
 }
@@ -370,8 +476,10 @@ static int nm_nic_reg(struct nm_adapter *na, int onoff)
 	if (err)
 		return err;
 	NM_FOR_RX_TX(t)
-		for (i = 0; i < nma_all_rings(na, t); i++)
+		for (i = 0; i < nma_all_rings(na, t); i++) {
 			na->rings[t][i].nic_inflight = 0;
+			na->rings[t][i].nic_fill = na->rings[t][i].nr_hwtail;
+		}
 	for (i = 0; i < na->num_rings[NR_TX]; i++)
 		nmh_nic_tx_done(na->nic, i);	/* forget older completions */
 	err = nmh_nic_intercept(na->nic, 1);

@@ -4,9 +4,14 @@
  * any net_device (veth, tap, virtio-net, e1000, bridges, VLANs, ...).
  * core/nm_nic.c decides what the rings mean; this file only moves frames.
  *
- *  - Receive: an rx_handler queues the frames of the RX queues core
- *    wants (nm_nic_rx_wanted) on per-queue skb lists, bounded by the
- *    ring size; nmh_nic_rx_pull copies them into netmap buffers.
+ *  - Receive: the rx_handler copies a frame of an RX queue core wants
+ *    (nm_nic_rx_wanted) straight into the free slots of a user's ring
+ *    (nm_nic_rx_direct, nm_nic_rx_slots) and frees it there, on the CPU
+ *    that received (and usually allocated) it; the RX sync only
+ *    publishes.  Frames that cannot go there (segmentation, a VLAN tag
+ *    or a checksum to complete, a ring full, a broken slot, an attached
+ *    NIC's, the host stack's) are queued on per-queue skb lists, bounded
+ *    by the ring size, and nmh_nic_rx_pull copies them in the sync.
  *  - Transmit: nmh_nic_xmit copies a frame into an skb; up to 32 of
  *    them go to the driver's ndo_start_xmit on the chosen queue in one
  *    hold of the queue's lock, as the stack does, with xmit_more on all
@@ -142,6 +147,7 @@ struct nmk_rxq {
 	uint32_t ring;			/* core's queue number */
 	int host;			/* a host stack queue */
 	bool armed, pending;
+	bool pulling;			/* the sync fills from q (rx_hold) */
 	struct hrtimer mit;
 	struct nmk_nic *nic;
 };
@@ -266,13 +272,33 @@ static enum hrtimer_restart nmk_rxq_mit_end(struct hrtimer *t)
 /* Receive                                                          */
 /* ---------------------------------------------------------------- */
 
+/*
+ * rxq's lock held, a frame was added to its ring or queue: whether to
+ * wake the ring now (generic_mit, above).
+ */
+static bool nmk_rxq_mitigate(struct nmk_rxq *rxq)
+{
+	uint32_t mit;
+
+	if (rxq->armed) {
+		rxq->pending = true;
+		return false;
+	}
+	mit = nmk_generic_mit_ns();
+	if (mit) {
+		rxq->armed = true;
+		hrtimer_start(&rxq->mit, ns_to_ktime(mit),
+			      HRTIMER_MODE_REL_SOFT);
+	}
+	return true;
+}
+
 /* Queue skb (its Ethernet header at skb->data) on rxq; consumes it. */
 static void nmk_rxq_add(struct nm_adapter *na, struct nmk_rxq *rxq,
 			struct sk_buff *skb, uint32_t q, int host)
 {
 	unsigned long flags = 0;
-	uint32_t mit;
-	bool wake = true;
+	bool wake;
 
 	if (skb_vlan_tag_present(skb)) {
 		skb = __vlan_hwaccel_push_inside(skb);
@@ -287,15 +313,7 @@ static void nmk_rxq_add(struct nm_adapter *na, struct nmk_rxq *rxq,
 		return;
 	}
 	__skb_queue_tail(&rxq->q, skb);
-	mit = nmk_generic_mit_ns();
-	if (rxq->armed) {
-		rxq->pending = true;
-		wake = false;
-	} else if (mit) {
-		rxq->armed = true;
-		hrtimer_start(&rxq->mit, ns_to_ktime(mit),
-			      HRTIMER_MODE_REL_SOFT);
-	}
+	wake = nmk_rxq_mitigate(rxq);
 	nmk_rxq_unlock(rxq, flags);
 	if (wake)
 		nm_nic_event(na, NR_RX, q, host);
@@ -303,6 +321,65 @@ static void nmk_rxq_add(struct nm_adapter *na, struct nmk_rxq *rxq,
 
 static void nmk_capture(struct nm_adapter *na, struct nmk_nic *nic,
 			struct sk_buff *skb, uint32_t q, int host);
+
+/* Most slots a frame copied by the rx_handler takes (9000-byte frames). */
+#define NMK_RX_DIRECT_SLOTS 8
+
+/*
+ * Copy skb (its Ethernet header at its mac header, skb->data after it,
+ * as the rx_handler gets it) straight into the next free slots of ring
+ * q (core/nm_nic.c, "Direct receive"), under the queue's lock, which
+ * orders the fills of one queue from several CPUs and keeps them out of
+ * the slots a sync is filling from the queue.  Nothing of skb is
+ * written, so a shared skb needs no clone.  Frames queued earlier go
+ * first: while any wait (or the sync pulls them), this one queues too.
+ * Returns 1 when copied (the caller frees skb), -ENOSPC when the ring
+ * has no room, 0 when the frame is to be queued.
+ */
+static int nmk_rx_direct(struct nm_adapter *na, struct nmk_rxq *rxq,
+			 struct sk_buff *skb, uint32_t q)
+{
+	struct nm_nic_rxbuf rb[NMK_RX_DIRECT_SLOTS];
+	int mac = skb->data - skb_mac_header(skb);
+	uint32_t len = skb->len + mac, off = 0;
+	struct nm_kring *k;
+	bool wake;
+	int n, j;
+
+	if (skb_is_gso(skb) || skb_vlan_tag_present(skb) ||
+	    skb->ip_summed == CHECKSUM_PARTIAL)
+		return 0;
+	k = nm_nic_rx_direct(na, q);
+	if (!k)
+		return 0;
+	spin_lock_bh(&rxq->q.lock);
+	if (rxq->pulling || !skb_queue_empty(&rxq->q)) {
+		spin_unlock_bh(&rxq->q.lock);
+		return 0;
+	}
+	n = nm_nic_rx_slots(k, len, rb, ARRAY_SIZE(rb));
+	if (n <= 0) {
+		spin_unlock_bh(&rxq->q.lock);
+		return n ? 0 : -ENOSPC;
+	}
+	for (j = 0; j < n; j++) {
+		uint32_t l = min(len - off, rb[j].cap);
+
+		if (likely(!skb_is_nonlinear(skb)))
+			memcpy(rb[j].buf, skb_mac_header(skb) + off, l);
+		else
+			skb_copy_bits(skb, (int)off - mac, rb[j].buf, l);
+		rb[j].len = l;
+		rb[j].more = j + 1 < n;
+		off += l;
+	}
+	nm_nic_rx_filled(k, rb, n);
+	wake = nmk_rxq_mitigate(rxq);
+	spin_unlock_bh(&rxq->q.lock);
+	if (wake)
+		nm_nic_event(na, NR_RX, q, 0);
+	return 1;
+}
 
 static rx_handler_result_t nmk_rx_handler(struct sk_buff **pskb)
 {
@@ -324,12 +401,32 @@ static rx_handler_result_t nmk_rx_handler(struct sk_buff **pskb)
 		q %= nic->nrx;
 	if (!nm_nic_rx_wanted(na, q))
 		return RX_HANDLER_PASS;
+	rxq = &nic->rxq[q];
+	switch (nmk_rx_direct(na, rxq, skb, q)) {
+	case 1:
+		consume_skb(skb);
+		return RX_HANDLER_CONSUMED;
+	case -ENOSPC:
+		/*
+		 * The ring is full.  An skb that is ours alone may hold its
+		 * sender's resources (a netmap or socket sender on a veth is
+		 * paced by its frees): it waits in the queue, as all frames
+		 * did before.  A shared one would be cloned first and paces
+		 * nobody: dropped, as AF_PACKET drops when its socket's
+		 * buffer is full.
+		 */
+		if (skb_shared(skb)) {
+			dev_core_stats_rx_dropped_inc(skb->dev);
+			kfree_skb(skb);
+			return RX_HANDLER_CONSUMED;
+		}
+		break;
+	}
 	/*
 	 * A full queue drops the frame before anything is spent on it (the
 	 * clone of a shared skb, the lock), as AF_PACKET does when its
 	 * socket's buffer is full; the check under the lock stays exact.
 	 */
-	rxq = &nic->rxq[q];
 	if (skb_queue_len_lockless(&rxq->q) >= READ_ONCE(rxq->max)) {
 		dev_core_stats_rx_dropped_inc(skb->dev);
 		kfree_skb(skb);
@@ -341,6 +438,26 @@ static rx_handler_result_t nmk_rx_handler(struct sk_buff **pskb)
 	skb_push(skb, skb->data - skb_mac_header(skb));
 	nmk_capture(na, nic, skb, q, 0);
 	return RX_HANDLER_CONSUMED;
+}
+
+int nmh_nic_rx_hold(struct nmh_nic *h, uint32_t q, int host, int on)
+{
+	struct nmk_nic *nic = (struct nmk_nic *)h;
+	struct nmk_rxq *rxq;
+	unsigned long flags = 0;
+	int held;
+
+	if (host ? q >= nic->nhrx : q >= nic->nrx)
+		return 0;
+	rxq = &nic->rxq[host ? nic->nrx + q : q];
+	/* (a frame queued just after is woken for, or its timer is armed) */
+	if (on && skb_queue_empty_lockless(&rxq->q))
+		return 0;
+	nmk_rxq_lock(rxq, &flags);
+	held = on && !skb_queue_empty(&rxq->q);
+	rxq->pulling = held;
+	nmk_rxq_unlock(rxq, flags);
+	return held;
 }
 
 uint32_t nmh_nic_rx_pull(struct nmh_nic *h, uint32_t q, int host,

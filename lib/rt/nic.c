@@ -808,6 +808,15 @@ uint32_t nmh_nic_tx_done(struct nmh_nic *nic, uint32_t q)
 					 rt_pkt_tx_done(dq);
 }
 
+/* Frames come through the socket only, in the RX sync: always pull. */
+int nmh_nic_rx_hold(struct nmh_nic *nic, uint32_t q, int host, int on)
+{
+	(void)nic;
+	(void)q;
+	(void)host;
+	return on;
+}
+
 uint32_t nmh_nic_rx_pull(struct nmh_nic *nic, uint32_t q, int host,
 			 struct nm_nic_rxbuf *bufs, uint32_t n)
 {

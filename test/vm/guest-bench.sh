@@ -56,7 +56,9 @@
 # sendmmsg/recvmmsg (generic_ratio_af_packet_mmsg).  VM_BENCH_ROUNDS
 # rounds (default 3), each measuring every rate once in the same order;
 # the ratios are taken within a round and reported as medians.  Prints
-# "VMBENCH: " lines.
+# "VMBENCH: " lines.  VM_BENCH_ONLY=rx measures only the receivers under
+# the injected load (the rx and rx_per_cpu ratios; the others print n/a),
+# for comparing two builds of the receive path in alternated runs.
 
 bench_secs=${VM_BENCH_SECS:-4}
 bench_rounds=${VM_BENCH_ROUNDS:-3}
@@ -233,14 +235,21 @@ rx_three() {
 f3() { local v; v=$(echo "$1" | cut -d/ -f"$2"); [ "$v" = n/a ] || echo "$v"; }
 
 r1=() rxm=() t1=() txm=() p1=() pm=() v1=() vm=() q1=() qm=() missing=0
+only_rx=0
+[ "${VM_BENCH_ONLY:-}" = rx ] && only_rx=1
 for r in $(seq "$bench_rounds"); do
-	afp1_tx=$(afp_tx_rate 1)
-	afpm_tx=$(afp_tx_rate 512)
-	nm_tx=$(nm_tx_rate)
+	afp1_tx= afpm_tx= nm_tx= vrx=// voff=// vpc=//
+	if [ $only_rx = 0 ]; then
+		afp1_tx=$(afp_tx_rate 1)
+		afpm_tx=$(afp_tx_rate 512)
+		nm_tx=$(nm_tx_rate)
+	fi
 	rx_three nmbB
 	irx=$RX ioff=$OFF ipc=$PC
-	rx_three nmbA
-	vrx=$RX voff=$OFF vpc=$PC
+	if [ $only_rx = 0 ]; then
+		rx_three nmbA
+		vrx=$RX voff=$OFF vpc=$PC
+	fi
 	echo "VMBENCH: round=$r generic_tx_mpps=${nm_tx:-n/a}" \
 		"af_packet_tx_mpps=${afp1_tx:-n/a} af_packet_mmsg_tx_mpps=${afpm_tx:-n/a}"
 	echo "VMBENCH: round=$r injected rx_mpps=$irx offered_mpps=$ioff" \
@@ -260,8 +269,13 @@ for r in $(seq "$bench_rounds"); do
 	echo "VMBENCH: round=$r generic_ratio_af_packet tx=${t1[-1]} rx=${r1[-1]}" \
 		"rx_per_cpu=${q1[-1]} _mmsg tx=${txm[-1]} rx=${rxm[-1]} rx_per_cpu=${qm[-1]}" \
 		"napi: rx=${v1[-1]} rx_per_cpu=${p1[-1]} _mmsg rx=${vm[-1]} rx_per_cpu=${pm[-1]}"
-	for v in "$nm_tx" "$afp1_tx" "$(f3 "$irx" 1)" "$(f3 "$irx" 3)" \
-		"$(f3 "$vrx" 1)" "$(f3 "$vrx" 3)"; do
+	if [ $only_rx = 0 ]; then
+		need=("$nm_tx" "$afp1_tx" "$(f3 "$irx" 1)" "$(f3 "$irx" 3)" \
+			"$(f3 "$vrx" 1)" "$(f3 "$vrx" 3)")
+	else
+		need=("$(f3 "$irx" 1)" "$(f3 "$irx" 3)")
+	fi
+	for v in "${need[@]}"; do
 		[ -n "$v" ] || missing=$((missing + 1))
 	done
 done

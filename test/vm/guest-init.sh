@@ -70,6 +70,7 @@ chroot /mnt /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/b
 	VM_TIMESCALE="$VM_TIMESCALE" VM_FUZZ_OPS="$VM_FUZZ_OPS" \
 	VM_RINGFUZZ_SECONDS="$VM_RINGFUZZ_SECONDS" \
 	VM_BENCH_SECONDS="$VM_BENCH_SECONDS" VM_BENCH_ROUNDS="$VM_BENCH_ROUNDS" \
+	VM_BENCH_ONLY="${VM_BENCH_ONLY:-}" \
 	VM_FUZZ_SECONDS="$VM_FUZZ_SECONDS" VM_FUZZ_SEED="$VM_FUZZ_SEED" \
 	/bin/bash "$NETMAP_SRCDIR/test/vm/guest-tests.sh"
 rc=$?

@@ -65,6 +65,7 @@
 #              factor applied to the waits that give a tool time to act
 #              (default 4)
 #   VM_BENCH_SECONDS, VM_BENCH_ROUNDS  the bench group's runs (3 s, 3 rounds)
+#   VM_BENCH_ONLY=rx  the bench group measures only the injected rx rows
 #   VM_ALLOW_WARNINGS=1  do not fail on compiler warnings
 #   VM_LOCK    a file to hold an flock(1) on while the guest runs (and
 #              only then), for machines where several people run guests
@@ -268,6 +269,7 @@ VM_TOOL_TIMEOUT='${VM_TOOL_TIMEOUT:-90}'
 VM_TIMESCALE='${VM_TIMESCALE:-4}'
 VM_BENCH_SECONDS='${VM_BENCH_SECONDS:-3}'
 VM_BENCH_ROUNDS='${VM_BENCH_ROUNDS:-3}'
+VM_BENCH_ONLY='${VM_BENCH_ONLY:-}'
 VM_KEEP='$SRCDIR $BUILDDIR $WORK'
 EOF
 cp "$SRCDIR/test/vm/guest-init.sh" "$IR/init"
