@@ -172,8 +172,9 @@ bats_start() (
 # than the host, so the tools' timeout (helpers.bash) is raised to 90 s
 # and the waits that give a tool time to act are scaled by VM_TIMESCALE.
 # A test tagged `# bats test_tags=vm:alone` changes what every port of the
-# module shares (the global region's geometry): it runs after the others,
-# with no other bats file beside it.
+# module shares (the global region's geometry) or counts what every port
+# holds (the module's references): it runs after the others, with no other
+# bats file beside it.
 run_bats() {
 	local jobs=${VM_BATS_JOBS:-2} running=0 i=0 f n
 	local -a files=() alone=()
