@@ -35,9 +35,16 @@ struct nmh_bdg_lock {
 	uint32_t pad;
 };
 
-/* Bindings sleeping in poll on this ring: bit i = na->bindings[i]. */
+/*
+ * Bindings sleeping in poll on this ring: bit i = na->bindings[i].
+ * notifier_cpu: the CPU (plus one; 0: none yet) of the last publication
+ * on this ring (nmh_kring_notify), for a spinning poller to tell whether
+ * its peer shares its CPU (rt_poll_peer_here).
+ */
 struct nmh_kring_wait {
 	uint64_t sleepers;
+	uint32_t notifier_cpu;
+	uint32_t pad;
 };
 
 struct nmh_port_wait {

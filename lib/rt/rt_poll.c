@@ -12,7 +12,9 @@
  *   2. spin up to the descriptor's budget, reading the rings only
  *      (rt_poll_peek) and scanning again when they moved, and yielding
  *      the CPU every few microseconds while yields show that another
- *      program waits for it (rp_yield);
+ *      program waits for it (rp_yield), or at once when the peer last
+ *      published from this CPU (rp_peer_here: it cannot publish while
+ *      this thread spins there);
  *   3. arm, scan again, and sleep: on the futex words of the bindings
  *      when the call polls runtime descriptors only and none is a NIC
  *      port (futex_waitv for more than one), else in poll() on the
@@ -105,12 +107,14 @@ struct rp_stats {
 	uint64_t short_sleeps;	/* sleeps for a publication within the longest spin */
 	uint64_t yields;	/* sched_yield() calls while spinning */
 	uint64_t yields_ran;	/* ... that ran another program meanwhile */
+	uint64_t yields_here;	/* yields at once: the peer shares the CPU */
 	uint64_t lat_sum, lat_n, lat_max;	/* wake-up to return, ns */
 };
 
 static struct {
 	pthread_once_t once;
 	uint64_t spin_max;	/* ns; 0: never spin */
+	int no_peer_cpu;	/* NETMAP_POLL_PEER_CPU=0: ignore where the peer runs */
 	char *stats_path;
 	struct rp_stats st;
 } rp = { .once = PTHREAD_ONCE_INIT };
@@ -140,7 +144,7 @@ static void rp_stats_write(void)
 
 	rt_poll_counters(&c);
 	len = snprintf(line, sizeof(line),
-		       "netmap-poll pid=%d calls=%llu ready_at_once=%llu spins=%llu spin_hits=%llu spin_us=%llu given_us=%llu yields=%llu yields_ran=%llu sleeps=%llu woken=%llu timeouts=%llu long_waits=%llu waker_slept=%llu short_sleeps=%llu wake_latency_avg_ns=%llu wake_latency_max_ns=%llu wakes_sent=%llu wake_syscalls=%llu\n",
+		       "netmap-poll pid=%d calls=%llu ready_at_once=%llu spins=%llu spin_hits=%llu spin_us=%llu given_us=%llu yields=%llu yields_ran=%llu yields_here=%llu sleeps=%llu woken=%llu timeouts=%llu long_waits=%llu waker_slept=%llu short_sleeps=%llu wake_latency_avg_ns=%llu wake_latency_max_ns=%llu wakes_sent=%llu wake_syscalls=%llu\n",
 		       (int)getpid(),
 		       (unsigned long long)RP_GET(calls),
 		       (unsigned long long)RP_GET(at_once),
@@ -150,6 +154,7 @@ static void rp_stats_write(void)
 		       (unsigned long long)(RP_GET(given_ns) / 1000),
 		       (unsigned long long)RP_GET(yields),
 		       (unsigned long long)RP_GET(yields_ran),
+		       (unsigned long long)RP_GET(yields_here),
 		       (unsigned long long)RP_GET(sleeps),
 		       (unsigned long long)RP_GET(woken),
 		       (unsigned long long)RP_GET(timeouts),
@@ -184,6 +189,8 @@ static void rp_init(void)
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		us = 0;
 	rp.spin_max = (uint64_t)us * 1000;
+	e = getenv("NETMAP_POLL_PEER_CPU");
+	rp.no_peer_cpu = e && !strcmp(e, "0");
 	e = getenv("NETMAP_POLL_STATS");
 	if (e && *e && (rp.stats_path = strdup(e)))
 		atexit(rp_stats_write);
@@ -316,6 +323,49 @@ static uint64_t rp_yield(uint64_t spun, uint64_t now, uint64_t *given)
 }
 
 /*
+ * Does every ring the call waits on whose publisher is known have it on
+ * this thread's CPU?  (rt_poll_peer_where: the CPU of each ring's last
+ * publication.)  Rings nobody published on yet do not count.
+ */
+static int rp_peer_here(const struct rp_call *c)
+{
+	int cpu = sched_getcpu(), where = 0;
+	unsigned long i;
+
+	if (cpu < 0)
+		return 0;
+	for (i = 0; i < c->nfds; i++)
+		if (c->is_rt[i])
+			where |= rt_poll_peer_where(c->fds[i].fd,
+						    c->fds[i].events, cpu);
+	return where == RT_PEER_HERE;
+}
+
+/*
+ * Yield now, because the peer shares this CPU (rp_peer_here); *here
+ * cleared when the yield ran nobody.  Returns now; adds to *given the
+ * time others ran meanwhile.
+ */
+static uint64_t rp_yield_now(uint64_t now, uint64_t *given, int *here)
+{
+	uint64_t took;
+
+	sched_yield();
+	RP_COUNT(yields, 1);
+	RP_COUNT(yields_here, 1);
+	took = rt_now_ns() - now;
+	if (took > RP_YIELD_RAN_NS) {
+		RP_COUNT(yields_ran, 1);
+		*given += took;
+		/* pressure, as rp_yield() would have concluded */
+		rp_ys.gap = rp_ys.left = RP_YIELD_MIN_NS;
+	} else {
+		*here = 0;
+	}
+	return now + took;
+}
+
+/*
  * Spin until events, or until the budget is spent.  Other descriptors
  * are looked at every RP_OTHERS_EVERY_NS (a system call each time); the
  * CPU is yielded when rp_yield says so.  The budget is this thread's CPU
@@ -328,7 +378,7 @@ static uint64_t rp_yield(uint64_t spun, uint64_t now, uint64_t *given)
 static int rp_spin(const struct rp_call *c, uint64_t t0, uint64_t budget)
 {
 	uint64_t now = t0, last = t0, others_at = t0, given = 0;
-	int ready = 0, k;
+	int ready = 0, k, here = rp.spin_max && !rp.no_peer_cpu;
 
 	RP_COUNT(spins, 1);
 	while (now - t0 - given < budget && given < RP_GIVEN_MAX_NS) {
@@ -343,6 +393,18 @@ static int rp_spin(const struct rp_call *c, uint64_t t0, uint64_t budget)
 		}
 		if (ready)
 			break;
+		if (here && rp_peer_here(c)) {
+			/*
+			 * The peer last published from this CPU: it cannot
+			 * make progress while this thread spins, so hand it
+			 * the CPU at once.  A yield that ran nobody says it
+			 * is not runnable here (asleep, or moved): spin as
+			 * usual for the rest of the call.
+			 */
+			now = rp_yield_now(now, &given, &here);
+			last = now;
+			continue;
+		}
 		now = rp_yield(now - last, now, &given);
 		last = now;
 	}

@@ -25,6 +25,7 @@
 #define _GNU_SOURCE
 #endif
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -1192,7 +1193,11 @@ void nmh_kring_notify(struct nm_kring *kring)
 {
 	uint64_t mask;
 	uint32_t bit;
+	int cpu = sched_getcpu();
 
+	/* stored only when it changes: the line stays shared with the waiter */
+	if (cpu >= 0 && NM_READ_ONCE(kring->wait.notifier_cpu) != (uint32_t)cpu + 1)
+		NM_WRITE_ONCE(kring->wait.notifier_cpu, (uint32_t)cpu + 1);
 	nm_mb();
 	if (!__atomic_load_n(&kring->wait.sleepers, __ATOMIC_RELAXED))
 		return;
@@ -1212,6 +1217,7 @@ void nmh_kring_notify(struct nm_kring *kring)
 void nmh_kring_wait_init(struct nmh_kring_wait *w)
 {
 	w->sleepers = 0;
+	w->notifier_cpu = 0;
 }
 
 void nmh_port_wait_init(struct nmh_port_wait *w)
@@ -2480,6 +2486,32 @@ int rt_poll_peek(int fd, short events)
 	return nm_poll_peek(priv, (unsigned int)events);
 }
 
+int rt_poll_peer_where(int fd, short events, int cpu)
+{
+	struct nm_priv *priv = rt_priv_of(fd);
+	struct nm_adapter *na;
+	uint32_t i, c, want = (uint32_t)cpu + 1;
+	int where = 0;
+	enum nm_txrx t;
+
+	if (!priv || !(na = priv->na))
+		return 0;
+	if (!events)
+		events = POLLIN | POLLOUT;
+	NM_FOR_RX_TX(t) {
+		short dir = t == NR_TX ? POLLOUT | POLLWRNORM : POLLIN | POLLRDNORM;
+
+		if (!(events & dir))
+			continue;
+		for (i = priv->qfirst[t]; i < priv->qlast[t]; i++) {
+			c = NM_READ_ONCE(na->rings[t][i].wait.notifier_cpu);
+			if (c)
+				where |= c == want ? RT_PEER_HERE : RT_PEER_AWAY;
+		}
+	}
+	return where;
+}
+
 uint32_t rt_poll_arm(int fd, short events, enum rt_wait_how how)
 {
 	int idx = rt_fd_binding_of(fd);
@@ -2825,3 +2857,4 @@ int rt_cleanup(void)
 		err = -errno;
 	return err;
 }
+

@@ -91,6 +91,16 @@ short rt_poll_scan(int fd, short events);
 /* Could rt_poll_scan() find more now?  Reads only (for spinning). */
 int rt_poll_peek(int fd, short events);
 
+/*
+ * Where the last publications on the rings fd waits on for events came
+ * from, against CPU cpu: RT_PEER_HERE (some from cpu), RT_PEER_AWAY
+ * (some from another CPU), both or neither (nothing published yet).
+ * Reads only.
+ */
+#define RT_PEER_HERE 1
+#define RT_PEER_AWAY 2
+int rt_poll_peer_where(int fd, short events, int cpu);
+
 /* Step 3; returns the token rt_poll_wait() needs. */
 uint32_t rt_poll_arm(int fd, short events, enum rt_wait_how how);
 
