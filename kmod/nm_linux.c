@@ -274,7 +274,7 @@ void nmh_port_wait_init(struct nmh_port_wait *w)
  * New slots on kring: wake its own queue and the port-wide queue of its
  * direction (12.1).  The key lets poll and epoll skip waiters that only
  * asked for the other direction.  wq_has_sleeper orders the ring update
- * before the check; poll_wait in nmk_poll happens before the scan.
+ * before the check; nmk_poll scans again after its poll_wait.
  */
 void nmh_kring_notify(struct nm_kring *kring)
 {
@@ -776,15 +776,16 @@ static __poll_t nmk_poll(struct file *file, poll_table *wait)
 		 (POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM);
 	if (!events)
 		events = POLLIN | POLLOUT;
-	NM_FOR_RX_TX(t) {
-		uint32_t n = priv->qlast[t] - priv->qfirst[t];
-
-		if (n > 1)
-			poll_wait(file, &na->wait.wq[t], wait);
-		else if (n == 1)
-			poll_wait(file, &na->rings[t][priv->qfirst[t]].wait.wq,
-				  wait);
-	}
+	/*
+	 * Scan and spin before joining the wait queues, and scan once more
+	 * after (the usual order, join then look, for a caller that may
+	 * sleep): a sync that publishes new slots wakes the ring's
+	 * sleepers, and a scan or a spin of this caller while it is on
+	 * the queue is such a sleeper for it.  That woke this very thread
+	 * (the queue's lock with irqs off, a task wake-up) at every poll
+	 * that found frames, and made the kernel's receive path, on the
+	 * CPU that took the frame, wake a caller that was spinning.
+	 */
 	revents = (__force __poll_t)nm_poll_scan(priv, events);
 	if (!wait)
 		return revents;
@@ -792,6 +793,24 @@ static __poll_t nmk_poll(struct file *file, poll_table *wait)
 		/* The caller sleeps unless something is ready. */
 		if (!revents)
 			revents = nmk_poll_spin(f, events);
+		NM_FOR_RX_TX(t) {
+			uint32_t n = priv->qlast[t] - priv->qfirst[t];
+
+			if (n > 1)
+				poll_wait(file, &na->wait.wq[t], wait);
+			else if (n == 1)
+				poll_wait(file, &na->rings[t][priv->qfirst[t]].wait.wq,
+					  wait);
+		}
+		/*
+		 * Joined (poll_wait's lock and the waker's wq_has_sleeper
+		 * order the queue against the rings): what a waker published
+		 * before it saw this caller on the queue is found here.
+		 */
+		if (!revents) {
+			smp_mb();
+			revents = (__force __poll_t)nm_poll_scan(priv, events);
+		}
 		f->sleep_ns = revents ? 0 : ktime_get_ns();
 	} else if (f->sleep_ns) {
 		nmk_poll_adapt(f, revents);
