@@ -268,7 +268,12 @@ for group in $VM_TESTS; do
 		[ "${VM_BENCH_ONLY:-}" = rx ] ||
 			. "$SRC/test/vm/guest-bench-poll.sh" ;;
 	bats) run_bats ;;
-	/*) . "$group" ;;	# a script of checks (debugging aid)
+	/*) if [ -f "$group" ]; then
+		. "$group"	# a script of checks (debugging aid)
+	    else
+		echo "no such file: $group (the guest sees the host's / read-only, not its /tmp)" >$LOG
+		fail "group $group"
+	    fi ;;
 	*) echo "unknown test group $group" >$LOG; fail "group $group" ;;
 	esac
 done
