@@ -42,6 +42,8 @@
 #   VM_TIMEOUT seconds before qemu is killed (default VM_BUDGET + 150)
 #   VM_CPU     qemu -cpu model (default max,-cx16)
 #   VM_MEM     guest memory in MiB (default 4096: 252 VALE ports need ~2.3 GB)
+#   VM_APPEND  more guest kernel parameters (experiments: "tsc=reliable
+#              clocksource=tsc" replaces the emulated HPET's clock reads)
 #   VM_TESTS   space-separated test groups to run in the guest
 #              (default: "module abi trust ringfuzz core poll fuzz
 #              bats"; see guest-tests.sh; "bench" is make vm-bench's)
@@ -290,7 +292,7 @@ timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 \
 	-netdev hubport,id=hp0,hubid=0 -device e1000,netdev=hp0,mac=52:54:00:4e:4d:01 \
 	-netdev hubport,id=hp1,hubid=0 -device e1000,netdev=hp1,mac=52:54:00:4e:4d:02 \
 	-kernel "$VMLINUZ" -initrd "$INITRD" \
-	-append "console=ttyS0 panic=-1 oops=panic loglevel=5 rdinit=/init" \
+	-append "console=ttyS0 panic=-1 oops=panic loglevel=5 rdinit=/init ${VM_APPEND:-}" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-nographic -no-reboot </dev/null 2>&1 | tee "$SERIAL" | tr -d '\r'
 qrc=${PIPESTATUS[0]}
