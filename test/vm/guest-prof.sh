@@ -12,26 +12,10 @@
 #    pktgen handed over.
 # Output on the serial log (lines "PROF: ").
 PROF_SECS=${PROF_SECS:-4}
-BT=$(tools_dir)
-export LD_LIBRARY_PATH=$B/.libs
-[ -d /sys/module/veth ] || insmod /tmp/veth.ko
-[ -d /sys/module/pktgen ] || insmod /tmp/pktgen.ko
 echo 0 >/proc/sys/kernel/kptr_restrict
 echo -1 >/proc/sys/kernel/perf_event_paranoid
 P() { sed 's/^/PROF: /'; }
-ip netns add nmbB
-ip link add vb netns nmbB type veth peer name va
-ip -n nmbB link set vb up
-ip link set va up
-VB_MAC=$(ip netns exec nmbB cat /sys/class/net/vb/address)
-kpg() { ip netns exec nmbB sh -c 'echo "$2" >"/proc/net/pktgen/$1"' kpg "$1" "$2"; }
-kpg kpktgend_0 rem_device_all
-kpg kpktgend_0 "add_device vb"
-kpg vb "xmit_mode netif_receive"
-for c in "count 0" "clone_skb 0" "pkt_size 60" "mpls 0001000a" \
-	"dst_mac $VB_MAC" "flag NO_TIMESTAMP" "delay 0" "burst 64"; do
-	kpg vb "$c" || echo "PROF: pktgen: '$c' refused"
-done
+. "$SRC/test/vm/guest-rxrow.sh" PROF
 pg_sofar() { ip netns exec nmbB cat /proc/net/pktgen/vb | awk '/pkts-sofar:/ { print $2 }'; }
 echo "PROF: clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 
@@ -87,6 +71,5 @@ profile netmap ip netns exec nmbB timeout 60 "$BT/pkt-gen" -i netmap:vb -f rx -a
 	--duration "$((2 * PROF_SECS + 3))s"
 profile af_packet timeout 60 "$B/bench/af_packet" -r vb -R nmbB -e 0x8847 \
 	-d "$((2 * PROF_SECS + 2))" -A 1 -b 1
-kpg kpktgend_0 rem_device_all
-ip netns del nmbB
+rxrow_teardown
 pass "prof: done"

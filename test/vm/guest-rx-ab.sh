@@ -17,28 +17,12 @@
 # "RXAB: ").
 RX_AB_ROUNDS=${RX_AB_ROUNDS:-5}
 RX_AB_SECS=${RX_AB_SECS:-4}
-BT=$(tools_dir)
-export LD_LIBRARY_PATH=$B/.libs
-[ -d /sys/module/veth ] || insmod /tmp/veth.ko
-[ -d /sys/module/pktgen ] || insmod /tmp/pktgen.ko
 if [ -f "$B/rx-ab.variants" ]; then
 	mapfile -t variants <"$B/rx-ab.variants"
 else
 	variants=("generic_mit=100000" "generic_mit=0")
 fi
-ip netns add nmbB
-ip link add vb netns nmbB type veth peer name va
-ip -n nmbB link set vb up
-ip link set va up
-VB_MAC=$(ip netns exec nmbB cat /sys/class/net/vb/address)
-kpg() { ip netns exec nmbB sh -c 'echo "$2" >"/proc/net/pktgen/$1"' kpg "$1" "$2"; }
-kpg kpktgend_0 rem_device_all
-kpg kpktgend_0 "add_device vb"
-kpg vb "xmit_mode netif_receive"
-for c in "count 0" "clone_skb 0" "pkt_size 60" "mpls 0001000a" \
-	"dst_mac $VB_MAC" "flag NO_TIMESTAMP" "delay 0" "burst 64"; do
-	kpg vb "$c" || echo "RXAB: pktgen: '$c' refused"
-done
+. "$SRC/test/vm/guest-rxrow.sh" RXAB
 kpg pgctrl start &
 pg=$!
 sleep 1
@@ -58,5 +42,5 @@ for round in $(seq "$RX_AB_ROUNDS"); do
 done
 kpg pgctrl stop
 wait $pg
-ip netns del nmbB
+rxrow_teardown
 pass "rx-ab: done"
