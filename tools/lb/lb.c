@@ -81,6 +81,21 @@ struct lb_output {
 	uint64_t prev_total[4];
 };
 
+/*
+ * The counters as of one moment between two rounds of the forwarding
+ * thread, so that a set of statistics lines adds up: the pipes' lines sum
+ * to the totals line, and every packet received is forwarded, queued or
+ * dropped in it.  Reading them live while the thread moves packets could
+ * catch a packet received and not yet placed, or between its queue and
+ * its ring.
+ */
+struct lb_snapshot {
+	uint64_t *pipe;			/* per pipe: LB_SNAP_PER_PIPE values */
+	uint64_t received, non_ip, pool_free;
+};
+
+#define LB_SNAP_PER_PIPE	5	/* pkts, bytes, drops, drop_bytes, queued */
+
 static struct {
 	struct lb_config cfg;
 	struct nt_port in;
@@ -96,6 +111,16 @@ static struct {
 	struct lb_pool pool;
 	uint32_t extra_granted;
 	_Atomic uint64_t received, received_bytes, non_ip;
+	/*
+	 * Consistent counters for the main thread: while the forwarding
+	 * thread sleeps (rest_seq even) they are read live; while it works
+	 * (odd), the main thread bumps snap_req and the thread copies them
+	 * into snap between two rounds, then sets snap_done to it.
+	 */
+	_Atomic unsigned rest_seq, snap_req, snap_done;
+	unsigned snap_served;		/* forwarding thread's copy of snap_done */
+	struct lb_snapshot snap;
+	struct lb_snapshot shown;	/* main thread: what a set of lines shows */
 
 	FILE *json;
 	struct lb_output out[2];	/* stdout (-o), syslog (-s) */
@@ -567,6 +592,34 @@ static int wait_for_work(struct nt_worker *w, struct pollfd *pfd)
 	return 0;
 }
 
+static void snap_take(struct lb_snapshot *s);
+
+/* Forwarding thread: copy the counters if the main thread asked for them. */
+static inline void serve_snapshot(void)
+{
+	unsigned req = atomic_load_explicit(&run.snap_req, memory_order_acquire);
+
+	if (req == run.snap_served)
+		return;
+	snap_take(&run.snap);
+	run.snap_served = req;
+	atomic_store_explicit(&run.snap_done, req, memory_order_release);
+}
+
+/* Forwarding thread: from here the counters change (0) or stay (1). */
+static inline void set_resting(int resting)
+{
+	unsigned seq = atomic_load_explicit(&run.rest_seq, memory_order_relaxed);
+
+	if (resting) {
+		atomic_store_explicit(&run.rest_seq, seq + 1, memory_order_release);
+	} else {
+		atomic_store_explicit(&run.rest_seq, seq + 1, memory_order_relaxed);
+		/* the odd value is visible before any counter changes */
+		atomic_thread_fence(memory_order_seq_cst);
+	}
+}
+
 static void forward(struct nt_worker *w)
 {
 	struct pollfd *pfd = calloc(run.npipes + 1, sizeof(*pfd));
@@ -577,10 +630,12 @@ static void forward(struct nt_worker *w)
 		nt_worker_fail(w, "out of memory");
 		return;
 	}
+	set_resting(0);
 	while (!nt_stopping()) {
 		unsigned moved, got;
 		int room;
 
+		serve_snapshot();
 		if (sync_pipes(w, SYNC_DUE))
 			break;
 		moved = pass_released();
@@ -618,7 +673,10 @@ static void forward(struct nt_worker *w)
 			break;
 		if (room)
 			continue;
-		if (wait_for_work(w, pfd))
+		set_resting(1);
+		err = wait_for_work(w, pfd);
+		set_resting(0);
+		if (err)
 			break;
 	}
 	/* what consumers released and queues can still place goes out */
@@ -627,6 +685,7 @@ static void forward(struct nt_worker *w)
 		drain_queues();
 		sync_pipes(w, SYNC_PUT);
 	}
+	set_resting(1);
 	free(pfd);
 }
 
@@ -639,6 +698,60 @@ static void pipe_counts(const struct lb_pipe *p, uint64_t v[4])
 	v[1] = atomic_load_explicit(&p->c.bytes, memory_order_relaxed);
 	v[2] = atomic_load_explicit(&p->c.drops, memory_order_relaxed);
 	v[3] = atomic_load_explicit(&p->c.drop_bytes, memory_order_relaxed);
+}
+
+/* The counters now, read in the thread that changes them or while it rests. */
+static void snap_take(struct lb_snapshot *s)
+{
+	unsigned i;
+
+	for (i = 0; i < run.npipes; i++) {
+		uint64_t *v = &s->pipe[LB_SNAP_PER_PIPE * i];
+
+		pipe_counts(&run.pipes[i], v);
+		v[4] = lb_queue_pkts(&run.queues[i]);
+	}
+	s->received = atomic_load_explicit(&run.received, memory_order_relaxed);
+	s->non_ip = atomic_load_explicit(&run.non_ip, memory_order_relaxed);
+	s->pool_free = lb_pool_free(&run.pool);
+}
+
+#define LB_SNAP_WAIT_NS		NT_MSEC(200)
+
+/*
+ * Main thread: the counters as of one moment between two rounds of the
+ * forwarding thread (struct lb_snapshot).  Should that thread not answer
+ * within LB_SNAP_WAIT_NS (it is stuck in a system call), they are read
+ * live: a line that may not add up is better than no line.
+ */
+static void snap_consistent(struct lb_snapshot *s)
+{
+	uint64_t give_up = nt_now_ns() + LB_SNAP_WAIT_NS;
+	unsigned req = atomic_load_explicit(&run.snap_req, memory_order_relaxed) + 1;
+
+	atomic_store_explicit(&run.snap_req, req, memory_order_release);
+	for (;;) {
+		unsigned seq = atomic_load_explicit(&run.rest_seq, memory_order_acquire);
+
+		if (!(seq & 1)) {
+			snap_take(s);
+			atomic_thread_fence(memory_order_acquire);
+			if (atomic_load_explicit(&run.rest_seq, memory_order_relaxed) == seq)
+				return;
+		}
+		if (atomic_load_explicit(&run.snap_done, memory_order_acquire) == req) {
+			memcpy(s->pipe, run.snap.pipe,
+			       LB_SNAP_PER_PIPE * run.npipes * sizeof(*s->pipe));
+			s->received = run.snap.received;
+			s->non_ip = run.snap.non_ip;
+			s->pool_free = run.snap.pool_free;
+			return;
+		}
+		if (nt_now_ns() >= give_up)
+			break;
+		nt_sleep_until_ns(nt_now_ns() + 20000);
+	}
+	snap_take(s);
 }
 
 static void total_counts(uint64_t v[4])
@@ -683,40 +796,44 @@ static void emit(struct nt_json *j, int where)
 /* One set of netmap's statistics lines (7.4): a line per pipe, then the totals. */
 static void stats_lines(struct lb_output *o, int where)
 {
+	struct lb_snapshot *s = &run.shown;
 	struct timespec ts;
-	uint64_t now = nt_now_ns(), usec = (now - o->prev_ns + 500) / 1000, v[4];
-	unsigned i;
+	uint64_t now, usec, total[4] = { 0 };
+	unsigned i, k;
 	struct nt_json j;
 
+	snap_consistent(s);
+	now = nt_now_ns();
+	usec = (now - o->prev_ns + 500) / 1000;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	for (i = 0; i < run.npipes; i++) {
-		struct lb_pipe *p = &run.pipes[i];
+		const uint64_t *v = &s->pipe[LB_SNAP_PER_PIPE * i];
 
-		pipe_counts(p, v);
 		nt_json_begin_bare(&j, stdout);
 		nt_json_time(&j, "ts", &ts);
-		nt_json_string(&j, "interface", p->port.name);
+		nt_json_string(&j, "interface", run.pipes[i].port.name);
 		nt_json_u64(&j, "output_ring", i);
 		nt_json_u64(&j, "packets_forwarded", v[0]);
 		nt_json_u64(&j, "packets_dropped", v[2]);
 		json_rates(&j, v, &o->prev[4 * i], usec);
-		nt_json_u64(&j, "overflow_queue_size", lb_queue_pkts(&run.queues[i]));
+		nt_json_u64(&j, "overflow_queue_size", v[4]);
 		emit(&j, where);
-		memcpy(&o->prev[4 * i], v, sizeof(v));
+		memcpy(&o->prev[4 * i], v, 4 * sizeof(*v));
+		for (k = 0; k < 4; k++)
+			total[k] += v[k];
 	}
-	total_counts(v);
 	nt_json_begin_bare(&j, stdout);
 	nt_json_time(&j, "ts", &ts);
 	nt_json_string(&j, "interface", run.in.name);
 	nt_json_null(&j, "output_ring");
-	nt_json_u64(&j, "packets_received", atomic_load(&run.received));
-	nt_json_u64(&j, "packets_forwarded", v[0]);
-	nt_json_u64(&j, "packets_dropped", v[2]);
-	nt_json_u64(&j, "non_ip_packets", atomic_load(&run.non_ip));
-	json_rates(&j, v, o->prev_total, usec);
-	nt_json_u64(&j, "free_buffer_slots", lb_pool_free(&run.pool));
+	nt_json_u64(&j, "packets_received", s->received);
+	nt_json_u64(&j, "packets_forwarded", total[0]);
+	nt_json_u64(&j, "packets_dropped", total[2]);
+	nt_json_u64(&j, "non_ip_packets", s->non_ip);
+	json_rates(&j, total, o->prev_total, usec);
+	nt_json_u64(&j, "free_buffer_slots", s->pool_free);
 	emit(&j, where);
-	memcpy(o->prev_total, v, sizeof(v));
+	memcpy(o->prev_total, total, sizeof(total));
 	o->prev_ns = now;
 }
 
@@ -796,7 +913,9 @@ static int prepare_pipes(void)
 	run.groups = calloc(run.cfg.ngroups, sizeof(*run.groups));
 	run.pipes = calloc(total, sizeof(*run.pipes));
 	run.queues = calloc(total, sizeof(*run.queues));
-	if (!run.groups || !run.pipes || !run.queues) {
+	run.snap.pipe = calloc(LB_SNAP_PER_PIPE * total, sizeof(*run.snap.pipe));
+	run.shown.pipe = calloc(LB_SNAP_PER_PIPE * total, sizeof(*run.shown.pipe));
+	if (!run.groups || !run.pipes || !run.queues || !run.snap.pipe || !run.shown.pipe) {
 		nt_err(TOOL, "out of memory");
 		return 1;
 	}
@@ -989,6 +1108,8 @@ static void close_all(void)
 	nt_json_close_output(run.json);
 	free(run.pipes);
 	free(run.queues);
+	free(run.snap.pipe);
+	free(run.shown.pipe);
 	free(run.groups);
 	free(run.rx);
 	free(run.out[0].prev);
