@@ -14,6 +14,9 @@ else on the last four bytes of the source and destination MAC.
         mixed     both directions of flows over VLAN, QinQ, IPv6, IP in IP,
                   GRE carrying Ethernet, IPv4 fragments and a non-IP type
         nonip     one frame of EtherType 0x88b5
+        lopsided N  N flows of "flows" (ports 1000 on), of which N/16
+                  hash to pipe 1 of 2 and the rest to pipe 0: a pipe that
+                  fills its ring beside one whose share fits in its ring
         sizes N   the N flows of "flows", a frame each, of 60 bytes but
                   for every third (3042 bytes) and every seventh (5042):
                   packets of one slot between packets of two and three
@@ -201,6 +204,15 @@ def traffic(kind, n):
     if kind == "flows":
         frames = [pad(eth(1, 2, 0x0800) + ip4(A4, B4, 17, udp(1000 + i, 1234)))
                   for i in range(n)]
+    elif kind == "lopsided":
+        want, i = [n - n // 16, n // 16], 0
+        while want[0] or want[1]:
+            f = pad(eth(1, 2, 0x0800) + ip4(A4, B4, 17, udp(1000 + i, 1234)))
+            pipe = flow_hash(f)[0] % 2
+            if want[pipe]:
+                frames.append(f)
+                want[pipe] -= 1
+            i += 1
     elif kind == "bidir":
         for i in range(n):
             p, q = 2000 + 7 * i, 3000 + 11 * i
