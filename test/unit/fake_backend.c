@@ -24,6 +24,7 @@
 #include <net/netmap.h>
 
 #include "backend.h"
+#include "libnetmap.h"
 
 /* ------------------------------------------------------------------ */
 /* Test interface                                                      */
@@ -90,6 +91,13 @@ const void *fake_req_opt(const struct fake_req *r, uint32_t t);
 /* Requests recorded since fake_reset(). */
 int fake_nreqs(void);
 
+/* A context that records the library's messages instead of printing them. */
+extern char last_msg[1024];	/* the latest */
+extern int nmsgs;		/* how many since clear_msgs() */
+extern struct nmctx capture_ctx;	/* .error = capture_error */
+void capture_error(struct nmctx *ctx, const char *msg);
+void clear_msgs(void);
+
 #ifndef FAKE_BACKEND_DECLS_ONLY
 
 /* ------------------------------------------------------------------ */
@@ -97,6 +105,7 @@ int fake_nreqs(void);
 /* ------------------------------------------------------------------ */
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -642,6 +651,28 @@ int nmb_ioctl(int fd, unsigned long cmd, void *arg)
 	default:
 		return -EOPNOTSUPP;
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* The message-capturing context                                       */
+/* ------------------------------------------------------------------ */
+
+char last_msg[1024];
+int nmsgs;
+
+void capture_error(struct nmctx *ctx, const char *msg)
+{
+	(void)ctx;
+	snprintf(last_msg, sizeof(last_msg), "%s", msg);
+	nmsgs++;
+}
+
+struct nmctx capture_ctx = { .error = capture_error };
+
+void clear_msgs(void)
+{
+	last_msg[0] = '\0';
+	nmsgs = 0;
 }
 
 #endif /* !FAKE_BACKEND_DECLS_ONLY */

@@ -20,28 +20,6 @@
 #include "fake_backend.c"
 
 /* ------------------------------------------------------------------ */
-/* A context that records the messages instead of printing them        */
-/* ------------------------------------------------------------------ */
-
-static char last_msg[1024];
-static int nmsgs;
-
-static void capture_error(struct nmctx *ctx, const char *msg)
-{
-	(void)ctx;
-	snprintf(last_msg, sizeof(last_msg), "%s", msg);
-	nmsgs++;
-}
-
-static struct nmctx capture_ctx = { .error = capture_error };
-
-static void clear_msgs(void)
-{
-	last_msg[0] = '\0';
-	nmsgs = 0;
-}
-
-/* ------------------------------------------------------------------ */
 /* The table                                                           */
 /* ------------------------------------------------------------------ */
 
