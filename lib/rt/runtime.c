@@ -1680,41 +1680,43 @@ static int rt_copy_checked(ssize_t n, size_t len)
 	return 1;
 }
 
+/* Copy len bytes between our buffer and user memory, checked. */
+static int rt_copy_user(void *ours, void *user, size_t len, int to_user)
+{
+	struct iovec local = { ours, len }, remote = { user, len };
+	ssize_t n;
+
+	if (!len)
+		return 0;
+	n = to_user ? process_vm_writev(rt_pid(), &local, 1, &remote, 1, 0)
+		    : process_vm_readv(rt_pid(), &local, 1, &remote, 1, 0);
+	switch (rt_copy_checked(n, len)) {
+	case 0:
+		return 0;
+	case 1:
+		/* A sandbox forbids the call: trust our own memory. */
+		if (to_user)
+			memcpy(user, ours, len);
+		else
+			memcpy(ours, user, len);
+		return 0;
+	default:
+		return -EFAULT;
+	}
+}
+
 int nmh_copy_from_user(void *dst, const void *usrc, size_t len)
 {
-	struct iovec local = { dst, len }, remote = { (void *)usrc, len };
-	int err;
-
 	/* (requests are copies too: only those made forwarding count) */
 	if (rt.kill_at != RT_KILL_NONE && rt_my_slot >= 0 &&
 	    rt.arena->threads[rt_my_slot].nactive)
 		rt_kill_at_slow(RT_KILL_COPY);
-	if (!len)
-		return 0;
-	err = rt_copy_checked(process_vm_readv(rt_pid(), &local, 1, &remote,
-					       1, 0), len);
-	if (err == 1) {
-		/* A sandbox forbids the call: trust our own memory. */
-		memcpy(dst, usrc, len);
-		err = 0;
-	}
-	return err;
+	return rt_copy_user(dst, (void *)usrc, len, 0);
 }
 
 int nmh_copy_to_user(void *udst, const void *src, size_t len)
 {
-	struct iovec local = { (void *)src, len }, remote = { udst, len };
-	int err;
-
-	if (!len)
-		return 0;
-	err = rt_copy_checked(process_vm_writev(rt_pid(), &local, 1, &remote,
-						1, 0), len);
-	if (err == 1) {
-		memcpy(udst, src, len);
-		err = 0;
-	}
-	return err;
+	return rt_copy_user((void *)src, udst, len, 1);
 }
 
 /*
