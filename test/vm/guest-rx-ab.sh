@@ -11,7 +11,9 @@
 # from a build folder.  The settings are the lines of
 # $B/rx-ab.variants (B: the build folder, which the guest sees), one
 # variant a line, each a list of PARAM=VALUE of /sys/module/netmap/
-# parameters (default: "generic_mit=100000" and "generic_mit=0");
+# parameters (default: "generic_mit=100000" and "generic_mit=0"), or
+# PKTGEN=DIR to run the pkt-gen of another build folder DIR (the host's
+# files are the guest's, read-only: DIR/.libs/pkt-gen with its library);
 # RX_AB_ROUNDS rounds (5) of RX_AB_SECS seconds (4) per variant, and
 # AF_PACKET's receiver once a round.  Output on the serial log (lines
 # "RXAB: ").
@@ -28,12 +30,17 @@ pg=$!
 sleep 1
 for round in $(seq "$RX_AB_ROUNDS"); do
 	for v in "${variants[@]}"; do
+		pgbin=$BT/pkt-gen lib=$B/.libs
 		for pv in $v; do
+			if [ "${pv%%=*}" = PKTGEN ]; then
+				pgbin=${pv#*=}/.libs/pkt-gen lib=${pv#*=}/.libs
+				continue
+			fi
 			echo "${pv#*=}" >"/sys/module/netmap/parameters/${pv%%=*}" ||
 				echo "RXAB: cannot set $pv"
 		done
-		r=$(ip netns exec nmbB timeout 60 "$BT/pkt-gen" -i netmap:vb -f rx -a 1 \
-			--duration "${RX_AB_SECS}s" 2>&1 | grep -o 'Speed: [0-9.]* [KM]pps')
+		r=$(LD_LIBRARY_PATH=$lib ip netns exec nmbB timeout 60 "$pgbin" -i netmap:vb -f rx -a 1 \
+			--duration "${RX_AB_SECS}s" 2>&1 | grep -o -E 'Speed: [0-9.]* [KM]pps|Average batch: [0-9.]*' | tr '\n' ' ')
 		echo "RXAB: round $round [$v] netmap $r"
 	done
 	r=$(timeout 60 "$B/bench/af_packet" -r vb -R nmbB -e 0x8847 -d "$RX_AB_SECS" \
