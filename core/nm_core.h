@@ -488,6 +488,23 @@ void nm_params_defaults(struct nm_params *p);
 #define noinline __attribute__((noinline))
 #endif
 
+/*
+ * A scratch array of a data path that the code fills before reading.
+ * Kernels built with CONFIG_INIT_STACK_ALL_ZERO (Debian's, among others)
+ * zero every local variable on entry: for the slot lists of the NIC
+ * paths, 192 bytes per frame the rx_handler copies and 1536 bytes per
+ * RX sync, whether or not anything arrived.  Only arrays whose every
+ * read follows a write get this.
+ */
+#if defined(__has_attribute)
+#if __has_attribute(__uninitialized__)
+#define NM_UNINIT __attribute__((__uninitialized__))
+#endif
+#endif
+#ifndef NM_UNINIT
+#define NM_UNINIT
+#endif
+
 static inline uint32_t nm_next(uint32_t i, uint32_t n)
 {
 	return i + 1 == n ? 0 : i + 1;

@@ -360,7 +360,7 @@ static void nm_nic_import(struct nm_kring *k, uint32_t q, int host)
 	struct netmap_slot *slot = k->ring->slot;
 	uint32_t n = k->nkr_num_slots, tail, room;
 	uint32_t nbufs = nm_mem_nbufs(na->mem);
-	struct nm_nic_rxbuf rb[NM_NIC_BATCH];
+	struct nm_nic_rxbuf rb[NM_NIC_BATCH] NM_UNINIT;
 	struct nm_bufs bb;
 	int bad = 0;
 
@@ -622,7 +622,7 @@ static void nm_bwrap_pull(struct nm_adapter *w, uint32_t r)
 {
 	struct nm_kring *k = &w->rings[NR_TX][r];
 	struct nm_adapter *nic = w->nic_parent;
-	struct nm_nic_rxbuf rb[NM_NIC_BATCH];
+	struct nm_nic_rxbuf rb[NM_NIC_BATCH] NM_UNINIT;
 	uint32_t n = k->nkr_num_slots, got, j, at;
 	struct nm_bufs bb;
 

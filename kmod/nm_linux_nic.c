@@ -392,7 +392,7 @@ static inline void nmk_copy_frame(void *dst, const void *src, uint32_t len)
 static int nmk_rx_direct(struct nm_adapter *na, struct nmk_rxq *rxq,
 			 struct sk_buff *skb, uint32_t q)
 {
-	struct nm_nic_rxbuf rb[NMK_RX_DIRECT_SLOTS];
+	struct nm_nic_rxbuf rb[NMK_RX_DIRECT_SLOTS] NM_UNINIT;
 	int mac = skb->data - skb_mac_header(skb);
 	uint32_t len = skb->len + mac, off = 0;
 	struct nm_kring *k;
