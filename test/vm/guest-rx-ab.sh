@@ -13,7 +13,10 @@
 # variant a line, each a list of PARAM=VALUE of /sys/module/netmap/
 # parameters (default: "generic_mit=100000" and "generic_mit=0"), or
 # PKTGEN=DIR to run the pkt-gen of another build folder DIR (the host's
-# files are the guest's, read-only: DIR/.libs/pkt-gen with its library);
+# files are the guest's, read-only: DIR/.libs/pkt-gen with its library),
+# ARGS=OPTION to give pkt-gen one more option (--busy-wait, say), or
+# PGDELAY=NS to pace pktgen (its "delay" in ns between frames, 0: full
+# speed; it stays set for the variants after);
 # RX_AB_ROUNDS rounds (5) of RX_AB_SECS seconds (4) per variant, and
 # AF_PACKET's receiver once a round.  Output on the serial log (lines
 # "RXAB: ").
@@ -25,13 +28,35 @@ else
 	variants=("generic_mit=100000" "generic_mit=0")
 fi
 . "$SRC/test/vm/guest-rxrow.sh" RXAB
+# "ns offered dropped idle busy" now: the clock, pktgen's count so far,
+# vb's rx_dropped (frames netmap found no room for) and CPU 1's ticks.
+rxab_window() {
+	echo "$(date +%s%N) $(ip netns exec nmbB awk '/pkts-sofar:/ { print $2 }' \
+		/proc/net/pktgen/vb) $(ip netns exec nmbB cat /sys/class/net/vb/statistics/rx_dropped)" \
+		"$(awk '/^cpu1 / { print $5 + $6, $2 + $3 + $4 + $7 + $8 }' /proc/stat)"
+}
+# What pktgen offered since "$1" (rxab_window) and the share vb dropped.
+rxab_window_delta() {
+	echo "$1 $(rxab_window)" | awk '{ s = ($6 - $1) / 1e9; o = $7 - $2
+		if (s > 0 && o > 0) printf " offered %.1f Kpps dropped %.1f %%", o / s / 1e3, 100 * ($8 - $3) / o
+		i = $9 - $4; b = $10 - $5
+		if (i + b > 0) printf " cpu1 idle %.0f %%", 100 * i / (i + b) }'
+}
 kpg pgctrl start &
 pg=$!
 sleep 1
 for round in $(seq "$RX_AB_ROUNDS"); do
 	for v in "${variants[@]}"; do
-		pgbin=$BT/pkt-gen lib=$B/.libs
+		pgbin=$BT/pkt-gen lib=$B/.libs args=()
 		for pv in $v; do
+			if [ "${pv%%=*}" = ARGS ]; then
+				args+=("${pv#*=}")
+				continue
+			fi
+			if [ "${pv%%=*}" = PGDELAY ]; then
+				kpg vb "delay ${pv#*=}"
+				continue
+			fi
 			if [ "${pv%%=*}" = PKTGEN ]; then
 				pgbin=${pv#*=}/.libs/pkt-gen lib=${pv#*=}/.libs
 				continue
@@ -39,9 +64,18 @@ for round in $(seq "$RX_AB_ROUNDS"); do
 			echo "${pv#*=}" >"/sys/module/netmap/parameters/${pv%%=*}" ||
 				echo "RXAB: cannot set $pv"
 		done
-		r=$(LD_LIBRARY_PATH=$lib ip netns exec nmbB timeout 60 "$pgbin" -i netmap:vb -f rx -a 1 \
-			--duration "${RX_AB_SECS}s" 2>&1 | grep -o -E 'Speed: [0-9.]* [KM]pps|Average batch: [0-9.]*' | tr '\n' ' ')
-		echo "RXAB: round $round [$v] netmap $r"
+		LD_LIBRARY_PATH=$lib ip netns exec nmbB timeout 60 "$pgbin" -i netmap:vb -f rx -a 1 \
+			--duration "${RX_AB_SECS}s" "${args[@]}" >/tmp/rxab.out 2>&1 &
+		# The window: from 1.5 s into the run to 1 s before its end,
+		# clear of the receiver's start and exit.
+		sleep 1.5
+		w0=$(rxab_window)
+		sleep $((RX_AB_SECS - 2)).5
+		w=$(rxab_window_delta "$w0")
+		wait $!
+		r=$(grep -o -E 'Speed: [0-9.]* [KM]pps|Average batch: [0-9.]*' /tmp/rxab.out | tr '\n' ' ')
+		[ -n "$r" ] || r="failed: $(tail -n 1 /tmp/rxab.out)"
+		echo "RXAB: round $round [$v] netmap $r$w"
 	done
 	r=$(timeout 60 "$B/bench/af_packet" -r vb -R nmbB -e 0x8847 -d "$RX_AB_SECS" \
 		-A 1 -b 1 2>&1 | grep -o 'mpps=[0-9.]*')
