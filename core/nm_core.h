@@ -873,17 +873,10 @@ int nm_nic_get(const char *name, struct nmreq_register *req,
 	       struct nm_adapter **out);
 void nm_nic_release_unused(struct nm_adapter *na);
 int nm_nic_bind(struct nm_adapter *na, const struct nm_priv *priv, int on);
-int nm_nic_rx_wanted(struct nm_adapter *na, uint32_t q);
 int nm_nic_host_wanted(struct nm_adapter *na, uint32_t txq, uint32_t *hq);
 void nm_nic_event(struct nm_adapter *na, enum nm_txrx t, uint32_t q,
 		  int host);
 void nm_nic_state(struct nm_adapter *na, uint32_t state);
-struct nm_nic_rxbuf;
-struct nm_kring *nm_nic_rx_direct(struct nm_adapter *na, uint32_t q);
-int nm_nic_rx_slots(struct nm_kring *k, uint32_t len,
-		    struct nm_nic_rxbuf *rb, uint32_t max);
-void nm_nic_rx_filled(struct nm_kring *k, const struct nm_nic_rxbuf *rb,
-		      uint32_t n);
 void nm_nic_work(struct nm_adapter *na);
 void nm_nic_poll(struct nm_adapter *na, uint32_t i);
 /* VALE side of attached NICs. */
@@ -902,5 +895,117 @@ struct nm_vale_stats {
 	uint64_t rx_pkts, rx_bytes, rx_drops, tx_pkts, tx_bytes;
 };
 int nm_vale_stats(const char *name, struct nm_vale_stats *st);
+
+/*
+ * The host's receive path, per frame (NIC ports, nm_nic.c): inline, as
+ * the kernel's rx_handler calls them for every frame it receives (out of
+ * line they were 12 % of the receiving CPU's samples in the emulated
+ * guest of make vm-bench, much of it their calls and returns;
+ * kmod/README.md).
+ */
+
+/* Is device RX queue q in netmap mode? */
+static inline int nm_nic_rx_wanted(struct nm_adapter *na, uint32_t q)
+{
+	if (NM_READ_ONCE(na->flags) & NAF_KERNEL_OWNED)
+		return 1;
+	return q < na->num_rings[NR_RX] &&
+	       NM_READ_ONCE(na->rings[NR_RX][q].users) != 0;
+}
+
+/*
+ * Direct receive.  A host whose receive path runs beside the rings (the
+ * kernel's rx_handler, in softirq on the CPU that received the frame)
+ * may copy a frame straight into the next free slots of a user's RX
+ * ring instead of queueing it for the RX sync: the buffer it came in is
+ * then freed where it was allocated, and the sync only publishes.  The
+ * slots are the kernel's ([nic_fill, hwcur - 1)), but they lie in memory
+ * the user may write at any time, so every buffer index is read once
+ * and checked against the region, every capacity capped at the buffer
+ * (offsets, 10.7), as nm_nic_import does.  ring->tail and nr_hwtail
+ * still move only in the RX sync (6.1): copy monitors, which catch up in
+ * that sync, see every frame before the owner can take it.
+ *
+ * Fills of one ring are serialized by the host (its queue lock), and
+ * exclude the sync's own fills from the host's queue (nmh_nic_rx_hold).
+ * The sync moves nr_hwcur (store-release, after finishing with the
+ * released slots) and reads nic_fill (load-acquire); the filler reads
+ * nr_hwcur (acquire) and moves nic_fill (release, after writing the
+ * slots).
+ *
+ * Ring q of a user's binding that takes direct fills, or NULL (ports
+ * attached to a switch go through their wrapper; host rings are filled
+ * by the sync alone).
+ */
+static inline struct nm_kring *nm_nic_rx_direct(struct nm_adapter *na,
+						 uint32_t q)
+{
+	struct nm_kring *k;
+
+	if ((NM_READ_ONCE(na->flags) & NAF_KERNEL_OWNED) ||
+	    q >= na->num_rings[NR_RX] || !na->rings[NR_RX])
+		return NULL;
+	k = &na->rings[NR_RX][q];
+	if (!NM_READ_ONCE(k->users) || !k->ring)
+		return NULL;
+	return k;
+}
+
+/*
+ * The free slots from nic_fill on that a frame of len bytes takes (at
+ * most max): their buffers and capacities in rb.  Returns how many; 0
+ * when the ring has no room for it (the user has not released enough);
+ * -EINVAL when the frame cannot be filled here (a slot with a buffer the
+ * user broke, which the sync repairs; longer than max slots; empty):
+ * the host queues it for the sync, which decides.
+ */
+static inline int nm_nic_rx_slots(struct nm_kring *k, uint32_t len,
+				  struct nm_nic_rxbuf *rb, uint32_t max)
+{
+	struct nm_adapter *na = k->na;
+	struct netmap_slot *slot = k->ring->slot;
+	uint32_t n = k->nkr_num_slots, at = k->nic_fill;
+	uint32_t room = n - 1 - nm_dist(nm_load_acquire(&k->nr_hwcur), at, n);
+	uint32_t nbufs = nm_mem_nbufs(na->mem), got = 0, j;
+	struct nm_bufs bb;
+
+	if (!len)
+		return -EINVAL;
+	nm_bufs_init(&bb, na->mem);
+	for (j = 0; got < len; j++, at = nm_next(at, n)) {
+		struct netmap_slot *s = &slot[at];
+		uint32_t idx = NM_READ_ONCE(s->buf_idx), cap;
+		uint64_t off;
+
+		if (j == room)
+			return 0;
+		if (j == max || idx < 2 || idx >= nbufs)
+			return -EINVAL;
+		off = nm_slot_offset(k, s);
+		cap = off < bb.size ? bb.size - (uint32_t)off : 0;
+		if (cap > k->buf_usable)
+			cap = k->buf_usable;
+		if (!cap)
+			return -EINVAL;
+		rb[j].buf = nm_bufs_addr(&bb, idx) + off;
+		rb[j].cap = cap;
+		got += cap;
+	}
+	return (int)j;
+}
+
+/* The host copied a frame into the n slots nm_nic_rx_slots gave it. */
+static inline void nm_nic_rx_filled(struct nm_kring *k,
+				    const struct nm_nic_rxbuf *rb, uint32_t n)
+{
+	struct netmap_slot *slot = k->ring->slot;
+	uint32_t ns = k->nkr_num_slots, at = k->nic_fill, j;
+
+	for (j = 0; j < n; j++, at = nm_next(at, ns)) {
+		slot[at].len = (uint16_t)rb[j].len;
+		slot[at].flags = rb[j].more ? NS_MOREFRAG : 0;
+	}
+	nm_store_release(&k->nic_fill, at);
+}
 
 #endif /* NM_CORE_H */
